@@ -1,0 +1,15 @@
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/client.js";
+import type { Logger } from "./log.js";
+
+export interface AppDeps {
+  db: Database;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface AppEnv {
+  Variables: { requestId: string; log: Logger };
+}

@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { AppDeps, AppEnv } from "./app-env.js";
+import { pingDatabase } from "./db/client.js";
+import { AppError, problemResponse } from "./http/problem.js";
+import { syncRoutes } from "./sync/sync.routes.js";
+
+export type { AppDeps } from "./app-env.js";
+
+/** Builds the HTTP app; it never listens (src/index.ts does, tests use app.request()). */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", requestId({ headerName: "x-request-id" }));
+  app.use("*", async (c, next) => {
+    const log = deps.log.child({ requestId: c.get("requestId") });
+    c.set("log", log);
+    const started = performance.now();
+    await next();
+    log.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await pingDatabase(deps.db);
+      return c.json({ status: "ready" });
+    } catch (error) {
+      c.get("log").error({ err: error }, "database not reachable");
+      throw new AppError({ code: "unavailable", detail: "the database is not reachable" });
+    }
+  });
+
+  app.route("/v1", syncRoutes(deps));
+
+  app.notFound((c) => problemResponse(c, new AppError({ code: "not_found", detail: `no route for ${c.req.method} ${c.req.path}` })));
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) (c.get("log") ?? deps.log).error({ err: error.cause ?? error }, error.detail);
+      return problemResponse(c, error);
+    }
+    if (error instanceof HTTPException) {
+      const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "payload_too_large" : "validation_failed";
+      return problemResponse(c, new AppError({ code, detail: error.message }));
+    }
+    (c.get("log") ?? deps.log).error({ err: error, path: c.req.path }, "unhandled error");
+    return problemResponse(c, new AppError({ code: "internal", detail: "something went wrong on the server; the request id identifies it in the logs" }));
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+const booleanText = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** PostgreSQL URL; unset means the embedded PGlite database under DATA_DIR */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** largest CSV body accepted, after decompression */
+  IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** most rows in one JSON stock post */
+  STOCK_BATCH_MAX_ROWS: z.coerce.number().int().positive().max(100_000).default(5000),
+  /** how far in the future an observation or sales date may lie (clock skew between tills and server) */
+  FUTURE_TOLERANCE_MINUTES: z.coerce.number().int().min(0).default(15),
+  /** rejected rows kept per import for rejected.csv; the count is always exact */
+  IMPORT_MAX_REJECTIONS: z.coerce.number().int().positive().default(100_000),
+  /** folder watched for POS export files; unset disables the drop-folder job */
+  SYNC_DIR: z.string().min(1).optional(),
+  SYNC_CRON: z.string().min(1).default("* * * * *"),
+  /** a dropped file younger than this may still be being written and waits for the next run */
+  SYNC_SETTLE_SECONDS: z.coerce.number().int().min(0).default(10),
+  /** load demo stores, items, stock and sales into an empty database at start-up */
+  SEED_DEMO: booleanText.default(false),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join("\n  ")}`);
+  }
+}
+
+/** Parses the environment once; a bad value names its variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // an empty variable means "unset", as in most deployment tools
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return result.data;
+}

@@ -1,0 +1,5 @@
+export * from "./stores.js";
+export * from "./items.js";
+export * from "./stock.js";
+export * from "./imports.js";
+export * from "./api-keys.js";

@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import { date, integer, pgTable, primaryKey, text, timestamp, check, index } from "drizzle-orm/pg-core";
+import { stores } from "./stores.js";
+import { items } from "./items.js";
+
+/** The latest observed stock of each item at each store (last observation wins by observedAt). */
+export const stockLevels = pgTable(
+  "stock_levels",
+  {
+    storeId: integer()
+      .notNull()
+      .references(() => stores.id, { onDelete: "cascade" }),
+    itemId: integer()
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    /** as sent; negative means oversold and counts as out of stock */
+    onHand: integer().notNull(),
+    observedAt: timestamp({ withTimezone: true }).notNull(),
+    /** the store's own low-stock threshold when its POS exports one (the baseline to beat) */
+    reorderPoint: integer(),
+    /** set when on hand reached zero or below, cleared when stock returns */
+    outOfStockSince: timestamp({ withTimezone: true }),
+    batchId: integer(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.itemId] })],
+);
+
+/** Units sold per store, item and store-local day: reported by the POS, or derived from drops in on hand. */
+export const dailySales = pgTable(
+  "daily_sales",
+  {
+    storeId: integer()
+      .notNull()
+      .references(() => stores.id, { onDelete: "cascade" }),
+    itemId: integer()
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    salesDate: date({ mode: "string" }).notNull(),
+    /** net units (refunds subtract) */
+    units: integer().notNull(),
+    /** reported | derived */
+    source: text().notNull(),
+    batchId: integer(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.itemId, t.salesDate] }),
+    check("daily_sales_source", sql`${t.source} in ('reported', 'derived')`),
+    index("daily_sales_store_date_idx").on(t.storeId, t.salesDate),
+  ],
+);

@@ -1,0 +1,61 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { Database } from "../db/client.js";
+import { apiKeys } from "../db/schema/index.js";
+import { AppError } from "./problem.js";
+
+export interface ApiKeyPrincipal {
+  id: number;
+  name: string;
+  /** null = every store */
+  storeIds: number[] | null;
+}
+
+const KEY_PREFIX = "sw_";
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/** Creates a key; the clear text is returned once and only its hash is stored. */
+export async function createApiKey(
+  db: Database,
+  options: { name: string; storeIds: number[] | null },
+): Promise<{ id: number; key: string }> {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const [row] = await db
+    .insert(apiKeys)
+    .values({ name: options.name, prefix: key.slice(0, 10), keyHash: hashApiKey(key), storeIds: options.storeIds })
+    .returning({ id: apiKeys.id });
+  return { id: row!.id, key };
+}
+
+export async function findApiKey(db: Database, key: string): Promise<ApiKeyPrincipal | null> {
+  const [row] = await db
+    .select({ id: apiKeys.id, name: apiKeys.name, storeIds: apiKeys.storeIds })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+export function canUseStore(principal: ApiKeyPrincipal, storeId: number): boolean {
+  return principal.storeIds === null || principal.storeIds.includes(storeId);
+}
+
+/** Requires `Authorization: Bearer <key>` naming a key that is not revoked. */
+export function requireApiKey(db: Database) {
+  return createMiddleware<{ Variables: { apiKey: ApiKeyPrincipal } }>(async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const challenge = { "www-authenticate": 'Bearer realm="shelfwatch"' };
+    if (!match) {
+      throw new AppError({ code: "unauthorized", detail: "send the API key as Authorization: Bearer <key>", headers: challenge });
+    }
+    const principal = await findApiKey(db, match[1]!);
+    if (!principal) throw new AppError({ code: "unauthorized", detail: "the API key is unknown or revoked", headers: challenge });
+    c.set("apiKey", principal);
+    await next();
+  });
+}

@@ -1,0 +1,459 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { CsvError, parse } from "csv-parse";
+import { and, eq, sql } from "drizzle-orm";
+import type { Config } from "../config.js";
+import { queryRows, type Database } from "../db/client.js";
+import { importBatches, importRejections } from "../db/schema/index.js";
+import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
+import { AppError } from "../http/problem.js";
+import type { Logger } from "../log.js";
+import {
+  BodyTooLargeError,
+  UndecodableBodyError,
+  createTextDecoder,
+  gunzipIfCompressed,
+  sniffDelimiter,
+  type DecodeReport,
+} from "./decode-text.js";
+import { createFormat, detectFormat } from "./formats/detect-format.js";
+import { FORMAT_NAMES, MissingColumnError, type ExportFormat, type FormatName, type MappedRow } from "./formats/format-types.js";
+import { ItemRegistry, touchFeeds, writeSales, writeStock, type SalesWrite, type StockWrite } from "./ledger-writes.js";
+import {
+  SeenPairs,
+  describeIssues,
+  formatCsvRecord,
+  futureObservationReason,
+  futureSalesDateReason,
+  type Rejection,
+} from "./row-checks.js";
+import { StoreDirectory, type StoreRef } from "../stores/store-directory.js";
+import { salesRowSchema, stockRowSchema } from "./sync.schemas.js";
+
+export interface SyncDeps {
+  db: Database;
+  log: Logger;
+  config: Config;
+}
+
+export interface ImportRequest {
+  /** the raw body: CSV text, optionally gzip-compressed */
+  body: Readable;
+  format: "auto" | FormatName;
+  source: "upload" | "drop-folder";
+  fileName?: string;
+  /** when the export was taken, for files without a time column */
+  observedAt?: Date;
+  /** the caller's key; null for trusted local sources such as the drop folder */
+  apiKey: ApiKeyPrincipal | null;
+  now: Date;
+}
+
+export interface ImportReport {
+  batchId: number;
+  status: "applied" | "duplicate";
+  duplicateOf?: number;
+  format: FormatName | null;
+  encoding: string | null;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsUntracked: number;
+  rowsChanged: number;
+  warnings: Array<{ column?: string; reason: string }>;
+  /** the first rejected rows; all of them are in rejected.csv */
+  rejected: Rejection[];
+}
+
+/** Rows written to the database at a time; parsing of the next chunk overlaps the write of this one. */
+const CHUNK_ROWS = 10_000;
+const REPORTED_REJECTIONS = 100;
+
+class DuplicateImportError extends Error {
+  constructor(readonly originalBatchId: number) {
+    super(`already imported as batch ${originalBatchId}`);
+  }
+}
+
+/**
+ * Imports one POS export: streams it through decoding and CSV parsing, validates every row with the shared row
+ * schemas, and applies the valid rows in one transaction (all or none). Rejected rows are recorded with their line and
+ * column and never block valid ones. A file whose bytes were already applied is not applied again.
+ */
+export async function importExport(deps: SyncDeps, request: ImportRequest): Promise<ImportReport> {
+  const { db, log, config } = deps;
+  const [batch] = await db
+    .insert(importBatches)
+    .values({ source: request.source, fileName: request.fileName, status: "processing", apiKeyId: request.apiKey?.id ?? null, startedAt: request.now })
+    .returning({ id: importBatches.id });
+  const batchId = batch!.id;
+  const batchLog = log.child({ batchId, source: request.source, fileName: request.fileName });
+  const run = new ImportRun(deps, request, batchId);
+  try {
+    await db.transaction(async (tx) => {
+      // one import applies stock at a time, so that drops in on hand are measured against a settled previous value
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+      await run.execute(tx as unknown as Database);
+      const [earlier] = await tx
+        .select({ id: importBatches.id })
+        .from(importBatches)
+        .where(and(eq(importBatches.checksum, run.decodeReport!.sha256), eq(importBatches.status, "applied")))
+        .limit(1);
+      if (earlier) throw new DuplicateImportError(earlier.id);
+      await run.finish(tx as unknown as Database);
+    });
+  } catch (error) {
+    if (error instanceof DuplicateImportError) {
+      await db
+        .update(importBatches)
+        .set({ status: "duplicate", duplicateOf: error.originalBatchId, checksum: run.decodeReport?.sha256, finishedAt: new Date(), format: run.formatName })
+        .where(eq(importBatches.id, batchId));
+      batchLog.info({ duplicateOf: error.originalBatchId }, "export already imported; nothing applied");
+      return { ...run.report("duplicate"), duplicateOf: error.originalBatchId, rowsChanged: 0, rejected: [], rowsRejected: 0 };
+    }
+    const problem = toAppError(error);
+    const status = problem.status < 500 ? "rejected" : "failed";
+    await db
+      .update(importBatches)
+      .set({
+        status,
+        finishedAt: new Date(),
+        format: run.formatName,
+        encoding: run.decodeReport?.encoding,
+        problem: { code: problem.code, detail: problem.detail, errors: problem.errors },
+      })
+      .where(eq(importBatches.id, batchId));
+    if (status === "failed") batchLog.error({ err: error }, "import failed; nothing applied");
+    else batchLog.warn({ code: problem.code, detail: problem.detail }, "import refused; nothing applied");
+    throw problem === error || problem.status < 500 ? problem : error;
+  }
+  const report = run.report("applied");
+  batchLog.info(
+    { rowsAccepted: report.rowsAccepted, rowsRejected: report.rowsRejected, rowsChanged: report.rowsChanged, format: report.format },
+    "import applied",
+  );
+  return report;
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof BodyTooLargeError) return new AppError({ code: "payload_too_large", detail: error.message });
+  if (error instanceof UndecodableBodyError) {
+    return new AppError({ code: "undecodable_body", detail: `${error.message} (at byte ${error.byteOffset})` });
+  }
+  if (error instanceof MissingColumnError) {
+    return new AppError({ code: "missing_column", detail: error.message, errors: [{ column: error.column, line: 1, reason: error.message }] });
+  }
+  if (error instanceof CsvError) {
+    const line = (error as CsvError & { lines?: number }).lines;
+    return new AppError({
+      code: "malformed_csv",
+      detail: `the CSV cannot be read: ${error.message}`,
+      errors: [{ ...(line ? { line } : {}), reason: error.message }],
+    });
+  }
+  return new AppError({ code: "internal", detail: "the import failed on the server", cause: error });
+}
+
+/** The state of one import while it streams. */
+class ImportRun {
+  decodeReport: DecodeReport | null = null;
+  formatName: FormatName | null = null;
+  private format: ExportFormat | null = null;
+  private header: string[] = [];
+  private delimiter = ",";
+  private stores!: StoreDirectory;
+  private readonly items = new ItemRegistry();
+  private readonly seen = new SeenPairs();
+  private readonly feeds = new Map<number, Date | null>();
+  private readonly rejections: Array<Rejection & { record?: string }> = [];
+  private readonly warnings: Array<{ column?: string; reason: string }> = [];
+  private readonly unknownLocations = new Map<string, number>();
+  private stockChunk = new Map<string, StockWrite>();
+  private salesChunk: SalesWrite[] = [];
+  private itemFacts = new Map<string, { sku: string; name?: string; category?: string }>();
+  private pendingWrite: Promise<void> | null = null;
+  private rowsRead = 0;
+  private rowsAccepted = 0;
+  private rowsRejected = 0;
+  private rowsUntracked = 0;
+  private rowsChanged = 0;
+  private readonly defaultObservedAt: string;
+  private readonly toleranceMs: number;
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly request: ImportRequest,
+    private readonly batchId: number,
+  ) {
+    this.defaultObservedAt = (request.observedAt ?? request.now).toISOString();
+    this.toleranceMs = deps.config.FUTURE_TOLERANCE_MINUTES * 60_000;
+  }
+
+  async execute(db: Database): Promise<void> {
+    this.stores = await StoreDirectory.load(db);
+    const decoder = createTextDecoder({ maxBytes: this.deps.config.IMPORT_MAX_BYTES });
+    const text = gunzipIfCompressed(this.request.body).pipe(decoder);
+    // errors upstream of the decoder (a broken gzip stream, a dropped connection) must fail the import, not hang it
+    this.request.body.on("error", (error) => decoder.destroy(error));
+    const records = this.parseRecords(text);
+    for await (const { record, line } of records) {
+      if (this.format === null) {
+        this.readHeader(record);
+        continue;
+      }
+      this.rowsRead += 1;
+      this.mapRecord(db, record, line);
+      if (this.stockChunk.size >= CHUNK_ROWS || this.salesChunk.length >= CHUNK_ROWS) await this.flush(db);
+    }
+    if (this.format === null) {
+      throw new AppError({ code: "validation_failed", detail: "the file is empty: no header line", errors: [{ line: 1, reason: "no header line" }] });
+    }
+    await this.flush(db);
+    await this.pendingWrite;
+    this.decodeReport = decoder.report();
+  }
+
+  private async *parseRecords(text: Readable): AsyncGenerator<{ record: string[]; line: number }> {
+    const iterator = text[Symbol.asyncIterator]() as AsyncIterator<string>;
+    const first = await iterator.next();
+    if (first.done) return;
+    this.delimiter = sniffDelimiter(first.value);
+    const parser = parse({
+      delimiter: this.delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      info: true,
+    });
+    const feed = pipeline(
+      Readable.from(
+        (async function* () {
+          yield first.value;
+          for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+        })(),
+        { objectMode: false },
+      ),
+      parser,
+    );
+    feed.catch(() => {
+      // the same error reaches the consumer through the parser's iterator
+    });
+    for await (const entry of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { record: entry.record, line: entry.info.lines };
+    }
+    await feed;
+  }
+
+  private readHeader(header: string[]): void {
+    this.header = header;
+    const name = this.request.format === "auto" ? detectFormat(header) : this.request.format;
+    if (name === null) {
+      throw new AppError({
+        code: "unknown_format",
+        detail: `the header does not match a known export (${FORMAT_NAMES.join(", ")}); pass format=... or use the generic columns store,sku,on_hand`,
+        errors: [{ line: 1, reason: `header: ${header.slice(0, 12).join(", ")}` }],
+      });
+    }
+    this.format = createFormat(name, header);
+    this.formatName = name;
+    for (const location of this.format.locations ?? []) {
+      const store = this.stores.resolve(location);
+      if (store) this.checkScope(store, location);
+    }
+  }
+
+  private checkScope(store: StoreRef, location: string): void {
+    if (this.request.apiKey && !canUseStore(this.request.apiKey, store.id)) {
+      throw new AppError({
+        code: "forbidden_store",
+        detail: `this API key may not write to store ${store.code} (named "${location}" in the file)`,
+        errors: [{ column: location, reason: `store ${store.code} is outside this key's stores` }],
+      });
+    }
+  }
+
+  private reject(record: string[], line: number, column: string | undefined, reason: string): void {
+    this.rowsRejected += 1;
+    if (this.rejections.length >= this.deps.config.IMPORT_MAX_REJECTIONS) return;
+    const previous = this.rejections.at(-1);
+    // a record whose several cells fail is written back once
+    const recordText = previous?.line === line ? undefined : formatCsvRecord(record, this.delimiter);
+    this.rejections.push({ line, column, reason, record: recordText });
+  }
+
+  private mapRecord(db: Database, record: string[], line: number): void {
+    const mapped = this.format!.mapRecord(record);
+    this.rowsUntracked += mapped.untracked;
+    for (const problem of mapped.problems) this.reject(record, line, problem.column, problem.reason);
+    for (const row of mapped.rows) this.acceptRow(record, line, row);
+    void db;
+  }
+
+  private acceptRow(record: string[], line: number, row: MappedRow): void {
+    const store = this.stores.resolve(row.location);
+    if (!store) {
+      if (this.format!.locations !== null) {
+        // a location column naming no store: warn once per column instead of rejecting every cell of it
+        this.unknownLocations.set(row.column, (this.unknownLocations.get(row.column) ?? 0) + 1);
+        return;
+      }
+      this.reject(record, line, row.column === "" ? "store" : locationColumn(this.header), `unknown store "${row.location}": add it as a store alias`);
+      return;
+    }
+    this.checkScope(store, row.location);
+    if (row.kind === "stock") {
+      const parsed = stockRowSchema.safeParse({
+        store: store.code,
+        sku: row.sku,
+        onHand: row.onHand,
+        observedAt: row.observedAt ?? this.defaultObservedAt,
+        reorderPoint: row.reorderPoint,
+        name: row.name,
+        category: row.category,
+      });
+      if (!parsed.success) {
+        const { column, reason } = describeIssues(parsed.error, (field) => (field === "onHand" ? row.column : field));
+        this.reject(record, line, column, reason);
+        return;
+      }
+      const value = parsed.data;
+      const future = futureObservationReason(value.observedAt, this.request.now, this.toleranceMs);
+      if (future) return this.reject(record, line, "observedAt", future);
+      if (this.seen.add(store.id, value.sku)) {
+        this.noteDuplicate(value.sku, store.code, line);
+      }
+      this.rowsAccepted += 1;
+      this.stockChunk.set(`${store.id}\u0000${value.sku}`, {
+        storeId: store.id,
+        sku: value.sku,
+        onHand: value.onHand,
+        observedAt: value.observedAt,
+        reorderPoint: value.reorderPoint,
+      });
+      this.noteItem(value.sku, value.name, value.category);
+      this.noteFeed(store.id, value.observedAt);
+    } else {
+      const parsed = salesRowSchema.safeParse({
+        store: store.code,
+        sku: row.sku,
+        soldUnits: row.soldUnits,
+        salesDate: row.salesDate,
+        name: row.name,
+        category: row.category,
+      });
+      if (!parsed.success) {
+        const { column, reason } = describeIssues(parsed.error, (field) => (field === "soldUnits" ? row.column : field));
+        this.reject(record, line, column, reason);
+        return;
+      }
+      const value = parsed.data;
+      const future = futureSalesDateReason(value.salesDate, store, this.request.now, this.toleranceMs);
+      if (future) return this.reject(record, line, "salesDate", future);
+      this.rowsAccepted += 1;
+      this.salesChunk.push({ storeId: store.id, sku: value.sku, salesDate: value.salesDate, units: value.soldUnits });
+      this.noteItem(value.sku, value.name, value.category);
+      this.noteFeed(store.id, null);
+    }
+  }
+
+  private duplicateWarnings = 0;
+  private noteDuplicate(sku: string, storeCode: string, line: number): void {
+    this.duplicateWarnings += 1;
+    if (this.duplicateWarnings <= 20) {
+      this.warnings.push({ reason: `line ${line}: SKU ${sku} appears again for store ${storeCode}; the later line wins` });
+    }
+  }
+
+  private noteItem(sku: string, name?: string, category?: string): void {
+    if (this.items.idOf(sku) !== undefined && name === undefined && category === undefined) return;
+    this.itemFacts.set(sku, { sku, name, category });
+  }
+
+  private noteFeed(storeId: number, observedAt: Date | null): void {
+    const known = this.feeds.get(storeId) ?? null;
+    if (!this.feeds.has(storeId) || (observedAt && (!known || observedAt > known))) this.feeds.set(storeId, observedAt);
+  }
+
+  /** Hands the current chunk to the database and goes on parsing while it is written (one write in flight). */
+  private async flush(db: Database): Promise<void> {
+    const stock = [...this.stockChunk.values()];
+    const sales = this.salesChunk;
+    const facts = [...this.itemFacts.values()];
+    this.stockChunk = new Map();
+    this.salesChunk = [];
+    this.itemFacts = new Map();
+    await this.pendingWrite;
+    if (stock.length === 0 && sales.length === 0 && facts.length === 0) return;
+    const mode = this.formatName === "square-sales" ? "lines" : "day-totals";
+    this.pendingWrite = (async () => {
+      await this.items.ensure(db, facts);
+      this.rowsChanged += await writeStock(db, this.batchId, stock, this.items);
+      await writeSales(db, this.batchId, sales, this.items, mode);
+    })();
+    // surfaced by the next await of pendingWrite; this only keeps it from counting as unhandled meanwhile
+    this.pendingWrite.catch(() => {});
+  }
+
+  async finish(db: Database): Promise<void> {
+    for (const [column, cells] of this.unknownLocations) {
+      this.warnings.push({ column, reason: `no store is known by this location name; its ${cells} cells were skipped (add a store alias)` });
+    }
+    const rows = this.rejections.map((r, seq) => ({ batchId: this.batchId, seq, line: r.line, column: r.column ?? null, reason: r.reason, record: r.record ?? null }));
+    for (let i = 0; i < rows.length; i += 2000) await db.insert(importRejections).values(rows.slice(i, i + 2000));
+    await touchFeeds(db, this.feeds, this.request.now);
+    await db
+      .update(importBatches)
+      .set({
+        status: "applied",
+        format: this.formatName,
+        checksum: this.decodeReport!.sha256,
+        encoding: this.decodeReport!.encoding,
+        header: formatCsvRecord(this.header, this.delimiter),
+        warnings: this.warnings,
+        rowsRead: this.rowsRead,
+        rowsAccepted: this.rowsAccepted,
+        rowsRejected: this.rowsRejected,
+        rowsUntracked: this.rowsUntracked,
+        rowsChanged: this.rowsChanged,
+        finishedAt: new Date(),
+      })
+      .where(eq(importBatches.id, this.batchId));
+  }
+
+  report(status: "applied" | "duplicate"): ImportReport {
+    return {
+      batchId: this.batchId,
+      status,
+      format: this.formatName,
+      encoding: this.decodeReport?.encoding ?? null,
+      rowsRead: this.rowsRead,
+      rowsAccepted: this.rowsAccepted,
+      rowsRejected: this.rowsRejected,
+      rowsUntracked: this.rowsUntracked,
+      rowsChanged: this.rowsChanged,
+      warnings: this.warnings,
+      rejected: this.rejections.slice(0, REPORTED_REJECTIONS).map(({ line, column, reason }) => ({ line, column, reason })),
+    };
+  }
+}
+
+function locationColumn(header: string[]): string {
+  return header.find((h) => /^(location|store)$/i.test(h.trim())) ?? "store";
+}
+
+/** Reads a batch's rejected rows back as CSV in the file's own layout, with the reason in a last column. */
+export async function rejectedRowsCsv(db: Database, batchId: number): Promise<string> {
+  const [batch] = await db.select({ header: importBatches.header }).from(importBatches).where(eq(importBatches.id, batchId));
+  const rows = await queryRows<{ line: number; reason: string; record: string | null }>(
+    db,
+    sql`select line, string_agg(coalesce("column" || ': ', '') || reason, '; ' order by seq) as reason,
+               max(record) as record
+        from import_rejections where batch_id = ${batchId} group by line order by line`,
+  );
+  const delimiter = batch?.header?.includes("\t") ? "\t" : ",";
+  const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
+  const lines = [`${batch?.header ?? ""}${delimiter}shelfwatch_error`];
+  for (const row of rows) if (row.record !== null) lines.push(`${row.record}${delimiter}${quote(`line ${row.line}: ${row.reason}`)}`);
+  return `${lines.join("\r\n")}\r\n`;
+}

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { FORMAT_NAMES } from "./formats/format-types.js";
+
+const sku = z
+  .string({ error: "SKU is required" })
+  .trim()
+  .min(1, { error: "SKU is blank" })
+  .max(64, { error: "SKU is longer than 64 characters" });
+
+const storeRef = z.string({ error: "store is required" }).trim().min(1, { error: "store is blank" }).max(100);
+
+function wholeUnits(what: string) {
+  return z
+    .number({
+      error: (issue) =>
+        issue.input === undefined ? `${what} is required` : `${what} must be a whole number, got ${JSON.stringify(issue.input)}`,
+    })
+    .int({ error: `${what} must be a whole number of units` })
+    .min(-1_000_000_000, { error: `${what} is out of range` })
+    .max(1_000_000_000, { error: `${what} is out of range` });
+}
+
+const instant = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 date and time with a zone, e.g. 2026-11-23T09:30:00Z" })
+  .transform((text) => new Date(text));
+
+const localDate = z.iso.date({ error: "must be a date as YYYY-MM-DD" });
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v === "" ? undefined : v));
+
+/** One stock observation: the same schema serves JSON posts and CSV rows. */
+export const stockRowSchema = z.object({
+  store: storeRef,
+  sku,
+  onHand: wholeUnits("onHand"),
+  observedAt: instant,
+  reorderPoint: wholeUnits("reorderPoint").min(0, { error: "reorderPoint cannot be negative" }).optional(),
+  name: optionalText(300),
+  category: optionalText(200),
+});
+
+/** Units sold of one item at one store on one store-local day (or one sales line, for line-level exports). */
+export const salesRowSchema = z.object({
+  store: storeRef,
+  sku,
+  soldUnits: wholeUnits("soldUnits"),
+  salesDate: localDate,
+  name: optionalText(300),
+  category: optionalText(200),
+});
+
+export type StockRow = z.output<typeof stockRowSchema>;
+export type SalesRow = z.output<typeof salesRowSchema>;
+
+/** A JSON row: a stock observation, optionally with the day's units sold so far. */
+export const jsonStockRowSchema = stockRowSchema.extend({
+  soldUnits: wholeUnits("soldUnits").optional(),
+  salesDate: localDate.optional(),
+});
+export type JsonStockRow = z.output<typeof jsonStockRowSchema>;
+
+export function postStockBodySchema(maxRows: number) {
+  return z.object({
+    // rows are validated one by one later, so that one bad row does not refuse the others
+    rows: z
+      .array(z.unknown(), { error: "rows must be an array" })
+      .min(1, { error: "rows is empty" })
+      .max(maxRows, { error: `at most ${maxRows} rows per request` }),
+  });
+}
+
+export const importQuerySchema = z.object({
+  format: z.enum(["auto", ...FORMAT_NAMES], { error: `format must be one of auto, ${FORMAT_NAMES.join(", ")}` }).default("auto"),
+  /** when the export was taken, for files without a time column; defaults to the time of upload */
+  observedAt: instant.optional(),
+  fileName: z.string().max(255).optional(),
+});
+
+export const batchIdParamSchema = z.object({
+  id: z.coerce.number({ error: "id must be a number" }).int().positive({ error: "id must be a positive number" }),
+});
+
+export const idempotencyKeySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200, { error: "Idempotency-Key is longer than 200 characters" });
