@@ -1,3 +1,4 @@
+import cron from "node-cron";
 import { z } from "zod";
 
 const booleanText = z
@@ -21,7 +22,7 @@ const configSchema = z.object({
   IMPORT_MAX_REJECTIONS: z.coerce.number().int().positive().default(100_000),
   /** folder watched for POS export files; unset disables the drop-folder job */
   SYNC_DIR: z.string().min(1).optional(),
-  SYNC_CRON: z.string().min(1).default("* * * * *"),
+  SYNC_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */5 * * * *" }).default("* * * * *"),
   /** a dropped file younger than this may still be being written and waits for the next run */
   SYNC_SETTLE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** load demo stores, items, stock and sales into an empty database at start-up */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Database } from "../db/client.js";
 import { apiKeys } from "../db/schema/index.js";
@@ -37,7 +37,13 @@ export async function findApiKey(db: Database, key: string): Promise<ApiKeyPrinc
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
     .limit(1);
-  return row ?? null;
+  if (!row) return null;
+  // at most one write a minute per key, so that a busy till does not turn every request into an update
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
+  return row;
 }
 
 export function canUseStore(principal: ApiKeyPrincipal, storeId: number): boolean {

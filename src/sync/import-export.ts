@@ -40,7 +40,7 @@ export interface ImportRequest {
   /** the raw body: CSV text, optionally gzip-compressed */
   body: Readable;
   format: "auto" | FormatName;
-  source: "upload" | "drop-folder";
+  source: "upload" | "drop-folder" | "demo";
   fileName?: string;
   /** when the export was taken, for files without a time column */
   observedAt?: Date;

@@ -1,0 +1,311 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from "node:fs";
+import { request } from "node:http";
+import { once } from "node:events";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+
+// MB here is 2^20 bytes, as ps and top count resident memory
+const MB = 1024 * 1024;
+
+export const benchDir = fileURLToPath(new URL("../../data/bench/", import.meta.url));
+
+// ---------------------------------------------------------------------------------------------------------------
+// The export files
+
+export interface BenchFiles {
+  stores: number;
+  skus: number;
+  rows: number;
+  storeCodes: string[];
+  /** the first export: every (store, SKU) new */
+  first: string;
+  /** the same rows a day later with every quantity changed */
+  second: string;
+}
+
+const FIRST_OBSERVED_AT = "2026-11-02T06:00:00Z";
+const SECOND_OBSERVED_AT = "2026-11-03T06:00:00Z";
+// bump when the generated content changes, so that stale files under data/bench/ are not reused
+const FILE_VERSION = 1;
+
+export function storeCode(index: number): string {
+  return `B${String(index + 1).padStart(3, "0")}`;
+}
+
+export function skuText(index: number): string {
+  return String(index).padStart(10, "0");
+}
+
+/** A spread of shelf quantities, a few of them zero, that is the same for the same store and SKU in every run. */
+function firstQuantity(store: number, sku: number): number {
+  return (sku * 7919 + store * 104_729) % 240;
+}
+
+/**
+ * A day later every quantity has moved: one row in three rose (a receipt), the others fell (sales), some of those
+ * below zero (oversold), so that every row updates and two thirds of them derive units sold.
+ */
+function secondQuantity(store: number, sku: number): number {
+  const before = firstQuantity(store, sku);
+  const step = 1 + ((sku + store) % 5);
+  return (sku + store) % 3 === 0 ? before + 6 * step : before - step;
+}
+
+async function writeExport(path: string, stores: number, skus: number, observedAt: string, quantity: (store: number, sku: number) => number) {
+  const partial = `${path}.${process.pid}.partial`;
+  const out = createWriteStream(partial);
+  out.write("store,sku,on_hand,observed_at\n");
+  // store by store, as a chain's nightly export lists each store's shelf in turn
+  for (let store = 0; store < stores; store += 1) {
+    const code = storeCode(store);
+    let lines = "";
+    for (let sku = 0; sku < skus; sku += 1) {
+      lines += `${code},${skuText(sku)},${quantity(store, sku)},${observedAt}\n`;
+      if (lines.length > 1 << 16) {
+        if (!out.write(lines)) await once(out, "drain");
+        lines = "";
+      }
+    }
+    if (lines) out.write(lines);
+  }
+  out.end();
+  await once(out, "finish");
+  // renamed only when complete, so an interrupted run never leaves a short file that looks reusable
+  renameSync(partial, path);
+}
+
+/** Writes both exports under data/bench/, or reuses them when files with the same parameters are there. */
+export async function ensureExportFiles(stores: number, skus: number): Promise<BenchFiles> {
+  mkdirSync(benchDir, { recursive: true });
+  const stem = `${benchDir}generic-v${FILE_VERSION}-${stores}x${skus}`;
+  const first = `${stem}-first.csv`;
+  const second = `${stem}-second.csv`;
+  if (!existsSync(first)) await writeExport(first, stores, skus, FIRST_OBSERVED_AT, firstQuantity);
+  if (!existsSync(second)) await writeExport(second, stores, skus, SECOND_OBSERVED_AT, secondQuantity);
+  return { stores, skus, rows: stores * skus, storeCodes: Array.from({ length: stores }, (_, i) => storeCode(i)), first, second };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The database
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new database on the server of the admin URL, so that every run starts from empty tables. */
+export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
+  const name = `shelfwatch_bench_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const target = new URL(adminUrl);
+  target.pathname = `/${name}`;
+  return {
+    name,
+    url: target.toString(),
+    async drop() {
+      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/**
+ * Loads a file with COPY into a fresh table keyed like stock_levels' (store, item): the floor for keyed writes on
+ * this server. Returns the seconds COPY took, from the first byte sent until the server confirmed the command.
+ */
+export async function copyIntoKeyedTable(sql: postgres.Sql, table: string, file: string): Promise<{ seconds: number; rows: number }> {
+  await sql.unsafe(`drop table if exists ${table}`);
+  await sql.unsafe(`create table ${table} (store text not null, sku text not null, on_hand int not null, observed_at timestamptz not null, primary key (store, sku))`);
+  // the previous step's dirty pages are flushed now rather than during this measurement
+  await sql`checkpoint`;
+  const started = performance.now();
+  const writable = await sql.unsafe(`copy ${table} from stdin with (format csv, header true)`).writable();
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), writable);
+  const seconds = (performance.now() - started) / 1000;
+  const [counted] = await sql.unsafe<{ rows: number }[]>(`select count(*)::int as rows from ${table}`);
+  return { seconds, rows: counted!.rows };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The service in a child process, so that its resident memory is its own
+
+type ParentMessage = { type: "reset-peak" } | { type: "read-peak" } | { type: "stop" };
+type ChildMessage = { type: "listening"; port: number } | { type: "peak"; peakRss: number; currentRss: number; hwm: number | null };
+
+/** Kernel's high-water mark of resident memory since the process started, in bytes (Linux only). */
+function readVmHwm(pid: number | "self"): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The child's side: the real app on an ephemeral port, sampling its own RSS every 50 ms.
+ * Runs with DATABASE_URL and LOG_LEVEL from its environment; reports its port over the IPC channel.
+ */
+export async function serveForBench(): Promise<void> {
+  const [{ serve }, { createApp }, { loadConfig }, { openDatabase }, { createLogger }, { systemClock }] = await Promise.all([
+    import("@hono/node-server"),
+    import("../../src/app.js"),
+    import("../../src/config.js"),
+    import("../../src/db/client.js"),
+    import("../../src/log.js"),
+    import("../../src/clock.js"),
+  ]);
+  const config = loadConfig(process.env);
+  const handle = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const log = createLogger(config.LOG_LEVEL);
+  const app = createApp({ db: handle.db, config, clock: systemClock, log });
+
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 50);
+
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+    process.send!({ type: "listening", port: info.port } satisfies ChildMessage);
+  });
+  process.on("message", (message: ParentMessage) => {
+    if (message.type === "reset-peak") {
+      peakRss = process.memoryUsage.rss();
+      process.send!({ type: "peak", peakRss, currentRss: peakRss, hwm: readVmHwm("self") } satisfies ChildMessage);
+    } else if (message.type === "read-peak") {
+      const currentRss = process.memoryUsage.rss();
+      peakRss = Math.max(peakRss, currentRss);
+      process.send!({ type: "peak", peakRss, currentRss, hwm: readVmHwm("self") } satisfies ChildMessage);
+    } else if (message.type === "stop") {
+      clearInterval(sampler);
+      // a normal exit, so that --cpu-prof writes its profile
+      server.close();
+      void handle.close().finally(() => process.exit(0));
+    }
+  });
+}
+
+export interface PeakReading {
+  peakRss: number;
+  currentRss: number;
+  /** cumulative since the child started */
+  hwm: number | null;
+}
+
+export interface BenchServer {
+  port: number;
+  pid: number;
+  resetPeak(): Promise<PeakReading>;
+  readPeak(): Promise<PeakReading>;
+  stop(): Promise<void>;
+}
+
+/** Starts this script in server mode under `node --import tsx`, so the measured process is the service itself. */
+export async function startBenchServer(options: {
+  script: string;
+  databaseUrl: string;
+  logLevel: string;
+  logFile: string;
+  cpuProfDir?: string;
+}): Promise<BenchServer> {
+  const log = openSync(options.logFile, "a");
+  const nodeFlags = ["--import", "tsx"];
+  if (options.cpuProfDir) nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`);
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, options.script, "--serve"], {
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, LOG_LEVEL: options.logLevel, SEED_DEMO: "false" },
+    stdio: ["ignore", log, log, "ipc"],
+  });
+  const replies: Array<(message: ChildMessage) => void> = [];
+  const exited = once(child, "exit");
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the bench server exited with ${code} before listening; see ${options.logFile}`)));
+    child.on("message", (message: ChildMessage) => {
+      if (message.type === "listening") resolve(message.port);
+      else replies.shift()?.(message);
+    });
+  });
+  const ask = (message: ParentMessage) =>
+    new Promise<PeakReading>((resolve) => {
+      replies.push((reply) => {
+        if (reply.type === "peak") resolve({ peakRss: reply.peakRss, currentRss: reply.currentRss, hwm: reply.hwm });
+      });
+      child.send(message);
+    });
+  return {
+    port,
+    pid: child.pid!,
+    resetPeak: () => ask({ type: "reset-peak" }),
+    readPeak: () => ask({ type: "read-peak" }),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.send({ type: "stop" } satisfies ParentMessage);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface ImportAnswer {
+  status: number;
+  seconds: number;
+  report: { batchId?: number; status?: string; rowsAccepted?: number; rowsRejected?: number; rowsChanged?: number; [key: string]: unknown };
+}
+
+/** Streams a file to POST /v1/imports, as a POS connector would, and times it until the JSON report arrives. */
+export async function postImport(port: number, apiKey: string, file: string): Promise<ImportAnswer> {
+  const size = statSync(file).size;
+  const name = file.split("/").at(-1)!;
+  const started = performance.now();
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: `/v1/imports?fileName=${encodeURIComponent(name)}`,
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "text/csv", "content-length": String(size) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    createReadStream(file, { highWaterMark: 1 << 16 }).on("error", reject).pipe(req);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  let report: ImportAnswer["report"];
+  try {
+    report = JSON.parse(body);
+  } catch {
+    report = { raw: body.slice(0, 500) };
+  }
+  return { status, seconds, report };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Figures
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export const formatCount = (n: number) => Math.round(n).toLocaleString("en-US");
+export const formatSeconds = (s: number) => `${s.toFixed(s < 10 ? 2 : 1)} s`;
+export const formatRatio = (r: number) => r.toFixed(2);
+export const formatMb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
+export const bytesOfMb = (mb: number) => mb * MB;

@@ -1,0 +1,227 @@
+/**
+ * Import benchmark: a chain-wide stock export through POST /v1/imports into PostgreSQL, against COPY of the same file
+ * into a table keyed like the import's target (the floor for keyed writes), plus the service's peak RSS.
+ *
+ *   npm run bench:import                                  # 10 stores × 100,000 SKUs, median of 3 runs
+ *   npm run bench:import -- --rows 100000 --runs 1        # a quick check
+ *   npm run bench:import -- --log-level info --cpu-prof   # server logs and a V8 CPU profile under data/bench/
+ *
+ * BENCH_DATABASE_URL names the admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test);
+ * each run creates its own database there and drops it at the end.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { openDatabase } from "../../src/db/client.js";
+import { createApiKey } from "../../src/http/api-keys.js";
+import { createStore } from "../../src/stores/store-admin.js";
+import {
+  benchDir,
+  bytesOfMb,
+  copyIntoKeyedTable,
+  createBenchDatabase,
+  ensureExportFiles,
+  formatCount,
+  formatMb,
+  formatRatio,
+  formatSeconds,
+  median,
+  postImport,
+  serveForBench,
+  startBenchServer,
+  type BenchFiles,
+  type BenchServer,
+} from "./bench-support.js";
+
+const GOAL_RATIO = 2.0;
+const GOAL_RSS_MB = 300;
+const TIME_ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Australia/Sydney"];
+
+interface StepFigures {
+  ours: number;
+  copy: number;
+  ratio: number;
+  rowsPerSecond: number;
+  peakRss: number;
+  idleRss: number;
+  rowsChanged: number;
+}
+
+interface RunFigures {
+  first: StepFigures;
+  update: StepFigures;
+  /** the kernel's high-water mark over the whole life of the server process */
+  hwm: number | null;
+}
+
+const { values: options } = parseArgs({
+  options: {
+    rows: { type: "string", default: "1000000" },
+    stores: { type: "string", default: "10" },
+    runs: { type: "string", default: "3" },
+    "log-level": { type: "string", default: "warn" },
+    "cpu-prof": { type: "boolean", default: false },
+    serve: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (options.serve) {
+  await serveForBench();
+} else if (options.help) {
+  process.stdout.write(
+    "usage: npm run bench:import -- [--rows 1000000] [--stores 10] [--runs 3] [--log-level warn] [--cpu-prof]\n",
+  );
+} else {
+  await main();
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text.replaceAll("_", "").replaceAll(",", ""));
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number, got ${text}`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const stores = positiveInteger("stores", options.stores!);
+  const skus = Math.floor(positiveInteger("rows", options.rows!) / stores);
+  const runs = positiveInteger("runs", options.runs!);
+  if (skus === 0) throw new Error("--rows must be at least --stores");
+  const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+
+  const files = await ensureExportFiles(stores, skus);
+  const title = `import of ${formatCount(files.rows)} rows (${stores} stores × ${formatCount(skus)} SKUs)`;
+  process.stdout.write(`${title}, ${runs} run${runs === 1 ? "" : "s"}\n  files: ${files.first}\n         ${files.second}\n`);
+
+  const results: RunFigures[] = [];
+  for (let run = 1; run <= runs; run += 1) {
+    const figures = await measureRun(run, adminUrl, files);
+    results.push(figures);
+    process.stdout.write(`run ${run}: ${describeStep("first import", figures.first)}\n`);
+    process.stdout.write(`       ${describeStep("all rows update", figures.update)}\n`);
+    process.stdout.write(`       server VmHWM over the whole run (cumulative): ${figures.hwm === null ? "n/a" : formatMb(figures.hwm)}\n`);
+  }
+  printSummary(title, results);
+}
+
+function describeStep(label: string, step: StepFigures): string {
+  return (
+    `${label}: ours ${formatSeconds(step.ours)}, COPY ${formatSeconds(step.copy)}, ratio ${formatRatio(step.ratio)}, ` +
+    `${formatCount(step.rowsPerSecond)} rows/s, peak RSS ${formatMb(step.peakRss)} (idle before ${formatMb(step.idleRss)}), ` +
+    `rows changed ${formatCount(step.rowsChanged)}`
+  );
+}
+
+async function measureRun(run: number, adminUrl: string, files: BenchFiles): Promise<RunFigures> {
+  const database = await createBenchDatabase(adminUrl);
+  let server: BenchServer | null = null;
+  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    const apiKey = await prepareDatabase(database.url, files);
+    const cpuProfDir = options["cpu-prof"] ? `${benchDir}profiles` : undefined;
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    const logFile = `${benchDir}server-run${run}.log`;
+    server = await startBenchServer({
+      script: fileURLToPath(import.meta.url),
+      databaseUrl: database.url,
+      logLevel: options["log-level"]!,
+      logFile,
+      cpuProfDir,
+    });
+    process.stdout.write(`run ${run}: database ${database.name}, server pid ${server.pid}, log ${logFile}\n`);
+
+    const firstOurs = await measureImport(sql, server, apiKey, files.first, files.rows, "first import");
+    const firstCopy = await copyIntoKeyedTable(sql, "bench_copy_first", files.first);
+    const updateOurs = await measureImport(sql, server, apiKey, files.second, files.rows, "all rows update");
+    const updateCopy = await copyIntoKeyedTable(sql, "bench_copy_update", files.second);
+    for (const copy of [firstCopy, updateCopy]) {
+      if (copy.rows !== files.rows) throw new Error(`COPY loaded ${copy.rows} rows, expected ${files.rows}`);
+    }
+    const [stock] = await sql<{ rows: number }[]>`select count(*)::int as rows from stock_levels`;
+    if (stock!.rows !== files.rows) throw new Error(`stock_levels holds ${stock!.rows} rows after the imports, expected ${files.rows}`);
+
+    const hwm = (await server.readPeak()).hwm;
+    const step = (ours: typeof firstOurs, copy: typeof firstCopy): StepFigures => ({
+      ours: ours.seconds,
+      copy: copy.seconds,
+      ratio: ours.seconds / copy.seconds,
+      rowsPerSecond: files.rows / ours.seconds,
+      peakRss: ours.peakRss,
+      idleRss: ours.idleRss,
+      rowsChanged: ours.rowsChanged,
+    });
+    return { first: step(firstOurs, firstCopy), update: step(updateOurs, updateCopy), hwm };
+  } finally {
+    await server?.stop();
+    await sql.end({ timeout: 5 });
+    await database.drop();
+  }
+}
+
+/** Migrates the fresh database and adds the stores of the file and a chain-wide API key, as an operator would. */
+async function prepareDatabase(url: string, files: BenchFiles): Promise<string> {
+  const handle = openDatabase({ url, dataDir: "unused", maxConnections: 2 });
+  try {
+    await handle.migrate();
+    for (const [index, code] of files.storeCodes.entries()) {
+      await createStore(handle.db, { code, name: `Bench store ${code}`, timeZone: TIME_ZONES[index % TIME_ZONES.length]!, aliases: [] });
+    }
+    const { key } = await createApiKey(handle.db, { name: "bench", storeIds: null });
+    return key;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function measureImport(sql: postgres.Sql, server: BenchServer, apiKey: string, file: string, rows: number, label: string) {
+  // the previous step's dirty pages are flushed now rather than during this measurement
+  await sql`checkpoint`;
+  const idle = await server.resetPeak();
+  const answer = await postImport(server.port, apiKey, file);
+  const peak = await server.readPeak();
+  const { report } = answer;
+  if (answer.status !== 201 || report.status !== "applied") {
+    throw new Error(`${label}: expected 201 applied, got ${answer.status} ${JSON.stringify(report).slice(0, 500)}`);
+  }
+  if (report.rowsAccepted !== rows || report.rowsRejected !== 0 || report.rowsChanged !== rows) {
+    throw new Error(
+      `${label}: expected ${rows} rows accepted and changed, got accepted ${report.rowsAccepted}, rejected ${report.rowsRejected}, changed ${report.rowsChanged}`,
+    );
+  }
+  return { seconds: answer.seconds, peakRss: peak.peakRss, idleRss: idle.currentRss, rowsChanged: report.rowsChanged };
+}
+
+function printSummary(title: string, results: RunFigures[]): void {
+  const medianOf = (pick: (r: RunFigures) => number) => median(results.map(pick));
+  const row = (label: string, pick: (r: RunFigures) => StepFigures) => {
+    const figures = {
+      ours: medianOf((r) => pick(r).ours),
+      copy: medianOf((r) => pick(r).copy),
+      ratio: medianOf((r) => pick(r).ratio),
+      rowsPerSecond: medianOf((r) => pick(r).rowsPerSecond),
+      peakRss: medianOf((r) => pick(r).peakRss),
+    };
+    const line =
+      label.padEnd(17) +
+      formatSeconds(figures.ours).padEnd(12) +
+      formatSeconds(figures.copy).padEnd(11) +
+      formatRatio(figures.ratio).padEnd(8) +
+      formatCount(figures.rowsPerSecond).padEnd(14) +
+      formatMb(figures.peakRss);
+    return { line, figures };
+  };
+  const first = row("first import", (r) => r.first);
+  const update = row("all rows update", (r) => r.update);
+  const met =
+    first.figures.ratio <= GOAL_RATIO &&
+    update.figures.ratio <= GOAL_RATIO &&
+    Math.max(first.figures.peakRss, update.figures.peakRss) <= bytesOfMb(GOAL_RSS_MB);
+
+  process.stdout.write("\n");
+  process.stdout.write(`${title}, median of ${results.length} run${results.length === 1 ? "" : "s"}\n`);
+  process.stdout.write(`${"".padEnd(17)}${"ours".padEnd(12)}${"COPY".padEnd(11)}${"ratio".padEnd(8)}${"ours rows/s".padEnd(14)}peak RSS\n`);
+  process.stdout.write(`${first.line}\n${update.line}\n`);
+  process.stdout.write(`goal: ratio ≤ ${GOAL_RATIO.toFixed(1)}, peak RSS ≤ ${GOAL_RSS_MB} MB → ${met ? "met" : "NOT met"}\n`);
+  process.stdout.write("(ratio = ours / COPY per run, then the median; peak RSS = the service's max RSS sampled every 50 ms during the import)\n");
+}

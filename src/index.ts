@@ -1,0 +1,86 @@
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.js";
+import { systemClock } from "./clock.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { openDatabase } from "./db/client.js";
+import { seedDemo } from "./demo/seed-demo.js";
+import { startScheduler } from "./jobs/scheduler.js";
+import { createLogger, type Logger } from "./log.js";
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** config → database → migrations → app → listen → scheduler; the returned stop() drains and closes. */
+export async function startService(config: Config, log: Logger): Promise<RunningService> {
+  const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  log.info({ driver: database.driver, dataDir: database.driver === "pglite" ? config.DATA_DIR : undefined }, "opening database");
+  await database.migrate();
+  const deps = { db: database.db, config, clock: systemClock, log };
+  if (config.SEED_DEMO) await seedDemo(deps);
+  const app = createApp(deps);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(listening));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  log.info({ port, host: config.HOST }, "listening");
+  const scheduler = startScheduler({ ...deps, driver: database.driver });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    port,
+    stop() {
+      stopping ??= (async () => {
+        log.info("shutting down: no new requests, finishing those in flight");
+        await scheduler.stop();
+        await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+        await database.close();
+        log.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Runs the service until SIGTERM or SIGINT, then drains within SHUTDOWN_TIMEOUT_MS. */
+export async function main(): Promise<void> {
+  const log = createLogger();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.fatal({ issues: error.issues }, error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  log.level = config.LOG_LEVEL;
+  const service = await startService(config, log);
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "signal received");
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    createLogger().fatal({ err: error }, "start-up failed");
+    process.exit(1);
+  });
+}
