@@ -1,0 +1,95 @@
+/**
+ * The contract of the forecasting code: pure functions over these shapes, no I/O. The service (sweep), the backtest and
+ * the API all call the same functions.
+ */
+
+/** One store-local day of an item's history at one store. */
+export interface DayRecord {
+  /** YYYY-MM-DD, store-local */
+  date: string;
+  /** units sold that day (net; never negative here: callers clamp refunds) */
+  units: number;
+  /** the shelf was empty for part or all of the day: sales understate demand (censored) */
+  stockout: boolean;
+  /** a promotion for this item ran at this store that day */
+  promoted: boolean;
+}
+
+/** What is known beyond the item's own history, to shrink toward when that history is short. */
+export interface DemandPrior {
+  /** typical daily units of comparable items (same category at the store), for shrinkage of the level */
+  peerLevel?: number;
+  /** day-of-week multipliers of comparable items (index 0 = Sunday), mean 1 */
+  peerWeekly?: number[];
+  /** promotion uplift learned over the item's category (multiplier, e.g. 1.8), when the item has no promotion history */
+  categoryUplift?: number;
+  /** configured default uplift when nothing was learned */
+  defaultUplift: number;
+}
+
+export interface DemandModel {
+  /** "smooth" for regular sellers, "intermittent" for items with many zero days (Croston/TSB family) */
+  method: "smooth" | "intermittent";
+  /** expected units per (unpromoted, average weekday) day */
+  level: number;
+  /** day-of-week multipliers, index 0 = Sunday, mean 1 */
+  weekly: number[];
+  /** multiplier on promoted days, and where it came from */
+  uplift: number;
+  upliftSource: "item" | "category" | "default";
+  /** negative binomial dispersion: variance = mean + mean^2 / size (size = Infinity means Poisson) */
+  size: number;
+  /** how many uncensored days the fit used */
+  daysUsed: number;
+}
+
+/** One future day to forecast. */
+export interface FutureDay {
+  date: string;
+  promoted: boolean;
+}
+
+export interface DayForecast {
+  date: string;
+  promoted: boolean;
+  /** expected units */
+  mean: number;
+  /** central 80% band of that day's demand */
+  low: number;
+  high: number;
+}
+
+export interface ExpectedDelivery {
+  /** store-local date it is expected to be on the shelf */
+  date: string;
+  quantity: number;
+}
+
+export interface StockoutRiskInput {
+  /** store-local today (the first forecast day is today) */
+  today: string;
+  onHand: number;
+  model: DemandModel;
+  /** consecutive days from today on, long enough to cover the promotion end and the next delivery */
+  days: FutureDay[];
+  deliveries: ExpectedDelivery[];
+  /** last day of the running or upcoming promotion, if the item is advertised */
+  promotionEnd?: string;
+}
+
+export interface StockoutRisk {
+  /** the first day on which expected cumulative demand exceeds on hand plus deliveries so far (null: not within the days) */
+  projectedStockoutDate: string | null;
+  /** days the current stock lasts at expected demand, ignoring deliveries (fractional) */
+  daysOfCover: number;
+  /** probability of running out on or before the promotion's last day (null when not advertised) */
+  probabilityBeforePromotionEnd: number | null;
+  /** probability of running out before the next expected delivery lands (null when none is expected within the days) */
+  probabilityBeforeNextDelivery: number | null;
+  /** probability of running out within the days given */
+  probabilityWithinHorizon: number;
+  /** units to add now so that the stock lasts to the promotion's end with 90% probability (0 when it already does) */
+  quantityToLastPromotion: number | null;
+  /** expected stock at the end of each day, for charts */
+  projectedStock: Array<{ date: string; expected: number }>;
+}
