@@ -8,6 +8,8 @@ export interface AppDeps {
   config: Config;
   clock: Clock;
   log: Logger;
+  /** told after stock, sales, promotions or deliveries changed, so that risk is recomputed soon (debounced) */
+  onLedgerChange?: () => void;
 }
 
 export interface AppEnv {

@@ -4,6 +4,8 @@ import { requestId } from "hono/request-id";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { pingDatabase } from "./db/client.js";
 import { AppError, problemResponse } from "./http/problem.js";
+import { riskRoutes } from "./alerts/risk.routes.js";
+import { planRoutes } from "./plan/plan.routes.js";
 import { syncRoutes } from "./sync/sync.routes.js";
 
 export type { AppDeps } from "./app-env.js";
@@ -36,6 +38,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route("/v1", syncRoutes(deps));
+  app.route("/v1", planRoutes(deps));
+  app.route("/v1", riskRoutes(deps));
 
   app.notFound((c) => problemResponse(c, new AppError({ code: "not_found", detail: `no route for ${c.req.method} ${c.req.path}` })));
 

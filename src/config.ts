@@ -25,6 +25,10 @@ const configSchema = z.object({
   SYNC_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */5 * * * *" }).default("* * * * *"),
   /** a dropped file younger than this may still be being written and waits for the next run */
   SYNC_SETTLE_SECONDS: z.coerce.number().int().min(0).default(10),
+  /** when the stockout risk of changed store-items is recomputed (plus all of them once a day) */
+  SWEEP_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */15 * * * *" }).default("*/15 * * * *"),
+  /** after an import, the sweep waits this long for more imports before it runs */
+  SWEEP_DEBOUNCE_MS: z.coerce.number().int().min(0).default(30_000),
   /** load demo stores, items, stock and sales into an empty database at start-up */
   SEED_DEMO: booleanText.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

@@ -1,5 +1,5 @@
 import { serve } from "@hono/node-server";
-import { createApp } from "./app.js";
+import { createApp, type AppDeps } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
@@ -17,7 +17,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   log.info({ driver: database.driver, dataDir: database.driver === "pglite" ? config.DATA_DIR : undefined }, "opening database");
   await database.migrate();
-  const deps = { db: database.db, config, clock: systemClock, log };
+  const deps: AppDeps = { db: database.db, config, clock: systemClock, log };
   if (config.SEED_DEMO) await seedDemo(deps);
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -26,7 +26,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port, host: config.HOST }, "listening");
-  const scheduler = startScheduler({ ...deps, driver: database.driver });
+  const scheduler = startScheduler({ ...deps, driver: database.driver }, undefined, { debounceMs: config.SWEEP_DEBOUNCE_MS });
+  deps.onLedgerChange = () => scheduler.request("risk-sweep");
 
   let stopping: Promise<void> | null = null;
   return {

@@ -216,7 +216,7 @@ export async function startBenchServer(options: {
   logFile: string;
   cpuProfDir?: string;
 }): Promise<BenchServer> {
-  const log = openSync(options.logFile, "a");
+  const log = openSync(options.logFile, "w");
   const nodeFlags = ["--import", "tsx"];
   if (options.cpuProfDir) nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`);
   const child: ChildProcess = spawn(process.execPath, [...nodeFlags, options.script, "--serve"], {

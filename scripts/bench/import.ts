@@ -5,6 +5,7 @@
  *   npm run bench:import                                  # 10 stores × 100,000 SKUs, median of 3 runs
  *   npm run bench:import -- --rows 100000 --runs 1        # a quick check
  *   npm run bench:import -- --log-level info --cpu-prof   # server logs and a V8 CPU profile under data/bench/
+ *   npm run bench:import -- --pg-log-ms 100               # the bench database logs statements slower than 100 ms
  *
  * BENCH_DATABASE_URL names the admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test);
  * each run creates its own database there and drops it at the end.
@@ -62,6 +63,7 @@ const { values: options } = parseArgs({
     runs: { type: "string", default: "3" },
     "log-level": { type: "string", default: "warn" },
     "cpu-prof": { type: "boolean", default: false },
+    "pg-log-ms": { type: "string" },
     serve: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -71,15 +73,15 @@ if (options.serve) {
   await serveForBench();
 } else if (options.help) {
   process.stdout.write(
-    "usage: npm run bench:import -- [--rows 1000000] [--stores 10] [--runs 3] [--log-level warn] [--cpu-prof]\n",
+    "usage: npm run bench:import -- [--rows 1000000] [--stores 10] [--runs 3] [--log-level warn] [--cpu-prof] [--pg-log-ms 100]\n",
   );
 } else {
   await main();
 }
 
-function positiveInteger(name: string, text: string): number {
+function positiveInteger(name: string, text: string, min = 1): number {
   const value = Number(text.replaceAll("_", "").replaceAll(",", ""));
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number, got ${text}`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number of at least ${min}, got ${text}`);
   return value;
 }
 
@@ -119,6 +121,11 @@ async function measureRun(run: number, adminUrl: string, files: BenchFiles): Pro
   const sql = postgres(database.url, { max: 1, onnotice: () => {} });
   try {
     const apiKey = await prepareDatabase(database.url, files);
+    if (options["pg-log-ms"] !== undefined) {
+      // set on this database only, before the server connects, so other users of the server log nothing new
+      const ms = positiveInteger("pg-log-ms", options["pg-log-ms"], 0);
+      await sql.unsafe(`alter database ${database.name} set log_min_duration_statement = ${ms}`);
+    }
     const cpuProfDir = options["cpu-prof"] ? `${benchDir}profiles` : undefined;
     if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
     const logFile = `${benchDir}server-run${run}.log`;

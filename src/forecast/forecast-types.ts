@@ -41,6 +41,10 @@ export interface DemandModel {
   size: number;
   /** how many uncensored days the fit used */
   daysUsed: number;
+  /** relative standard error of level: shared by every forecast day, so it widens sums over a horizon (absent: 0) */
+  levelCv?: number;
+  /** relative standard error of uplift: shared by every promoted day (absent: 0) */
+  upliftCv?: number;
 }
 
 /** One future day to forecast. */

@@ -53,6 +53,8 @@ export function canUseStore(principal: ApiKeyPrincipal, storeId: number): boolea
 /** Requires `Authorization: Bearer <key>` naming a key that is not revoked. */
 export function requireApiKey(db: Database) {
   return createMiddleware<{ Variables: { apiKey: ApiKeyPrincipal } }>(async (c, next) => {
+    // routers mounted on the same prefix each declare this; the key is checked once per request
+    if (c.get("apiKey")) return next();
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const challenge = { "www-authenticate": 'Bearer realm="shelfwatch"' };

@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from "node-cron";
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import { queryRows, type Database } from "../db/client.js";
+import { runSweep } from "../alerts/sweep.js";
 import { runDropFolder } from "../sync/drop-folder.js";
 
 export interface Job {
@@ -16,8 +17,8 @@ export interface SchedulerDeps extends AppDeps {
 
 /** Every scheduled job of the service, in one place. */
 export function serviceJobs(deps: SchedulerDeps): Job[] {
-  const jobs: Job[] = [];
   const { config } = deps;
+  const jobs: Job[] = [{ name: "risk-sweep", cron: config.SWEEP_CRON, run: () => runSweep(deps, { now: deps.clock.now() }) }];
   if (config.SYNC_DIR) {
     const dir = config.SYNC_DIR;
     jobs.push({
@@ -50,37 +51,60 @@ export async function runExclusively(deps: SchedulerDeps, job: Job): Promise<"ra
 }
 
 export interface Scheduler {
+  /** runs a job soon, once, however often it is asked within the debounce time */
+  request(name: string): void;
   stop(): Promise<void>;
 }
 
 /** Registers the jobs with node-cron; a run never overlaps the previous run of the same job. */
-export function startScheduler(deps: SchedulerDeps, jobs: Job[] = serviceJobs(deps)): Scheduler {
+export function startScheduler(deps: SchedulerDeps, jobs: Job[] = serviceJobs(deps), options: { debounceMs?: number } = {}): Scheduler {
   const tasks: ScheduledTask[] = [];
   const running = new Set<Promise<unknown>>();
-  for (const job of jobs) {
-    const task = cron.schedule(
-      job.cron,
-      async () => {
-        const log = deps.log.child({ job: job.name });
-        const started = performance.now();
-        const run = runExclusively(deps, job);
-        running.add(run);
-        try {
-          const outcome = await run;
-          log.debug({ outcome, ms: Math.round(performance.now() - started) }, "job run");
-        } catch (error) {
-          log.error({ err: error }, "job failed");
-        } finally {
-          running.delete(run);
-        }
-      },
-      { name: job.name, noOverlap: true },
+  const timers = new Map<string, NodeJS.Timeout>();
+  let stopped = false;
+  const inFlight = new Map<string, Promise<void>>();
+  // one run of a job at a time in this process; the advisory lock takes care of other replicas
+  const trigger = (job: Job): Promise<void> => {
+    const current = inFlight.get(job.name);
+    if (current) return current;
+    const log = deps.log.child({ job: job.name });
+    const started = performance.now();
+    const run = runExclusively(deps, job).then(
+      (outcome) => log.debug({ outcome, ms: Math.round(performance.now() - started) }, "job run"),
+      (error: unknown) => log.error({ err: error }, "job failed"),
     );
+    const tracked = run.finally(() => {
+      inFlight.delete(job.name);
+      running.delete(tracked);
+    });
+    inFlight.set(job.name, tracked);
+    running.add(tracked);
+    return tracked;
+  };
+  for (const job of jobs) {
+    const task = cron.schedule(job.cron, () => trigger(job), { name: job.name, noOverlap: true });
     tasks.push(task);
     deps.log.info({ job: job.name, cron: job.cron }, "job scheduled");
   }
   return {
+    request(name) {
+      const job = jobs.find((j) => j.name === name);
+      if (!job || stopped) return;
+      clearTimeout(timers.get(name));
+      timers.set(
+        name,
+        setTimeout(() => {
+          timers.delete(name);
+          // a run already in progress may have read the ledger before this change: run again after it
+          const current = inFlight.get(name);
+          if (current) void current.then(() => trigger(job));
+          else void trigger(job);
+        }, options.debounceMs ?? 0),
+      );
+    },
     async stop() {
+      stopped = true;
+      for (const timer of timers.values()) clearTimeout(timer);
       for (const task of tasks) await task.stop();
       // let runs in progress finish, so that no import is cut off half-way
       await Promise.allSettled([...running]);

@@ -16,6 +16,7 @@ import {
   sniffDelimiter,
   type DecodeReport,
 } from "./decode-text.js";
+import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
 import { FORMAT_NAMES, MissingColumnError, type ExportFormat, type FormatName, type MappedRow } from "./formats/format-types.js";
 import { ItemRegistry, touchFeeds, writeSales, writeStock, type SalesWrite, type StockWrite } from "./ledger-writes.js";
@@ -141,6 +142,9 @@ function toAppError(error: unknown): AppError {
   if (error instanceof UndecodableBodyError) {
     return new AppError({ code: "undecodable_body", detail: `${error.message} (at byte ${error.byteOffset})` });
   }
+  if (isZlibError(error)) {
+    return new AppError({ code: "undecodable_body", detail: `the body is gzip-compressed but cannot be decompressed (${error.message}): was the upload cut short?` });
+  }
   if (error instanceof MissingColumnError) {
     return new AppError({ code: "missing_column", detail: error.message, errors: [{ column: error.column, line: 1, reason: error.message }] });
   }
@@ -153,6 +157,10 @@ function toAppError(error: unknown): AppError {
     });
   }
   return new AppError({ code: "internal", detail: "the import failed on the server", cause: error });
+}
+
+function isZlibError(error: unknown): error is Error {
+  return error instanceof Error && /^Z_/.test(String((error as NodeJS.ErrnoException).code ?? ""));
 }
 
 /** The state of one import while it streams. */
@@ -176,6 +184,7 @@ class ImportRun {
   private rowsRead = 0;
   private rowsAccepted = 0;
   private rowsRejected = 0;
+  private lastRejectedLine = 0;
   private rowsUntracked = 0;
   private rowsChanged = 0;
   private readonly defaultObservedAt: string;
@@ -193,9 +202,11 @@ class ImportRun {
   async execute(db: Database): Promise<void> {
     this.stores = await StoreDirectory.load(db);
     const decoder = createTextDecoder({ maxBytes: this.deps.config.IMPORT_MAX_BYTES });
-    const text = gunzipIfCompressed(this.request.body).pipe(decoder);
-    // errors upstream of the decoder (a broken gzip stream, a dropped connection) must fail the import, not hang it
-    this.request.body.on("error", (error) => decoder.destroy(error));
+    const unzipped = gunzipIfCompressed(this.request.body);
+    // errors upstream of the decoder (a broken gzip stream, a dropped connection) must fail the import, not hang it:
+    // pipe() does not forward them, and the gzip stage reports both its own and the body's errors
+    unzipped.on("error", (error) => decoder.destroy(error));
+    const text = unzipped.pipe(decoder);
     const records = this.parseRecords(text);
     for await (const { record, line } of records) {
       if (this.format === null) {
@@ -247,7 +258,8 @@ class ImportRun {
 
   private readHeader(header: string[]): void {
     this.header = header;
-    const name = this.request.format === "auto" ? detectFormat(header) : this.request.format;
+    // a header with a "store" column that matches no layout is the generic one missing a column: say which
+    const name = this.request.format === "auto" ? (detectFormat(header) ?? (hasStoreColumn(header) ? "generic" : null)) : this.request.format;
     if (name === null) {
       throw new AppError({
         code: "unknown_format",
@@ -259,22 +271,25 @@ class ImportRun {
     this.formatName = name;
     for (const location of this.format.locations ?? []) {
       const store = this.stores.resolve(location);
-      if (store) this.checkScope(store, location);
+      if (store) this.checkScope(store, location, { line: 1, column: location });
     }
   }
 
-  private checkScope(store: StoreRef, location: string): void {
+  /** `where` points at the header's location group or at the line and store column naming the store. */
+  private checkScope(store: StoreRef, location: string, where: { line: number; column: string }): void {
     if (this.request.apiKey && !canUseStore(this.request.apiKey, store.id)) {
       throw new AppError({
         code: "forbidden_store",
         detail: `this API key may not write to store ${store.code} (named "${location}" in the file)`,
-        errors: [{ column: location, reason: `store ${store.code} is outside this key's stores` }],
+        errors: [{ ...where, reason: `store ${store.code} is outside this key's stores` }],
       });
     }
   }
 
   private reject(record: string[], line: number, column: string | undefined, reason: string): void {
-    this.rowsRejected += 1;
+    // a line with several bad cells is one rejected row, as rowsRead counts lines
+    if (line !== this.lastRejectedLine) this.rowsRejected += 1;
+    this.lastRejectedLine = line;
     if (this.rejections.length >= this.deps.config.IMPORT_MAX_REJECTIONS) return;
     const previous = this.rejections.at(-1);
     // a record whose several cells fail is written back once
@@ -301,7 +316,7 @@ class ImportRun {
       this.reject(record, line, row.column === "" ? "store" : locationColumn(this.header), `unknown store "${row.location}": add it as a store alias`);
       return;
     }
-    this.checkScope(store, row.location);
+    this.checkScope(store, row.location, { line, column: this.format!.locations === null ? locationColumn(this.header) : row.column });
     if (row.kind === "stock") {
       const parsed = stockRowSchema.safeParse({
         store: store.code,
@@ -313,24 +328,30 @@ class ImportRun {
         category: row.category,
       });
       if (!parsed.success) {
-        const { column, reason } = describeIssues(parsed.error, (field) => (field === "onHand" ? row.column : field));
+        const { column, reason } = describeIssues(parsed.error, (field) => (field === "onHand" ? row.column : headerOf(this.header, field)));
         this.reject(record, line, column, reason);
         return;
       }
       const value = parsed.data;
       const future = futureObservationReason(value.observedAt, this.request.now, this.toleranceMs);
-      if (future) return this.reject(record, line, "observedAt", future);
+      if (future) return this.reject(record, line, headerOf(this.header, "observedAt"), future);
+      const key = `${store.id}\u0000${value.sku}`;
+      const earlier = this.stockChunk.get(key);
+      // the newest observation wins, as it does across imports; at the same time the later line wins
+      const older = earlier !== undefined && earlier.observedAt > value.observedAt;
       if (this.seen.add(store.id, value.sku)) {
-        this.noteDuplicate(value.sku, store.code, line);
+        this.noteDuplicate(value.sku, store.code, line, older);
       }
       this.rowsAccepted += 1;
-      this.stockChunk.set(`${store.id}\u0000${value.sku}`, {
-        storeId: store.id,
-        sku: value.sku,
-        onHand: value.onHand,
-        observedAt: value.observedAt,
-        reorderPoint: value.reorderPoint,
-      });
+      if (!older) {
+        this.stockChunk.set(key, {
+          storeId: store.id,
+          sku: value.sku,
+          onHand: value.onHand,
+          observedAt: value.observedAt,
+          reorderPoint: value.reorderPoint,
+        });
+      }
       this.noteItem(value.sku, value.name, value.category);
       this.noteFeed(store.id, value.observedAt);
     } else {
@@ -343,13 +364,13 @@ class ImportRun {
         category: row.category,
       });
       if (!parsed.success) {
-        const { column, reason } = describeIssues(parsed.error, (field) => (field === "soldUnits" ? row.column : field));
+        const { column, reason } = describeIssues(parsed.error, (field) => (field === "soldUnits" ? row.column : headerOf(this.header, field)));
         this.reject(record, line, column, reason);
         return;
       }
       const value = parsed.data;
       const future = futureSalesDateReason(value.salesDate, store, this.request.now, this.toleranceMs);
-      if (future) return this.reject(record, line, "salesDate", future);
+      if (future) return this.reject(record, line, headerOf(this.header, "salesDate"), future);
       this.rowsAccepted += 1;
       this.salesChunk.push({ storeId: store.id, sku: value.sku, salesDate: value.salesDate, units: value.soldUnits });
       this.noteItem(value.sku, value.name, value.category);
@@ -358,16 +379,19 @@ class ImportRun {
   }
 
   private duplicateWarnings = 0;
-  private noteDuplicate(sku: string, storeCode: string, line: number): void {
+  private noteDuplicate(sku: string, storeCode: string, line: number, older: boolean): void {
     this.duplicateWarnings += 1;
     if (this.duplicateWarnings <= 20) {
-      this.warnings.push({ reason: `line ${line}: SKU ${sku} appears again for store ${storeCode}; the later line wins` });
+      const outcome = older ? "it is an older observation, so the newer one is kept" : "the later line wins";
+      this.warnings.push({ reason: `line ${line}: SKU ${sku} appears again for store ${storeCode}; ${outcome}` });
     }
   }
 
   private noteItem(sku: string, name?: string, category?: string): void {
     if (this.items.idOf(sku) !== undefined && name === undefined && category === undefined) return;
-    this.itemFacts.set(sku, { sku, name, category });
+    // a line without a name (another location's row of the same SKU) must not erase the name an earlier line gave
+    const known = this.itemFacts.get(sku);
+    this.itemFacts.set(sku, { sku, name: name ?? known?.name, category: category ?? known?.category });
   }
 
   private noteFeed(storeId: number, observedAt: Date | null): void {
@@ -438,6 +462,29 @@ class ImportRun {
   }
 }
 
+function hasStoreColumn(header: string[]): boolean {
+  return header.some((h) => normalizeHeader(h) === "store");
+}
+
+// Schema fields as the file's header may spell them, compared without case, blanks or underscores.
+const FIELD_HEADERS: Record<string, string[]> = {
+  sku: ["sku"],
+  observedAt: ["observedat"],
+  salesDate: ["salesdate", "date"],
+  reorderPoint: ["reorderpoint"],
+  name: ["name", "itemname", "title"],
+  category: ["category", "categories"],
+};
+
+/** The header cell of the file that holds a schema field (observedAt → observed_at), or the field name when none does. */
+function headerOf(header: string[], field: string): string {
+  for (const alias of FIELD_HEADERS[field] ?? []) {
+    const found = header.find((h) => normalizeHeader(h).replace(/[\s_]/g, "") === alias);
+    if (found !== undefined) return found.trim();
+  }
+  return field;
+}
+
 function locationColumn(header: string[]): string {
   return header.find((h) => /^(location|store)$/i.test(h.trim())) ?? "store";
 }
@@ -451,7 +498,8 @@ export async function rejectedRowsCsv(db: Database, batchId: number): Promise<st
                max(record) as record
         from import_rejections where batch_id = ${batchId} group by line order by line`,
   );
-  const delimiter = batch?.header?.includes("\t") ? "\t" : ",";
+  // the file's own delimiter: a semicolon export (European spreadsheets) gets its error column after a semicolon
+  const delimiter = batch?.header ? sniffDelimiter(batch.header) : ",";
   const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
   const lines = [`${batch?.header ?? ""}${delimiter}shelfwatch_error`];
   for (const row of rows) if (row.record !== null) lines.push(`${row.record}${delimiter}${quote(`line ${row.line}: ${row.reason}`)}`);

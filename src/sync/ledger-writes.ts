@@ -40,7 +40,9 @@ export class ItemRegistry {
     const wanted = new Map<string, ItemFacts>();
     for (const item of facts) {
       if (this.ids.has(item.sku) && item.name === undefined && item.category === undefined) continue;
-      if (!this.ids.has(item.sku) || !wanted.has(item.sku)) wanted.set(item.sku, item);
+      // a later row's name wins, but a row without one (another store's line) keeps what an earlier row said
+      const known = wanted.get(item.sku);
+      wanted.set(item.sku, { sku: item.sku, name: item.name ?? known?.name, category: item.category ?? known?.category });
     }
     if (wanted.size === 0) return;
     if (this.ids.size + wanted.size > this.maxCached) this.ids.clear();
@@ -110,21 +112,26 @@ export async function writeStock(db: Database, batchId: number, rows: StockWrite
           where excluded.observed_at > s.observed_at
              or (excluded.observed_at = s.observed_at and excluded.on_hand <> s.on_hand)
           returning s.store_id, s.item_id, s.on_hand, s.observed_at
-        ), derived as (
-          insert into daily_sales as d (store_id, item_id, sales_date, units, source, batch_id, updated_at)
+        ), daily as (
+          -- a drop in on hand is derived sales; on hand at or below zero marks the day as a stockout day
+          insert into daily_sales as d (store_id, item_id, sales_date, units, source, stockout, batch_id, updated_at)
           select w.store_id, w.item_id, (w.observed_at at time zone st.time_zone)::date,
-                 sum(p.on_hand - w.on_hand), 'derived', ${batchId}, now()
+                 sum(case when w.observed_at > p.observed_at and p.on_hand > w.on_hand then p.on_hand - w.on_hand else 0 end),
+                 'derived', bool_or(w.on_hand <= 0), ${batchId}, now()
           from written w
-          join previous p using (store_id, item_id)
+          left join previous p using (store_id, item_id)
           join stores st on st.id = w.store_id
-          where w.observed_at > p.observed_at and p.on_hand > w.on_hand
+          where (w.observed_at > p.observed_at and p.on_hand > w.on_hand) or w.on_hand <= 0
           group by 1, 2, 3
           on conflict (store_id, item_id, sales_date) do update set
-            units = d.units + excluded.units, batch_id = excluded.batch_id, updated_at = excluded.updated_at
-          where d.source = 'derived'
+            -- a day the POS reported keeps its reported units
+            units = case when d.source = 'derived' then d.units + excluded.units else d.units end,
+            stockout = d.stockout or excluded.stockout,
+            batch_id = excluded.batch_id,
+            updated_at = excluded.updated_at
           returning 1
         )
-        select (select count(*) from written)::int as changed, (select count(*) from derived)::int as derived`,
+        select (select count(*) from written)::int as changed, (select count(*) from daily)::int as daily_rows`,
   );
   return Number(result?.changed ?? 0);
 }

@@ -75,12 +75,16 @@ export async function postStock(
     valid.push({ index, row: { ...row, salesDate }, store });
   });
 
-  // the last row for a store and SKU wins, like the last line of an export
+  // the newest observation for a store and SKU wins, as across batches; at the same time the last row wins
   const stock = new Map<string, StockWrite>();
   const sales = new Map<string, SalesWrite>();
   const feeds = new Map<number, Date | null>();
   for (const { row, store } of valid) {
-    stock.set(`${store.id}\u0000${row.sku}`, { storeId: store.id, sku: row.sku, onHand: row.onHand, observedAt: row.observedAt, reorderPoint: row.reorderPoint });
+    const key = `${store.id}\u0000${row.sku}`;
+    const earlier = stock.get(key);
+    if (earlier === undefined || earlier.observedAt <= row.observedAt) {
+      stock.set(key, { storeId: store.id, sku: row.sku, onHand: row.onHand, observedAt: row.observedAt, reorderPoint: row.reorderPoint });
+    }
     if (row.soldUnits !== undefined) {
       sales.set(`${store.id}\u0000${row.sku}\u0000${row.salesDate}`, { storeId: store.id, sku: row.sku, salesDate: row.salesDate!, units: row.soldUnits });
     }

@@ -53,6 +53,7 @@ export function syncRoutes(deps: AppDeps) {
         },
       );
       if (answer.replayed) c.header("idempotent-replayed", "true");
+      else deps.onLedgerChange?.();
       return c.json(answer.body, answer.status);
     },
   );
@@ -84,6 +85,7 @@ export function syncRoutes(deps: AppDeps) {
         now: clock.now(),
       },
     );
+    if (report.status === "applied") deps.onLedgerChange?.();
     c.header("location", `/v1/imports/${report.batchId}`);
     return c.json(report, report.status === "duplicate" ? 200 : 201);
   });

@@ -119,12 +119,13 @@ export async function countRows(ctx: TestContext, table: "stock_levels" | "daily
 export async function ledgerSnapshot(ctx: TestContext) {
   const db = ctx.db.db;
   return {
-    stock: await queryRows(db, sql`select store_id, item_id, on_hand, observed_at::text, reorder_point, out_of_stock_since::text, batch_id from stock_levels order by 1, 2`),
-    sales: await queryRows(db, sql`select store_id, item_id, sales_date::text, units, source, batch_id from daily_sales order by 1, 2, 3`),
-    items: await queryRows(db, sql`select id, sku, name, category from items order by id`),
-    feeds: await queryRows(db, sql`select id, feed_last_seen_at::text, feed_last_observed_at::text from stores order by id`),
-    rejections: await queryRows(db, sql`select batch_id, seq, line, "column", reason, record from import_rejections order by 1, 2`),
-    idempotency: await queryRows(db, sql`select api_key_id, key, status from idempotency_records order by 1, 2`),
+    // whole rows, updated_at included: a row rewritten with the same values would still show
+    stock: await queryRows(db, sql`select * from stock_levels order by store_id, item_id`),
+    sales: await queryRows(db, sql`select * from daily_sales order by store_id, item_id, sales_date`),
+    items: await queryRows(db, sql`select * from items order by id`),
+    stores: await queryRows(db, sql`select * from stores order by id`),
+    rejections: await queryRows(db, sql`select * from import_rejections order by batch_id, seq`),
+    idempotency: await queryRows(db, sql`select * from idempotency_records order by api_key_id, key`),
   };
 }
 

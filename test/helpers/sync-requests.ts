@@ -13,7 +13,7 @@ export interface UploadOptions {
 }
 
 /** POST /v1/imports the way a till or a person uploads an export: raw bytes, text/csv unless told otherwise. */
-export function upload(ctx: TestContext, key: string | null, body: UploadBody, options: UploadOptions = {}): Promise<Response> {
+export async function upload(ctx: TestContext, key: string | null, body: UploadBody, options: UploadOptions = {}): Promise<Response> {
   const query = options.query ? `?${new URLSearchParams(options.query)}` : "";
   const init: RequestInit & { duplex?: "half" } = {
     method: "POST",
@@ -36,7 +36,7 @@ export function postRows(
 }
 
 /** POST /v1/stock with a body sent exactly as given (for malformed JSON and the like). */
-export function postStockBody(
+export async function postStockBody(
   ctx: TestContext,
   key: string | null,
   body: string,
@@ -54,7 +54,7 @@ export function postStockBody(
   });
 }
 
-export function getWithKey(ctx: TestContext, key: string | null, path: string): Promise<Response> {
+export async function getWithKey(ctx: TestContext, key: string | null, path: string): Promise<Response> {
   return ctx.app.request(path, { headers: key === null ? {} : bearer(key) });
 }
 

@@ -73,7 +73,7 @@ describe("drop folder", () => {
     ]);
     const failed = await readdir(join(dir, "failed"));
     const problem = JSON.parse(await readFile(join(dir, "failed", failed.find((f) => f.endsWith(".report.json"))!), "utf8"));
-    expect(problem).toMatchObject({ status: 422, code: "unknown_format" });
+    expect(problem).toMatchObject({ status: 422, code: "missing_column", errors: [{ line: 1, column: "on_hand" }] });
     expect(await stockOf(ctx, "S12", "000123")).toMatchObject({ on_hand: 14 });
   });
 

@@ -1,7 +1,8 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { addStoreAliases } from "../../src/stores/store-admin.js";
 import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
-import { batchesOf, feedOf, itemOf, rejectionsOf, stockOf } from "../helpers/ledger-reads.js";
+import { batchesOf, itemOf, rejectionsOf, stockOf } from "../helpers/ledger-reads.js";
 import { encodeWindows1252, expectJson, getWithKey, importCsv, upload } from "../helpers/sync-requests.js";
 
 const ctx = useTestContext();
@@ -73,6 +74,16 @@ describe("POST /v1/imports", () => {
     // the same SKU at another store is not a duplicate
     expect(await stockOf(ctx, "S7", "000123")).toMatchObject({ on_hand: 2 });
     expect((await batchesOf(ctx))[0]?.warnings).toEqual(report.warnings);
+  });
+
+  it("keeps an item's name when a later line for another store leaves it blank", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    await importCsv(ctx, chainKey, "store,sku,on_hand,name,category\nS12,000123,4,Oat Milk 1L,Dairy\nS7,000123,2,,\n");
+    expect(await itemOf(ctx, "000123")).toEqual({ sku: "000123", name: "Oat Milk 1L", category: "Dairy" });
+    // a later export that names it differently renames it; one without names leaves it alone
+    await importCsv(ctx, chainKey, "store,sku,on_hand,name\nS12,000123,3,Oat Milk 1 L\n");
+    await importCsv(ctx, chainKey, "store,sku,on_hand\nS12,000123,2\n");
+    expect(await itemOf(ctx, "000123")).toEqual({ sku: "000123", name: "Oat Milk 1 L", category: "Dairy" });
   });
 
   it("reports untracked cells without storing them", async () => {
@@ -148,6 +159,30 @@ describe("GET /v1/imports", () => {
     expect(await stockOf(ctx, "S12", "000124")).toMatchObject({ on_hand: 2 });
     expect(await stockOf(ctx, "S12", "000125")).toMatchObject({ on_hand: 0 });
     expect(await itemOf(ctx, "000124")).toMatchObject({ name: "Beans, whole" });
+  });
+
+  it("writes the error column of a semicolon-separated file after a semicolon", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const report = await importCsv(ctx, chainKey, "store;sku;on_hand;name\nS12;000123;abc;Oat Milk\nS12;000124;4;Rye Bread\n");
+    expect(report).toMatchObject({ rowsAccepted: 1, rowsRejected: 1 });
+    const rejectedCsv = await (await getWithKey(ctx, chainKey, `/v1/imports/${report.batchId}/rejected.csv`)).text();
+    expect(rejectedCsv).toBe('store;sku;on_hand;name;shelfwatch_error\r\nS12;000123;abc;Oat Milk;"line 2: on_hand: onHand must be a whole number, got ""abc"""\r\n');
+
+    const resent = await importCsv(ctx, chainKey, rejectedCsv.replace(";abc;", ";3;"));
+    expect(resent).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
+    expect(await stockOf(ctx, "S12", "000123")).toMatchObject({ on_hand: 3 });
+  });
+
+  it("lands rows refused for an unknown store once the store has the alias and they are sent again", async () => {
+    const { chainKey, s7 } = await seedStoresAndKeys(ctx);
+    const report = await importCsv(ctx, chainKey, "store,sku,on_hand\nBristol Harbourside,000123,8\nS7,000124,2\n");
+    expect(report.rejected).toEqual([{ line: 2, column: "store", reason: 'unknown store "Bristol Harbourside": add it as a store alias' }]);
+    await addStoreAliases(ctx.db.db, s7.id, ["Bristol Harbourside"]);
+
+    const rejectedCsv = await (await getWithKey(ctx, chainKey, `/v1/imports/${report.batchId}/rejected.csv`)).text();
+    const resent = await importCsv(ctx, chainKey, rejectedCsv);
+    expect(resent).toMatchObject({ status: "applied", rowsAccepted: 1, rowsRejected: 0 });
+    expect(await stockOf(ctx, "S7", "000123")).toMatchObject({ on_hand: 8 });
   });
 
   it("answers 404 problem+json for an import that does not exist", async () => {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { date, integer, pgTable, primaryKey, text, timestamp, check, index } from "drizzle-orm/pg-core";
+import { boolean, date, integer, pgTable, primaryKey, text, timestamp, check, index } from "drizzle-orm/pg-core";
 import { stores } from "./stores.js";
 import { items } from "./items.js";
 
@@ -41,6 +41,8 @@ export const dailySales = pgTable(
     units: integer().notNull(),
     /** reported | derived */
     source: text().notNull(),
+    /** on hand was zero or below at some observation that day: sales understate demand */
+    stockout: boolean().notNull().default(false),
     batchId: integer(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,0 +1,249 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { AppDeps } from "../app-env.js";
+import { queryRows, type Database } from "../db/client.js";
+import { assessStockout, fitDemand } from "../forecast/index.js";
+import type { DayRecord, DemandPrior, ExpectedDelivery, StockoutRisk } from "../forecast/forecast-types.js";
+import { localDateAt } from "../stores/store-directory.js";
+import { addDays, buildHistory, currentPromotion, futureDays, upcomingDeliveries, type PromotionWindow } from "./risk-inputs.js";
+
+export interface SweepOptions {
+  now: Date;
+  /** recompute every store-item, not only those whose inputs changed */
+  full?: boolean;
+}
+
+export interface SweepResult {
+  full: boolean;
+  stores: number;
+  storeItems: number;
+  ms: number;
+}
+
+/** Days of sales history the model learns from. */
+export const HISTORY_DAYS = 84;
+/** Days ahead the risk looks at least. */
+export const HORIZON_DAYS = 28;
+/** An item is advertised while its promotion runs or when it starts within this many days. */
+export const LOOKAHEAD_DAYS = 14;
+/** Uplift assumed for a promotion when neither the item nor its category has run one before. */
+export const DEFAULT_UPLIFT = 1.8;
+const WRITE_CHUNK = 2000;
+
+export type StockInput = {
+  item_id: number;
+  on_hand: number;
+  observed_at: Date | string;
+  out_of_stock_since: Date | string | null;
+  category: string | null;
+  sku: string;
+  name: string | null;
+  history: Array<[number, number, boolean]> | string | null;
+};
+
+/**
+ * Recomputes the stockout risk of store-items: those whose stock, deliveries or promotions changed since the last
+ * sweep, or all of them once a day (sales history changes every day even when nothing was posted). One store at a time,
+ * so memory stays bounded by the largest store.
+ */
+export async function runSweep(deps: Pick<AppDeps, "db" | "log">, options: SweepOptions): Promise<SweepResult> {
+  const { db, log } = deps;
+  const started = performance.now();
+  const [state] = await queryRows<{ last_started_at: Date | string; last_full_at: Date | string | null }>(
+    db,
+    sql`select last_started_at, last_full_at from sweep_state where name = 'risk'`,
+  );
+  const since = state ? new Date(state.last_started_at) : null;
+  const lastFull = state?.last_full_at ? new Date(state.last_full_at) : null;
+  const full = options.full === true || !since || !lastFull || options.now.getTime() - lastFull.getTime() >= 86_400_000;
+
+  const stores = await queryRows<{ id: number; time_zone: string }>(db, sql`select id, time_zone from stores order by id`);
+  let storeItems = 0;
+  for (const store of stores) {
+    storeItems += await sweepStore(db, store, { now: options.now, since: full ? null : since });
+  }
+  await db.execute(
+    sql`insert into sweep_state (name, last_started_at, last_full_at) values ('risk', ${options.now.toISOString()}::timestamptz, ${full ? options.now.toISOString() : null}::timestamptz)
+        on conflict (name) do update set last_started_at = excluded.last_started_at,
+          last_full_at = coalesce(excluded.last_full_at, sweep_state.last_full_at)`,
+  );
+  const result = { full, stores: stores.length, storeItems, ms: Math.round(performance.now() - started) };
+  log.info(result, "risk sweep done");
+  return result;
+}
+
+/** Everything the model needs about the store-items of one store, loaded in three queries. */
+export interface StoreInputs {
+  today: string;
+  items: Array<{ row: StockInput; windows: PromotionWindow[]; history: DayRecord[]; deliveries: ExpectedDelivery[] }>;
+  peerLevels: Map<string, number>;
+}
+
+export async function loadStoreInputs(
+  db: Database,
+  store: { id: number; time_zone: string },
+  options: { now: Date; since?: Date | null; itemFilter?: SQL },
+): Promise<StoreInputs> {
+  const today = localDateAt(options.now, store.time_zone);
+  const historyStart = addDays(today, -HISTORY_DAYS);
+  const lookaheadEnd = addDays(today, LOOKAHEAD_DAYS + HORIZON_DAYS);
+  const since = options.since?.toISOString() ?? null;
+  const changed = since
+    ? sql`and (s.updated_at > ${since}::timestamptz
+           or exists (select 1 from deliveries d where d.store_id = s.store_id and d.item_id = s.item_id and d.updated_at > ${since}::timestamptz)
+           or exists (select 1 from promotion_items pi join promotions p on p.id = pi.promotion_id
+                      where pi.item_id = s.item_id and p.updated_at > ${since}::timestamptz))`
+    : sql``;
+  const stock = await queryRows<StockInput>(
+    db,
+    sql`select s.item_id, s.on_hand, s.observed_at, s.out_of_stock_since, i.category, i.sku, i.name,
+               (select json_agg(json_build_array(d.sales_date - ${historyStart}::date, d.units, d.stockout))
+                from daily_sales d
+                where d.store_id = s.store_id and d.item_id = s.item_id
+                  and d.sales_date >= ${historyStart}::date and d.sales_date < ${today}::date) as history
+        from stock_levels s join items i on i.id = s.item_id
+        where s.store_id = ${store.id} ${changed} ${options.itemFilter ?? sql``}`,
+  );
+  if (stock.length === 0) return { today, items: [], peerLevels: new Map() };
+  const promotionRows = await queryRows<{ promotion_id: number; item_id: number; start_date: string; end_date: string }>(
+    db,
+    sql`select p.id as promotion_id, pi.item_id, p.start_date::text as start_date, p.end_date::text as end_date
+        from promotions p join promotion_items pi on pi.promotion_id = p.id
+        where p.end_date >= ${historyStart}::date and p.start_date <= ${lookaheadEnd}::date
+          and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id}))`,
+  );
+  const deliveryRows = await queryRows<{ item_id: number; expected_date: string; quantity: number }>(
+    db,
+    sql`select item_id, expected_date::text as expected_date, quantity from deliveries
+        where store_id = ${store.id} and status = 'expected'`,
+  );
+  const promotionsByItem = groupBy(promotionRows, (r) => Number(r.item_id));
+  const deliveriesByItem = groupBy(deliveryRows, (r) => Number(r.item_id));
+  const items = stock.map((row) => {
+    const windows: PromotionWindow[] = (promotionsByItem.get(Number(row.item_id)) ?? []).map((p) => ({
+      promotionId: Number(p.promotion_id),
+      startDate: p.start_date,
+      endDate: p.end_date,
+    }));
+    const raw = typeof row.history === "string" ? (JSON.parse(row.history) as Array<[number, number, boolean]>) : (row.history ?? []);
+    const outOfStockFrom = row.out_of_stock_since ? localDateAt(new Date(row.out_of_stock_since), store.time_zone) : null;
+    const history = buildHistory(
+      raw.map(([offset, units, stockout]) => ({ offset: Number(offset), units: Number(units), stockout: Boolean(stockout) })),
+      { start: historyStart, days: HISTORY_DAYS, promotions: windows, outOfStockFrom },
+    );
+    const deliveries = upcomingDeliveries(
+      (deliveriesByItem.get(Number(row.item_id)) ?? []).map((d) => ({ expectedDate: d.expected_date, quantity: Number(d.quantity) })),
+      today,
+    );
+    return { row, windows, history, deliveries };
+  });
+  // the category's typical level at this store is the prior that short histories shrink toward
+  const peerLevels = categoryLevels(items.map(({ row, history }) => ({ category: row.category, history })));
+  return { today, items, peerLevels };
+}
+
+/** The model and the risk of one store-item: the same computation for the sweep, the API and the backtest. */
+export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<string, number>, today: string) {
+  const prior: DemandPrior = { peerLevel: peerLevels.get(item.row.category ?? "") ?? undefined, defaultUplift: DEFAULT_UPLIFT };
+  const model = fitDemand(item.history, prior);
+  const promotion = currentPromotion(item.windows, today, LOOKAHEAD_DAYS);
+  const nextDelivery = item.deliveries[0] ?? null;
+  const days = futureDays(today, { horizonDays: HORIZON_DAYS, until: [promotion?.endDate, nextDelivery?.date], promotions: item.windows });
+  const risk = assessStockout({ today, onHand: Number(item.row.on_hand), model, days, deliveries: item.deliveries, promotionEnd: promotion?.endDate });
+  return { model, promotion, nextDelivery, days, risk };
+}
+
+async function sweepStore(db: Database, store: { id: number; time_zone: string }, options: { now: Date; since: Date | null }): Promise<number> {
+  const inputs = await loadStoreInputs(db, store, options);
+  const risks: Array<Record<string, unknown>> = [];
+  for (const item of inputs.items) {
+    const { model, risk, promotion, nextDelivery } = assessItem(item, inputs.peerLevels, inputs.today);
+    risks.push(riskRow(store.id, item.row, model.method, risk, promotion, nextDelivery, item.history.at(-1)?.date ?? null, options.now));
+  }
+  for (let i = 0; i < risks.length; i += WRITE_CHUNK) await writeRisks(db, risks.slice(i, i + WRITE_CHUNK));
+  return risks.length;
+}
+
+function riskRow(
+  storeId: number,
+  row: StockInput,
+  method: string,
+  risk: StockoutRisk,
+  promotion: PromotionWindow | null,
+  nextDelivery: { date: string; quantity: number } | null,
+  salesThrough: string | null,
+  now: Date,
+): Record<string, unknown> {
+  const headline = promotion ? (risk.probabilityBeforePromotionEnd ?? 0) : (risk.probabilityBeforeNextDelivery ?? risk.probabilityWithinHorizon);
+  return {
+    store_id: storeId,
+    item_id: Number(row.item_id),
+    computed_at: now.toISOString(),
+    advertised: promotion !== null,
+    promotion_id: promotion?.promotionId ?? null,
+    promotion_end: promotion?.endDate ?? null,
+    on_hand: Number(row.on_hand),
+    projected_stockout_date: risk.projectedStockoutDate,
+    days_of_cover: Math.min(risk.daysOfCover, 999),
+    probability_before_promotion_end: risk.probabilityBeforePromotionEnd,
+    probability_before_next_delivery: risk.probabilityBeforeNextDelivery,
+    probability_within_horizon: risk.probabilityWithinHorizon,
+    quantity_to_last_promotion: risk.quantityToLastPromotion,
+    next_delivery_date: nextDelivery?.date ?? null,
+    next_delivery_quantity: nextDelivery?.quantity ?? null,
+    probability: headline,
+    model_method: method,
+    stock_observed_at: new Date(row.observed_at).toISOString(),
+    sales_through: salesThrough,
+  };
+}
+
+async function writeRisks(db: Database, rows: Array<Record<string, unknown>>): Promise<void> {
+  await db.execute(
+    sql`insert into stock_risks as r (store_id, item_id, computed_at, advertised, promotion_id, promotion_end, on_hand,
+          projected_stockout_date, days_of_cover, probability_before_promotion_end, probability_before_next_delivery,
+          probability_within_horizon, quantity_to_last_promotion, next_delivery_date, next_delivery_quantity, probability,
+          model_method, stock_observed_at, sales_through)
+        select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(store_id int, item_id int, computed_at timestamptz,
+          advertised boolean, promotion_id int, promotion_end date, on_hand int, projected_stockout_date date, days_of_cover real,
+          probability_before_promotion_end real, probability_before_next_delivery real, probability_within_horizon real,
+          quantity_to_last_promotion int, next_delivery_date date, next_delivery_quantity int, probability real,
+          model_method text, stock_observed_at timestamptz, sales_through date)
+        on conflict (store_id, item_id) do update set
+          computed_at = excluded.computed_at, advertised = excluded.advertised, promotion_id = excluded.promotion_id,
+          promotion_end = excluded.promotion_end, on_hand = excluded.on_hand,
+          projected_stockout_date = excluded.projected_stockout_date, days_of_cover = excluded.days_of_cover,
+          probability_before_promotion_end = excluded.probability_before_promotion_end,
+          probability_before_next_delivery = excluded.probability_before_next_delivery,
+          probability_within_horizon = excluded.probability_within_horizon,
+          quantity_to_last_promotion = excluded.quantity_to_last_promotion, next_delivery_date = excluded.next_delivery_date,
+          next_delivery_quantity = excluded.next_delivery_quantity, probability = excluded.probability,
+          model_method = excluded.model_method, stock_observed_at = excluded.stock_observed_at,
+          sales_through = excluded.sales_through`,
+  );
+}
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = groups.get(k);
+    if (list) list.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
+/** Mean daily units over uncensored, unpromoted days, per category: the peer level for shrinkage. */
+function categoryLevels(items: Array<{ category: string | null; history: Array<{ units: number; stockout: boolean; promoted: boolean }> }>): Map<string, number> {
+  const sums = new Map<string, { units: number; days: number }>();
+  for (const { category, history } of items) {
+    const entry = sums.get(category ?? "") ?? { units: 0, days: 0 };
+    for (const day of history) {
+      if (day.stockout || day.promoted) continue;
+      entry.units += day.units;
+      entry.days += 1;
+    }
+    sums.set(category ?? "", entry);
+  }
+  return new Map([...sums].filter(([, s]) => s.days > 0).map(([k, s]) => [k, s.units / s.days]));
+}

@@ -1,0 +1,197 @@
+/** `npm run backtest`: replay a sales file against a simulated shelf and score Shelfwatch's alerts against two baselines. */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import { applyPromotionsCsv, BacktestInputError, parseSalesCsv } from "./backtest-input.js";
+import { integerFlag, numberFlag, parseCliArguments, pathFlag, UsageError } from "./cli-arguments.js";
+import { renderBacktestJson, renderBacktestTable } from "./backtest-report.js";
+import { runBacktest } from "./parallel-backtest.js";
+import { firstScoredDay, summariseBacktest, type BacktestParameters } from "./run-backtest.js";
+import type { Forecaster } from "./shelf-simulation.js";
+
+export const BACKTEST_USAGE = `usage: npm run backtest -- --sales FILE [--promotions FILE] [--json] [options]
+
+Replays daily demand (sales.csv: date,store,sku,units[,advertised]) against a simulated shelf and scores the stockout
+alerts of Shelfwatch (the service's own forecast and risk code) against a reorder-point and a days-of-cover alert.
+Days missing from the file count as zero units. Promoted days come from the advertised column and the promotions file
+(promotion_id,name,sku,store,start_date,end_date[,uplift]; store "*" = every store; the uplift column is not used).
+
+The shelf (knows nothing of promotions): every --review-days (on a fixed weekday per item and store) order up to
+  S = trailing --window-days average daily sales × (review + lead) + z·σ·√(review + lead), at least --min-stock units,
+  z = Φ⁻¹(--service-level); the order lands --lead-days later before opening. Sales are capped at the stock; demand
+  above it is lost and the day is a stockout day (censored in the history the model sees).
+Alerts, each morning while there is stock:
+  Shelfwatch     P(stockout before the next delivery or before the promotion's end) ≥ --threshold, from fitDemand
+                 (refitted every --refit-days on the history so far) and assessStockout (on hand, the outstanding
+                 order, later scheduled deliveries at trailing average × review days, the promotion calendar)
+  reorder point  on hand ≤ trailing average × lead + z_rop·σ·√lead, z_rop = Φ⁻¹(--rop-service-level)
+  days of cover  on hand ÷ trailing average < review + lead
+Scoring (the same for all three): an episode runs from the morning an alert starts to the morning it stops or the
+stockout that ends it. Recall: stockout events (first day of a run of stockout days) with an episode that started
+≥ --min-warning-days before and was still open or within its horizon. Precision: episodes followed by a stockout
+within their horizon (--horizon-days from the start, extended to the end of a promotion running within them, unless
+--plain-horizon). Advertised: events on promoted days, episodes whose horizon includes one. MASE: the 7-day-ahead
+forecast (Shelfwatch's model; the baselines' trailing average) against seasonal naive (lag 7), mean over series.
+
+  --sales FILE               sales file (required)
+  --promotions FILE          promotions file
+  --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}} only
+  --review-days N            days between orders                                      default 7
+  --lead-days N              days from order to shelf                                 default 3
+  --service-level P          the shelf's cycle service level (gives 1-3% short days)  default 0.97
+  --window-days N            trailing window of averages and σ                        default 28
+  --min-stock N              smallest order-up-to level (presentation stock)          default 2
+  --threshold P              Shelfwatch's alert probability                           default 0.5
+  --horizon-days N           days an alert looks ahead                                default 14
+  --plain-horizon            do not extend horizons to a promotion's end
+  --min-warning-days N       warning needed before a stockout to count                default = --lead-days
+  --warmup-days N            days of history before the shelf starts                  default 56
+  --refit-days N             days between refits of each series' model                default 7
+  --rop-service-level P      the reorder-point baseline's safety-stock level          default 0.9
+  --default-uplift X         promotion uplift for items without promotion history     default 1.8
+  --workers N                worker threads                                           default min(2, cores)
+  -h, --help                 this text
+`;
+
+const flags = {
+  sales: { type: "string" },
+  promotions: { type: "string" },
+  json: { type: "boolean" },
+  "review-days": { type: "string" },
+  "lead-days": { type: "string" },
+  "service-level": { type: "string" },
+  "window-days": { type: "string" },
+  "min-stock": { type: "string" },
+  threshold: { type: "string" },
+  "horizon-days": { type: "string" },
+  "plain-horizon": { type: "boolean" },
+  "min-warning-days": { type: "string" },
+  "warmup-days": { type: "string" },
+  "refit-days": { type: "string" },
+  "rop-service-level": { type: "string" },
+  "default-uplift": { type: "string" },
+  workers: { type: "string" },
+} as const;
+
+const probability = numberFlag(0, 1, { inclusive: false });
+
+const backtestArguments = z
+  .object({
+    sales: pathFlag("sales"),
+    promotions: z.string().min(1, { error: "must not be empty" }).optional(),
+    json: z.boolean().default(false),
+    "review-days": integerFlag(1, 90).default(7),
+    "lead-days": integerFlag(0, 90).default(3),
+    "service-level": probability.default(0.97),
+    "window-days": integerFlag(2, 365).default(28),
+    "min-stock": integerFlag(0, 1_000_000).default(2),
+    threshold: numberFlag(0, 1).default(0.5),
+    "horizon-days": integerFlag(1, 365).default(14),
+    "plain-horizon": z.boolean().default(false),
+    "min-warning-days": integerFlag(0, 365).optional(),
+    "warmup-days": integerFlag(7, 3650).default(56),
+    "refit-days": integerFlag(1, 365).default(7),
+    "rop-service-level": probability.default(0.9),
+    "default-uplift": numberFlag(0.1, 100).default(1.8),
+    workers: integerFlag(1, 64).default(Math.min(2, availableParallelism())),
+  })
+  .refine((a) => a["horizon-days"] >= a["review-days"] + a["lead-days"], {
+    error: "must cover at least one order cycle (review days + lead days)",
+    path: ["horizon-days"],
+  });
+
+export type BacktestArguments = z.infer<typeof backtestArguments>;
+
+export interface BacktestCliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** stderr is a terminal: show progress */
+  progress?: boolean;
+  /** use this forecaster in this thread instead of the service's (tests) */
+  forecaster?: Forecaster;
+}
+
+export function toBacktestParameters(args: BacktestArguments): BacktestParameters {
+  return {
+    reviewDays: args["review-days"],
+    leadDays: args["lead-days"],
+    serviceLevel: args["service-level"],
+    windowDays: args["window-days"],
+    minStock: args["min-stock"],
+    warmupDays: args["warmup-days"],
+    refitDays: args["refit-days"],
+    threshold: args.threshold,
+    horizonDays: args["horizon-days"],
+    ropServiceLevel: args["rop-service-level"],
+    defaultUplift: args["default-uplift"],
+    minWarningDays: args["min-warning-days"] ?? args["lead-days"],
+    extendHorizonToPromotionEnd: !args["plain-horizon"],
+  };
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new BacktestInputError(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** Returns the exit status: 0, 1 for bad input files, 2 for a bad command line. */
+export async function runBacktestCli(argv: string[], io: BacktestCliIo): Promise<number> {
+  let args: BacktestArguments;
+  try {
+    const parsed = parseCliArguments(argv, flags, backtestArguments);
+    if (parsed.help) {
+      io.out(BACKTEST_USAGE);
+      return 0;
+    }
+    args = parsed.values;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`backtest: ${error.message}\n\n${BACKTEST_USAGE}`);
+    return 2;
+  }
+
+  const started = performance.now();
+  const params = toBacktestParameters(args);
+  let input;
+  try {
+    input = parseSalesCsv(readText(args.sales, "sales file"), args.sales);
+    if (args.promotions !== undefined) applyPromotionsCsv(input, readText(args.promotions, "promotions file"), args.promotions);
+  } catch (error) {
+    if (!(error instanceof BacktestInputError)) throw error;
+    io.err(`backtest: ${error.message}\n`);
+    return 1;
+  }
+  const scoredFrom = firstScoredDay(params, input.dates.length);
+  if (input.dates.length - scoredFrom < params.horizonDays + params.minWarningDays) {
+    io.err(`backtest: ${args.sales} covers ${input.dates.length} days; it needs more than the ${scoredFrom}-day warm-up plus a horizon\n`);
+    return 1;
+  }
+
+  let lastShown = 0;
+  const onProgress = io.progress
+    ? (done: number, total: number) => {
+        const now = performance.now();
+        if (done < total && now - lastShown < 250) return;
+        lastShown = now;
+        io.err(`\rbacktest: ${done}/${total} series (${Math.round((100 * done) / total)}%), ${((now - started) / 1000).toFixed(0)} s${done === total ? "\n" : ""}`);
+      }
+    : undefined;
+  const outcomes = await runBacktest(input, params, { workers: args.workers, ...(io.forecaster ? { forecaster: io.forecaster } : {}), ...(onProgress ? { onProgress } : {}) });
+  const report = summariseBacktest(outcomes, input.stores.length);
+
+  if (args.json) io.out(renderBacktestJson(report));
+  else {
+    io.out(
+      renderBacktestTable(report, {
+        params,
+        firstScoredDate: input.dates[scoredFrom]!,
+        lastDate: input.dates.at(-1)!,
+        seconds: (performance.now() - started) / 1000,
+      }),
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,167 @@
+/**
+ * The backtest's input: a sales file (`date,store,sku,units[,advertised]`) and an optional promotions file
+ * (`promotion_id,name,sku,store,start_date,end_date[,uplift]`, store `*` = every store), turned into one dense series
+ * per store and SKU over the file's whole date range. Pure: the script reads the files, this parses their text.
+ *
+ * - Days without a row count as zero units (POS exports usually omit days without sales).
+ * - Several rows for the same store, SKU and date add up; negative units (refunds) count as zero.
+ * - A day is promoted when the sales row says advertised=1 or a promotion covers it. A promotion's uplift column is
+ *   ignored: the forecaster has to learn uplift from the history, as it would in a store.
+ */
+import { dateOfDayNumber, dayNumber, isIsoDate } from "./calendar-days.js";
+
+export interface BacktestSeries {
+  store: string;
+  sku: string;
+  /** units per day (the demand a full shelf would have met), index 0 = dates[0] */
+  demand: Float64Array;
+  /** 1 on days the item is promoted at the store; the calendar is known in advance */
+  promoted: Uint8Array;
+}
+
+export interface BacktestInput {
+  dates: string[];
+  stores: string[];
+  series: BacktestSeries[];
+}
+
+export class BacktestInputError extends Error {
+  override name = "BacktestInputError";
+}
+
+/** Fields of one CSV line: RFC 4180 quoting; the common unquoted line takes the fast path. */
+export function splitCsvLine(line: string): string[] {
+  if (!line.includes('"')) return line.split(",");
+  const fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") {
+      fields.push(field);
+      field = "";
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
+
+function csvLines(text: string): string[] {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith("\r")) lines[i] = lines[i]!.slice(0, -1);
+  while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+  if (lines[0]?.charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
+  return lines;
+}
+
+function columnIndexes<K extends string>(header: string, file: string, required: readonly K[], optional: readonly K[] = []): Record<K, number> {
+  const names = splitCsvLine(header).map((name) => name.trim().toLowerCase());
+  const indexes = {} as Record<K, number>;
+  for (const column of [...required, ...optional]) indexes[column] = names.indexOf(column);
+  const missing = required.filter((column) => indexes[column] < 0);
+  if (missing.length > 0) throw new BacktestInputError(`${file}: line 1: missing column ${missing.join(", ")} (header: ${header})`);
+  return indexes;
+}
+
+export function parseSalesCsv(text: string, file = "sales file"): BacktestInput {
+  const lines = csvLines(text);
+  if (lines.length === 0) throw new BacktestInputError(`${file}: empty`);
+  const column = columnIndexes(lines[0]!, file, ["date", "store", "sku", "units"], ["advertised"]);
+
+  const dayOfDate = new Map<string, number>();
+  const rows: Array<{ day: number; key: string; units: number; advertised: boolean }> = [];
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === "") continue;
+    const fields = splitCsvLine(line);
+    const where = `${file}: line ${i + 1}`;
+    const date = fields[column.date]?.trim() ?? "";
+    let day = dayOfDate.get(date);
+    if (day === undefined) {
+      if (!isIsoDate(date)) throw new BacktestInputError(`${where}: date must be YYYY-MM-DD, got "${date}"`);
+      day = dayNumber(date);
+      dayOfDate.set(date, day);
+    }
+    const store = fields[column.store]?.trim() ?? "";
+    const sku = fields[column.sku]?.trim() ?? "";
+    if (store === "") throw new BacktestInputError(`${where}: store is empty`);
+    if (sku === "") throw new BacktestInputError(`${where}: sku is empty`);
+    const unitsText = fields[column.units]?.trim() ?? "";
+    const units = Number(unitsText);
+    if (unitsText === "" || !Number.isFinite(units)) throw new BacktestInputError(`${where}: units must be a number, got "${unitsText}"`);
+    let advertised = false;
+    if (column.advertised >= 0) {
+      const flag = fields[column.advertised]?.trim() ?? "";
+      if (flag === "1" || flag.toLowerCase() === "true") advertised = true;
+      else if (!(flag === "0" || flag === "" || flag.toLowerCase() === "false")) throw new BacktestInputError(`${where}: advertised must be 0 or 1, got "${flag}"`);
+    }
+    if (day < firstDay) firstDay = day;
+    if (day > lastDay) lastDay = day;
+    rows.push({ day, key: `${store}\u0000${sku}`, units: Math.max(0, units), advertised });
+  }
+  if (rows.length === 0) throw new BacktestInputError(`${file}: no rows`);
+
+  const length = lastDay - firstDay + 1;
+  const dates = Array.from({ length }, (_, d) => dateOfDayNumber(firstDay + d));
+  const byKey = new Map<string, BacktestSeries>();
+  for (const row of rows) {
+    let series = byKey.get(row.key);
+    if (series === undefined) {
+      const [store, sku] = row.key.split("\u0000") as [string, string];
+      series = { store, sku, demand: new Float64Array(length), promoted: new Uint8Array(length) };
+      byKey.set(row.key, series);
+    }
+    series.demand[row.day - firstDay]! += row.units;
+    if (row.advertised) series.promoted[row.day - firstDay] = 1;
+  }
+  const series = [...byKey.values()].sort((a, b) => (a.store < b.store ? -1 : a.store > b.store ? 1 : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  const stores = [...new Set(series.map((s) => s.store))];
+  return { dates, stores, series };
+}
+
+/** Marks the promoted days of the promotions file on the series; returns how many promotion rows matched a series. */
+export function applyPromotionsCsv(input: BacktestInput, text: string, file = "promotions file"): number {
+  const lines = csvLines(text);
+  if (lines.length === 0) return 0;
+  const column = columnIndexes(lines[0]!, file, ["sku", "store", "start_date", "end_date"]);
+  const firstDay = dayNumber(input.dates[0]!);
+  const bySku = new Map<string, BacktestSeries[]>();
+  for (const series of input.series) {
+    const list = bySku.get(series.sku) ?? [];
+    list.push(series);
+    bySku.set(series.sku, list);
+  }
+  let matched = 0;
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i] === "") continue;
+    const fields = splitCsvLine(lines[i]!);
+    const where = `${file}: line ${i + 1}`;
+    const sku = fields[column.sku]?.trim() ?? "";
+    const store = fields[column.store]?.trim() ?? "";
+    const start = fields[column.start_date]?.trim() ?? "";
+    const end = fields[column.end_date]?.trim() ?? "";
+    if (!isIsoDate(start)) throw new BacktestInputError(`${where}: start_date must be YYYY-MM-DD, got "${start}"`);
+    if (!isIsoDate(end)) throw new BacktestInputError(`${where}: end_date must be YYYY-MM-DD, got "${end}"`);
+    if (end < start) throw new BacktestInputError(`${where}: end_date ${end} is before start_date ${start}`);
+    const from = Math.max(0, dayNumber(start) - firstDay);
+    const to = Math.min(input.dates.length - 1, dayNumber(end) - firstDay);
+    let any = false;
+    for (const series of bySku.get(sku) ?? []) {
+      if (store !== "*" && series.store !== store) continue;
+      any = true;
+      for (let d = from; d <= to; d++) series.promoted[d] = 1;
+    }
+    if (any) matched++;
+  }
+  return matched;
+}

@@ -1,0 +1,230 @@
+/**
+ * The simulated shelf of one item at one store, and the alerts each method would raise on it, day by day.
+ *
+ * Sales files carry no stock, so the backtest replays the demand against a replenishment policy that knows nothing of
+ * promotions (what most stores run today):
+ * - periodic review every `reviewDays` (on a fixed weekday per item and store), orders landing `leadDays` later,
+ *   before the store opens;
+ * - order up to S = trailing `windowDays` average daily sales × (review + lead) + z·σ·√(review + lead), σ the standard
+ *   deviation of those daily sales and z the normal quantile of `serviceLevel`; at least `minStock` units (the
+ *   presentation minimum, so that an item whose shelf was empty for a month is ordered again);
+ * - sales are capped at the stock on hand; demand above it is lost, and the day is a stockout day (censored in the
+ *   history the forecaster sees). A day that starts with an empty shelf is a stockout day too.
+ * The first `warmupDays` are history only: sales equal demand, no shelf, no alerts.
+ *
+ * Every morning, after the delivery has landed and the order (if it is a review day) is placed, and only while there is
+ * stock on the shelf (once it is empty the item is out, not at risk), each method decides whether it alerts:
+ * - shelfwatch: the service's own forecast code. The model is refitted every `refitDays` on the history so far
+ *   (sales, stockout days marked, promoted days) and reused in between; `assessStockout` gets the on hand, the
+ *   outstanding order(s) at their quantity, the later scheduled deliveries of the review cycle at an estimated quantity
+ *   (trailing average × review days: what the policy replaces in a cycle on average), and the promotion calendar,
+ *   which stores know weeks ahead (`promotionEnd` when the item is promoted today or within `horizonDays`). It alerts
+ *   when the probability of running out before the next delivery or before the promotion's end is ≥ `threshold`.
+ * - reorderPoint: on hand ≤ ROP = trailing average × lead + z_rop·σ·√lead.
+ * - daysOfCover: on hand ÷ trailing average < review + lead.
+ */
+import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, FutureDay, StockoutRisk } from "../forecast/forecast-types.js";
+import type { DayForecast, StockoutRiskInput } from "../forecast/forecast-types.js";
+import type { BacktestSeries } from "./backtest-input.js";
+import { dateOfDayNumber, dayNumber } from "./calendar-days.js";
+
+export interface Forecaster {
+  fitDemand(history: DayRecord[], prior: DemandPrior): DemandModel;
+  forecastDays(model: DemandModel, days: FutureDay[]): DayForecast[];
+  assessStockout(input: StockoutRiskInput): StockoutRisk;
+}
+
+export interface SimulationParameters {
+  reviewDays: number;
+  leadDays: number;
+  /** cycle service level of the replenishment policy, for its safety stock */
+  serviceLevel: number;
+  /** trailing window of the policy's and the baselines' average and σ */
+  windowDays: number;
+  /** the policy never orders up to less than this */
+  minStock: number;
+  warmupDays: number;
+  refitDays: number;
+  /** Shelfwatch alerts at or above this probability */
+  threshold: number;
+  horizonDays: number;
+  /** service level behind the reorder-point baseline's safety stock */
+  ropServiceLevel: number;
+  /** DemandPrior.defaultUplift for items without promotion history */
+  defaultUplift: number;
+}
+
+export const METHODS = ["shelfwatch", "reorderPoint", "daysOfCover"] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface SeriesSimulation {
+  /** on hand each morning after the delivery (0 before the warm-up ends) */
+  onHand: Float64Array;
+  sales: Float64Array;
+  /** 1 on stockout days */
+  stockout: Uint8Array;
+  /** 1 on the mornings the method's alert condition holds */
+  alerts: Record<Method, Uint8Array>;
+  /** Shelfwatch's alert probability each morning (NaN when not assessed: warm-up, empty shelf) */
+  probability: Float64Array;
+  /** the demand forecast for each day, made 7 days ahead (on the morning 6 days before); NaN where none was made */
+  forecast7: { shelfwatch: Float64Array; trailingAverage: Float64Array };
+  /** how many times the model was fitted */
+  fits: number;
+}
+
+/** Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9) */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number) =>
+    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
+}
+
+/** the review weekday of an item at a store: stable, spread over the cycle (FNV-1a of store and SKU) */
+export function reviewOffset(store: string, sku: string, reviewDays: number): number {
+  let hash = 0x811c9dc5;
+  const key = `${store}\u0000${sku}`;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % reviewDays;
+}
+
+export function simulateSeries(series: BacktestSeries, dates: string[], params: SimulationParameters, forecaster: Forecaster): SeriesSimulation {
+  const n = dates.length;
+  const { reviewDays, leadDays, windowDays, horizonDays } = params;
+  const warmup = Math.min(n, Math.max(params.warmupDays, windowDays));
+  const cycle = reviewDays + leadDays;
+  const z = normalQuantile(params.serviceLevel);
+  const zRop = normalQuantile(params.ropServiceLevel);
+  const sqrtCycle = Math.sqrt(cycle);
+  const sqrtLead = Math.sqrt(leadDays);
+  const offset = reviewOffset(series.store, series.sku, reviewDays);
+  const { demand, promoted } = series;
+
+  // the calendar as the forecaster sees it, past the data's end too (no promotions known there)
+  const pad = horizonDays + cycle + 1;
+  const firstDay = dayNumber(dates[0]!);
+  const futureDays: FutureDay[] = new Array(n + pad);
+  for (let d = 0; d < n + pad; d++) futureDays[d] = { date: d < n ? dates[d]! : dateOfDayNumber(firstDay + d), promoted: d < n && promoted[d] === 1 };
+  // the first promoted day from each day on, and the last day of each promotion run
+  const nextPromoted = new Int32Array(n + 1).fill(n);
+  const runEnd = new Int32Array(n);
+  for (let d = n - 1; d >= 0; d--) {
+    nextPromoted[d] = promoted[d] === 1 ? d : nextPromoted[d + 1]!;
+    runEnd[d] = promoted[d] === 1 ? (d + 1 < n && promoted[d + 1] === 1 ? runEnd[d + 1]! : d) : -1;
+  }
+
+  const onHandByDay = new Float64Array(n);
+  const sales = new Float64Array(n);
+  const stockout = new Uint8Array(n);
+  const alerts = { shelfwatch: new Uint8Array(n), reorderPoint: new Uint8Array(n), daysOfCover: new Uint8Array(n) };
+  const probabilityByDay = new Float64Array(n).fill(Number.NaN);
+  const shelfwatch7 = new Float64Array(n).fill(Number.NaN);
+  const trailing7 = new Float64Array(n).fill(Number.NaN);
+  const arrivals = new Float64Array(n + leadDays + 1);
+  const history: DayRecord[] = [];
+  const prior: DemandPrior = { defaultUplift: params.defaultUplift };
+
+  for (let t = 0; t < warmup; t++) {
+    sales[t] = demand[t]!;
+    history.push({ date: dates[t]!, units: demand[t]!, stockout: false, promoted: promoted[t] === 1 });
+  }
+  if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
+
+  // running sums of the trailing window of sales
+  let windowSum = 0;
+  let windowSumSq = 0;
+  for (let d = warmup - windowDays; d < warmup; d++) {
+    windowSum += sales[d]!;
+    windowSumSq += sales[d]! * sales[d]!;
+  }
+  const orderUpTo = (average: number, sd: number) => Math.max(params.minStock, Math.ceil(average * cycle + z * sd * sqrtCycle - 1e-9));
+  const trailingSd = (average: number) => Math.sqrt(Math.max(0, (windowSumSq - windowSum * average) / (windowDays - 1)));
+
+  let onHand = orderUpTo(windowSum / windowDays, trailingSd(windowSum / windowDays));
+  let onOrder = 0;
+  let model: DemandModel | null = null;
+  let fits = 0;
+
+  for (let t = warmup; t < n; t++) {
+    const landed = arrivals[t]!;
+    onHand += landed;
+    onOrder -= landed;
+    const average = windowSum / windowDays;
+    const sd = trailingSd(average);
+    if (t % reviewDays === offset) {
+      const quantity = orderUpTo(average, sd) - onHand - onOrder;
+      if (quantity > 0) {
+        arrivals[t + leadDays]! += quantity;
+        onOrder += quantity;
+      }
+    }
+    onHandByDay[t] = onHand;
+
+    if ((t - warmup) % params.refitDays === 0 || model === null) {
+      model = forecaster.fitDemand(history.slice(), prior);
+      fits++;
+    }
+    if (t + 6 < n) {
+      trailing7[t + 6] = average;
+      // days are forecast independently, so the seventh alone gives the same mean as the week
+      shelfwatch7[t + 6] = forecaster.forecastDays(model, [futureDays[t + 6]!])[0]!.mean;
+    }
+
+    if (onHand > 0) {
+      if (onHand <= average * leadDays + zRop * sd * sqrtLead) alerts.reorderPoint[t] = 1;
+      if (average > 0 && onHand < average * cycle) alerts.daysOfCover[t] = 1;
+
+      const promotionStart = nextPromoted[t]!;
+      const promotionEnd = promotionStart < n && promotionStart < t + horizonDays ? runEnd[promotionStart]! : -1;
+      const deliveries: ExpectedDelivery[] = [];
+      let firstDelivery = -1;
+      for (let d = t + 1; d <= t + leadDays && d < n; d++) {
+        if (arrivals[d]! <= 0) continue;
+        deliveries.push({ date: dates[d]!, quantity: arrivals[d]! });
+        if (firstDelivery < 0) firstDelivery = d;
+      }
+      const nextReview = t + 1 + ((((offset - t - 1) % reviewDays) + reviewDays) % reviewDays);
+      if (firstDelivery < 0) firstDelivery = nextReview + leadDays;
+      const lastDay = Math.max(t + horizonDays - 1, promotionEnd, firstDelivery);
+      for (let review = nextReview; review + leadDays <= lastDay; review += reviewDays) {
+        // at least a unit: the delivery slot is known even when the expected order rounds to nothing
+        deliveries.push({ date: futureDays[review + leadDays]!.date, quantity: Math.max(1, average * reviewDays) });
+      }
+      const risk = forecaster.assessStockout({
+        today: dates[t]!,
+        onHand,
+        model,
+        days: futureDays.slice(t, lastDay + 1),
+        deliveries,
+        ...(promotionEnd >= 0 ? { promotionEnd: dates[promotionEnd]! } : {}),
+      });
+      const probability = Math.max(risk.probabilityBeforeNextDelivery ?? 0, risk.probabilityBeforePromotionEnd ?? 0);
+      probabilityByDay[t] = probability;
+      if (probability >= params.threshold) alerts.shelfwatch[t] = 1;
+    }
+
+    const wanted = demand[t]!;
+    const sold = Math.min(wanted, onHand);
+    stockout[t] = onHand <= 0 || wanted > onHand ? 1 : 0;
+    onHand -= sold;
+    sales[t] = sold;
+    history.push({ date: dates[t]!, units: sold, stockout: stockout[t] === 1, promoted: promoted[t] === 1 });
+    const leaving = sales[t - windowDays]!;
+    windowSum += sold - leaving;
+    windowSumSq += sold * sold - leaving * leaving;
+  }
+
+  return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits };
+}

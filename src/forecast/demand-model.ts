@@ -1,0 +1,403 @@
+import { dayOfWeek, toDayNumber } from "./calendar.js";
+import type { DayForecast, DayRecord, DemandModel, DemandPrior, FutureDay } from "./forecast-types.js";
+import { negBinomialQuantile, POISSON_SIZE } from "./negative-binomial.js";
+
+/**
+ * Daily demand of one item at one store: level × day-of-week multiplier × (uplift on promoted days), with negative
+ * binomial noise. Each part is learned from the item's own uncensored history and shrunk toward what is known beyond it
+ * (Bühlmann credibility: weight n / (n + k), k = expected noise variance of one day ÷ prior variance of the parameter,
+ * so noisy and short histories lean on the prior and long, regular ones on the data).
+ */
+
+export interface FitDemandOptions {
+  /** the first day to be forecast; history on or after it is ignored. Default: the day after the last record */
+  asOf?: string;
+  /**
+   * How to read a day without a record between the first record and asOf. "zero" (default): nothing sold, because a
+   * sales table has no row for a day without sales. "unobserved": unknown, for callers whose history has gaps.
+   */
+  missingDays?: "zero" | "unobserved";
+  /** window of the level of a regular seller, in days (default 56) */
+  levelWindowDays?: number;
+  /** half-life of the exponential weights of that level, in days (default 21) */
+  levelHalfLifeDays?: number;
+  /** window of the day-of-week pattern, of the dispersion and of an intermittent seller's level (default 84) */
+  weeklyWindowDays?: number;
+  /** how far back to look for past promotions (default 365) */
+  upliftWindowDays?: number;
+  /** mean days between sales beyond which an item is intermittent (default 1.32, Syntetos–Boylan) */
+  intermittentInterval?: number;
+  /** TSB smoothing of the probability of a sale, per observed day (default 0.05) */
+  saleProbabilitySmoothing?: number;
+  /** TSB smoothing of the size of a sale, per day with a sale (default 0.15) */
+  saleSizeSmoothing?: number;
+  /** spread of item levels around peerLevel, as a coefficient of variation (default 0.5) */
+  levelPriorCv?: number;
+  /** spread of an item's day-of-week multipliers around the prior's (default 0.25 around peerWeekly, 0.4 around flat) */
+  weeklyPriorCv?: number;
+  /** spread of an item's uplift around the fallback, in log terms (default 0.35 around categoryUplift, 0.5 around default) */
+  upliftPriorCv?: number;
+  /** fewest uncensored promoted days before the item's own uplift is used at all (default 3) */
+  minPromotedDays?: number;
+}
+
+/** Prior inverse size (size 5) for the dispersion when history is short. */
+const PRIOR_INVERSE_SIZE = 0.2;
+/** Days of history that weigh as much as the prior inverse size. */
+const INVERSE_SIZE_CREDIBILITY_DAYS = 7;
+/** Dispersion kept within size 0.05 (wildly lumpy) … 500 (as good as Poisson). */
+const MIN_INVERSE_SIZE = 1 / 500;
+const MAX_INVERSE_SIZE = 1 / 0.05;
+/** Floor of the daily mean when it divides a variance: keeps credibility finite for items that sell nothing. */
+const MIN_REFERENCE_LEVEL = 0.05;
+/** Days either side of a promoted day whose unpromoted sales make its baseline. */
+const BASELINE_HALF_WIDTH_DAYS = 14;
+const MIN_BASELINE_DAYS = 4;
+/** A learned uplift outside ×0.25 … ×10 is a data problem, not a promotion. */
+const MIN_LOG_UPLIFT = Math.log(0.25);
+const MAX_LOG_UPLIFT = Math.log(10);
+/** Without history, a peer level under this (P(0) > ~45%) is an intermittent seller's. */
+const INTERMITTENT_PEER_LEVEL = 0.8;
+
+const OBSERVED = 1;
+const CENSORED = 2;
+const PROMOTED = 4;
+
+const FLAT_WEEK: readonly number[] = [1, 1, 1, 1, 1, 1, 1];
+
+function clamp(value: number, low: number, high: number): number {
+  return value < low ? low : value > high ? high : value;
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** peerWeekly rescaled to mean 1, or flat when it is missing or unusable. */
+function priorWeekly(peerWeekly: number[] | undefined): readonly number[] {
+  if (!peerWeekly || peerWeekly.length !== 7 || !peerWeekly.every((m) => Number.isFinite(m) && m > 0)) return FLAT_WEEK;
+  const mean = peerWeekly.reduce((sum, m) => sum + m, 0) / 7;
+  return peerWeekly.map((m) => m / mean);
+}
+
+export function fitDemand(history: DayRecord[], prior: DemandPrior, options: FitDemandOptions = {}): DemandModel {
+  const levelWindow = Math.max(7, Math.floor(options.levelWindowDays ?? 56));
+  const halfLife = positiveOr(options.levelHalfLifeDays, 21);
+  const weeklyWindow = Math.max(7, Math.floor(options.weeklyWindowDays ?? 84));
+  const upliftWindow = Math.max(1, Math.floor(options.upliftWindowDays ?? 365));
+  const window = Math.max(levelWindow, weeklyWindow, upliftWindow);
+  const intermittentInterval = positiveOr(options.intermittentInterval, 1.32);
+  const alphaProbability = clamp(options.saleProbabilitySmoothing ?? 0.05, 0.001, 1);
+  const alphaSize = clamp(options.saleSizeSmoothing ?? 0.15, 0.001, 1);
+  const levelPriorCv = positiveOr(options.levelPriorCv, 0.5);
+  const peerWeeklyGiven = priorWeekly(prior.peerWeekly) !== FLAT_WEEK;
+  const weeklyPriorCv = positiveOr(options.weeklyPriorCv, peerWeeklyGiven ? 0.25 : 0.4);
+  const categoryUplift = positiveOr(prior.categoryUplift, 0) || undefined;
+  const fallbackUplift = categoryUplift ?? positiveOr(prior.defaultUplift, 1);
+  const upliftPriorCv = positiveOr(options.upliftPriorCv, categoryUplift !== undefined ? 0.35 : 0.5);
+  const minPromotedDays = Math.max(1, Math.floor(options.minPromotedDays ?? 3));
+  const peerLevel = prior.peerLevel !== undefined && Number.isFinite(prior.peerLevel) && prior.peerLevel >= 0 ? prior.peerLevel : undefined;
+  const weeklyPrior = priorWeekly(prior.peerWeekly);
+
+  // Lay the history out by age (1 = the day before asOf), so that order, duplicates and gaps need no sorting
+  let lastDay = -Infinity;
+  let firstDay = Infinity;
+  for (const record of history) {
+    const day = toDayNumber(record.date);
+    if (day > lastDay) lastDay = day;
+    if (day < firstDay) firstDay = day;
+  }
+  const asOfDay = options.asOf !== undefined ? toDayNumber(options.asOf) : lastDay + 1;
+  const units = new Float64Array(window + 1);
+  const flags = new Uint8Array(window + 1);
+  for (const record of history) {
+    const age = asOfDay - toDayNumber(record.date);
+    if (age < 1 || age > window) continue;
+    units[age] = (units[age] ?? 0) + (Number.isFinite(record.units) && record.units > 0 ? record.units : 0);
+    flags[age] = (flags[age] ?? 0) | OBSERVED | (record.stockout ? CENSORED : 0) | (record.promoted ? PROMOTED : 0);
+  }
+  if (options.missingDays !== "unobserved" && Number.isFinite(firstDay)) {
+    const oldest = Math.min(window, asOfDay - firstDay);
+    for (let age = 1; age <= oldest; age++) flags[age] = (flags[age] ?? 0) | OBSERVED;
+  }
+  const asOfDow = Number.isFinite(asOfDay) ? (((asOfDay + 4) % 7) + 7) % 7 : 0;
+  const dowOfAge = (age: number): number => (((asOfDow - age) % 7) + 7) % 7;
+  // uncensored and unpromoted: the days that show ordinary demand
+  const isOrdinary = (age: number): boolean => ((flags[age] ?? 0) & (OBSERVED | CENSORED | PROMOTED)) === OBSERVED;
+
+  // Day-of-week means over the weekly window
+  const sumByDow = new Float64Array(7);
+  const sumSquaresByDow = new Float64Array(7);
+  const countByDow = new Float64Array(7);
+  let ordinaryDays = 0;
+  let saleDays = 0;
+  for (let age = 1; age <= weeklyWindow; age++) {
+    if (!isOrdinary(age)) continue;
+    const dow = dowOfAge(age);
+    const y = units[age] ?? 0;
+    sumByDow[dow] = (sumByDow[dow] ?? 0) + y;
+    sumSquaresByDow[dow] = (sumSquaresByDow[dow] ?? 0) + y * y;
+    countByDow[dow] = (countByDow[dow] ?? 0) + 1;
+    ordinaryDays += 1;
+    if (y > 0) saleDays += 1;
+  }
+  let dowsSeen = 0;
+  let meanOfDowMeans = 0;
+  for (let dow = 0; dow < 7; dow++) {
+    const count = countByDow[dow] ?? 0;
+    if (count > 0) {
+      dowsSeen += 1;
+      meanOfDowMeans += (sumByDow[dow] ?? 0) / count;
+    }
+  }
+  meanOfDowMeans = dowsSeen > 0 ? meanOfDowMeans / dowsSeen : 0;
+
+  // Weekly pattern and dispersion depend on each other (the noise sets how far to trust each weekday's mean, and the
+  // pattern must come out of the residuals); two rounds from the prior dispersion settle it
+  let inverseSize = PRIOR_INVERSE_SIZE;
+  let weekly: number[] = [...weeklyPrior];
+  for (let round = 0; round < 2; round++) {
+    const noise = 1 / Math.max(meanOfDowMeans, MIN_REFERENCE_LEVEL) + inverseSize;
+    const credibilityWeeks = noise / (weeklyPriorCv * weeklyPriorCv);
+    let credibilitySum = 0;
+    for (let dow = 0; dow < 7; dow++) {
+      const count = countByDow[dow] ?? 0;
+      const prior = weeklyPrior[dow] ?? 1;
+      if (count === 0 || !(meanOfDowMeans > 0)) {
+        weekly[dow] = prior;
+        continue;
+      }
+      const z = count / (count + credibilityWeeks);
+      credibilitySum += z;
+      weekly[dow] = z * ((sumByDow[dow] ?? 0) / count / meanOfDowMeans) + (1 - z) * prior;
+    }
+    const weeklyMean = weekly.reduce((sum, m) => sum + m, 0) / 7;
+    weekly = weekly.map((m) => m / weeklyMean);
+
+    // method of moments on the residuals: E[(y − μ)²] = μ + μ²/size
+    let squaredResiduals = 0;
+    let meanSum = 0;
+    let meanSquaredSum = 0;
+    for (let dow = 0; dow < 7; dow++) {
+      const count = countByDow[dow] ?? 0;
+      if (count === 0) continue;
+      const mu = meanOfDowMeans * (weekly[dow] ?? 1);
+      const sum = sumByDow[dow] ?? 0;
+      squaredResiduals += (sumSquaresByDow[dow] ?? 0) - 2 * mu * sum + count * mu * mu;
+      meanSum += count * mu;
+      meanSquaredSum += count * mu * mu;
+    }
+    // the level and the weekday multipliers were fitted to these same days: correct for the degrees of freedom used
+    const parameters = 1 + (credibilitySum * 6) / 7;
+    if (ordinaryDays - parameters >= 2 && meanSquaredSum > 0) {
+      const corrected = (squaredResiduals * ordinaryDays) / (ordinaryDays - parameters);
+      const estimate = Math.max(0, (corrected - meanSum) / meanSquaredSum);
+      inverseSize =
+        (ordinaryDays * estimate + INVERSE_SIZE_CREDIBILITY_DAYS * PRIOR_INVERSE_SIZE) /
+        (ordinaryDays + INVERSE_SIZE_CREDIBILITY_DAYS);
+    }
+    inverseSize = clamp(inverseSize, MIN_INVERSE_SIZE, MAX_INVERSE_SIZE);
+  }
+  const weeklyAt = (age: number): number => weekly[dowOfAge(age)] ?? 1;
+  const countOrdinary = (lastAge: number): number => {
+    let count = 0;
+    for (let age = 1; age <= lastAge; age++) if (isOrdinary(age)) count += 1;
+    return count;
+  };
+
+  // Relative sampling variance of a mean of `days` days of demand around `reference` units a day: (1/μ + 1/size) / n
+  const dailyNoise = (reference: number): number => 1 / Math.max(reference, MIN_REFERENCE_LEVEL) + inverseSize;
+
+  // Level from the item's own history, with its relative sampling variance
+  const intermittent =
+    ordinaryDays > 0
+      ? saleDays === 0 || ordinaryDays / saleDays > intermittentInterval
+      : (peerLevel ?? 0) < INTERMITTENT_PEER_LEVEL;
+  let ownLevel = 0;
+  let ownLevelVariance = Infinity;
+  if (intermittent && ordinaryDays > 0) {
+    // TSB: smoothed probability of a sale × smoothed size of a sale, updated day by day, oldest first. Unlike a plain
+    // average it lets the probability decay through a long run without sales (an item going out of fashion)
+    // on raw units: dividing lumpy sales by weekday multipliers fitted to those same sales biases the level down, and
+    // the window spans whole weeks, so the plain mean is already the average weekday's
+    let sizeSum = 0;
+    let sizeSquaredSum = 0;
+    for (let age = weeklyWindow; age >= 1; age--) {
+      if (!isOrdinary(age) || !((units[age] ?? 0) > 0)) continue;
+      const y = units[age] ?? 0;
+      sizeSum += y;
+      sizeSquaredSum += y * y;
+    }
+    let probability = saleDays / ordinaryDays;
+    let saleSize = saleDays > 0 ? sizeSum / saleDays : 0;
+    for (let age = weeklyWindow; age >= 1; age--) {
+      if (!isOrdinary(age)) continue;
+      const y = units[age] ?? 0;
+      if (y > 0) {
+        probability += alphaProbability * (1 - probability);
+        saleSize += alphaSize * (y - saleSize);
+      } else {
+        probability -= alphaProbability * probability;
+      }
+    }
+    ownLevel = probability * saleSize;
+    // the product's relative variance is the sum of its factors': occurrences and sizes have their own memories
+    const occurrenceDays = Math.min(ordinaryDays, (2 - alphaProbability) / alphaProbability);
+    const sizeDays = Math.max(1, Math.min(saleDays, (2 - alphaSize) / alphaSize));
+    const sizeMean = saleDays > 0 ? sizeSum / saleDays : 0;
+    const sizeCvSquared =
+      saleDays >= 2 && sizeMean > 0
+        ? Math.max(0, (sizeSquaredSum - saleDays * sizeMean * sizeMean) / (saleDays - 1)) / (sizeMean * sizeMean)
+        : 1;
+    const occurrence = Math.max(probability, 1 / ordinaryDays);
+    ownLevelVariance = (1 - occurrence) / (occurrence * occurrenceDays) + sizeCvSquared / sizeDays;
+  } else {
+    // exponentially weighted sales over exponentially weighted weekday multipliers (a ratio of sums: averaging
+    // sales ÷ multiplier would be biased by the multipliers' own noise): recent weeks count most
+    const decay = Math.pow(0.5, 1 / halfLife);
+    let weight = 1;
+    let weightSum = 0;
+    let weightSquaredSum = 0;
+    let weightedUnits = 0;
+    let weightedMultipliers = 0;
+    for (let age = 1; age <= levelWindow; age++, weight *= decay) {
+      if (!isOrdinary(age)) continue;
+      weightedUnits += weight * (units[age] ?? 0);
+      weightedMultipliers += weight * weeklyAt(age);
+      weightSum += weight;
+      weightSquaredSum += weight * weight;
+    }
+    if (weightSum > 0) {
+      ownLevel = weightedUnits / weightedMultipliers;
+      ownLevelVariance = dailyNoise(ownLevel) / ((weightSum * weightSum) / weightSquaredSum);
+    } else if (ordinaryDays > 0) {
+      ownLevel = meanOfDowMeans;
+      ownLevelVariance = dailyNoise(ownLevel) / ordinaryDays;
+    }
+  }
+
+  // Shrink toward the peers' level: credibility = prior variance / (prior variance + sampling variance)
+  let level: number;
+  let levelCv: number;
+  const levelPriorVariance = levelPriorCv * levelPriorCv;
+  if (!Number.isFinite(ownLevelVariance)) {
+    level = peerLevel ?? 0;
+    levelCv = peerLevel !== undefined ? levelPriorCv : 0;
+  } else if (peerLevel === undefined) {
+    level = ownLevel;
+    levelCv = Math.sqrt(ownLevelVariance);
+  } else {
+    // judge the noise at the larger of the two levels, so that a seller of nothing is not trusted for its zeros alone
+    const variance = intermittent
+      ? ownLevelVariance
+      : (ownLevelVariance * dailyNoise(Math.max(ownLevel, peerLevel))) / dailyNoise(ownLevel);
+    const z = levelPriorVariance / (levelPriorVariance + variance);
+    level = z * ownLevel + (1 - z) * peerLevel;
+    levelCv = Math.sqrt(z * variance);
+  }
+
+  // Uplift: promoted days against the unpromoted days around them (same weeks, so level drift cancels)
+  // prefix sums over age of ordinary days' units, multipliers and count
+  const unitsBefore = new Float64Array(window + 2);
+  const multipliersBefore = new Float64Array(window + 2);
+  const countBefore = new Float64Array(window + 2);
+  for (let age = 1; age <= window; age++) {
+    const ordinary = isOrdinary(age);
+    unitsBefore[age + 1] = (unitsBefore[age] ?? 0) + (ordinary ? (units[age] ?? 0) : 0);
+    multipliersBefore[age + 1] = (multipliersBefore[age] ?? 0) + (ordinary ? weeklyAt(age) : 0);
+    countBefore[age + 1] = (countBefore[age] ?? 0) + (ordinary ? 1 : 0);
+  }
+  // ordinary days that serve as some promoted day's baseline, each counted once: the baseline's sample size
+  const inBaseline = new Uint8Array(window + 2);
+  let promotedUnits = 0;
+  let promotedBaseline = 0;
+  let promotedDays = 0;
+  for (let age = 1; age <= upliftWindow; age++) {
+    if (((flags[age] ?? 0) & (OBSERVED | CENSORED | PROMOTED)) !== (OBSERVED | PROMOTED)) continue;
+    const from = Math.max(1, age - BASELINE_HALF_WIDTH_DAYS);
+    const to = Math.min(window, age + BASELINE_HALF_WIDTH_DAYS);
+    const count = (countBefore[to + 1] ?? 0) - (countBefore[from] ?? 0);
+    let baseline = ownLevel;
+    if (count >= MIN_BASELINE_DAYS) {
+      baseline =
+        ((unitsBefore[to + 1] ?? 0) - (unitsBefore[from] ?? 0)) /
+        ((multipliersBefore[to + 1] ?? 0) - (multipliersBefore[from] ?? 0));
+      for (let neighbour = from; neighbour <= to; neighbour++) if (isOrdinary(neighbour)) inBaseline[neighbour] = 1;
+    }
+    promotedUnits += units[age] ?? 0;
+    promotedBaseline += baseline * weeklyAt(age);
+    promotedDays += 1;
+  }
+  let baselineDays = 0;
+  for (let age = 1; age <= window; age++) baselineDays += inBaseline[age] ?? 0;
+  if (baselineDays === 0) baselineDays = ordinaryDays;
+  let uplift = fallbackUplift;
+  let upliftSource: DemandModel["upliftSource"] = categoryUplift !== undefined ? "category" : "default";
+  let upliftCv = upliftPriorCv;
+  if (promotedDays >= minPromotedDays && promotedBaseline > 0) {
+    // ratio of means, shrunk in log terms toward the fallback; its variance counts the promoted days' noise and the
+    // baseline's
+    const logRatio = clamp(Math.log(Math.max(promotedUnits, 0.5) / promotedBaseline), MIN_LOG_UPLIFT, MAX_LOG_UPLIFT);
+    const baselineLevel = promotedBaseline / promotedDays;
+    const variance =
+      dailyNoise(promotedUnits / promotedDays) / promotedDays +
+      dailyNoise(baselineLevel) / Math.max(1, baselineDays);
+    const upliftPriorVariance = upliftPriorCv * upliftPriorCv;
+    const z = upliftPriorVariance / (upliftPriorVariance + variance);
+    uplift = Math.exp(z * logRatio + (1 - z) * Math.log(fallbackUplift));
+    upliftSource = "item";
+    upliftCv = Math.sqrt(z * variance);
+  }
+
+  return {
+    method: intermittent ? "intermittent" : "smooth",
+    level,
+    weekly,
+    uplift,
+    upliftSource,
+    size: 1 / inverseSize,
+    daysUsed: countOrdinary(Math.max(levelWindow, weeklyWindow)) + promotedDays,
+    levelCv,
+    upliftCv,
+  };
+}
+
+/** Expected units on one future day. */
+export function expectedUnits(model: DemandModel, day: FutureDay): number {
+  const multiplier = model.weekly[dayOfWeek(day.date)] ?? 1;
+  return model.level * multiplier * (day.promoted ? model.uplift : 1);
+}
+
+/** Relative standard errors carried by a fitted model; 0 when absent (a model built elsewhere). */
+export function modelUncertainty(model: DemandModel): { levelCv: number; upliftCv: number } {
+  const levelCv = model.levelCv;
+  const upliftCv = model.upliftCv;
+  return {
+    levelCv: levelCv !== undefined && Number.isFinite(levelCv) && levelCv > 0 ? levelCv : 0,
+    upliftCv: upliftCv !== undefined && Number.isFinite(upliftCv) && upliftCv > 0 ? upliftCv : 0,
+  };
+}
+
+/**
+ * The size of one day's predictive distribution: the daily noise plus the uncertainty of level (and uplift on a
+ * promoted day), moment-matched into one negative binomial (1/size adds up).
+ */
+export function predictiveSize(model: DemandModel, promoted: boolean): number {
+  const { levelCv, upliftCv } = modelUncertainty(model);
+  const inverseSize = (model.size > 0 ? 1 / model.size : 0) + levelCv * levelCv + (promoted ? upliftCv * upliftCv : 0);
+  return inverseSize > 1 / POISSON_SIZE ? 1 / inverseSize : Infinity;
+}
+
+export function forecastDays(model: DemandModel, days: FutureDay[]): DayForecast[] {
+  return days.map((day) => {
+    const mean = expectedUnits(model, day);
+    const size = predictiveSize(model, day.promoted);
+    return {
+      date: day.date,
+      promoted: day.promoted,
+      mean,
+      low: negBinomialQuantile(0.1, mean, size),
+      high: negBinomialQuantile(0.9, mean, size),
+    };
+  });
+}

@@ -1,0 +1,6 @@
+/** The forecasting code's public face: pure functions over the shapes in forecast-types.ts. */
+export type * from "./forecast-types.js";
+export { addDays, dateRange, dayOfWeek, daysBetween, fromDayNumber, toDayNumber } from "./calendar.js";
+export { expectedUnits, fitDemand, forecastDays, predictiveSize, type FitDemandOptions } from "./demand-model.js";
+export { negBinomialCdf, negBinomialPmf, negBinomialQuantile } from "./negative-binomial.js";
+export { assessStockout } from "./stockout-risk.js";

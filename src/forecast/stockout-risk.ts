@@ -1,0 +1,414 @@
+import { toDayNumber } from "./calendar.js";
+import { expectedUnits, modelUncertainty } from "./demand-model.js";
+import type { StockoutRisk, StockoutRiskInput } from "./forecast-types.js";
+import {
+  fillNegBinomialPmf,
+  negBinomialCdf,
+  negBinomialQuantile,
+  POISSON_SIZE,
+  type PmfSupport,
+} from "./negative-binomial.js";
+
+export { negBinomialCdf, negBinomialPmf, negBinomialQuantile } from "./negative-binomial.js";
+
+/**
+ * Definition. Day 0 is today and onHand is the stock at the start of today, before today's sales. A delivery dated day
+ * d is on the shelf from the start of day d (one dated before today is not counted: it is either in onHand already or
+ * late, and a late delivery should not hide a risk). The item RUNS OUT on or before day T when, for some day t ≤ T,
+ * demand over days 0..t exceeds onHand plus the deliveries landed by day t: a customer wanted a unit and the shelf was
+ * empty. Selling the last unit is not running out. Days are independent negative binomials given the model; the
+ * uncertainty of level and uplift is added as a variance shared by the days of a stretch between deliveries.
+ *
+ * Computation. Stock is constant between deliveries, and demand only accumulates, so within such a stretch running
+ * out is decided by the demand at its last day. The stretches are chained by an exact dynamic programme over "units
+ * sold so far, not yet run out" (a vector truncated at the stock), convolved with each stretch's demand; the last
+ * stretch needs only a cumulative sum, so with no delivery in between the answer is one negative binomial cdf.
+ */
+
+/** quantityToLastPromotion aims at a 10% chance of running out before the promotion ends. */
+const PROMOTION_RUN_OUT_TOLERANCE = 0.1;
+/** daysOfCover when expected demand is nil: finite, so that it sorts, serialises and charts. */
+const DAYS_OF_COVER_WITHOUT_DEMAND = 999;
+/** Days averaged for daysOfCover. */
+const COVER_WINDOW_DAYS = 7;
+/** Multiply-adds allowed for one convolution (~15 µs) before the normal approximation takes over. */
+const CONVOLUTION_BUDGET = 20_000;
+/** Relative to the largest entry, what the survival and demand vectors drop from their tails (probabilities need ~1e-9). */
+const NEGLIGIBLE = 1e-13;
+/** Slack for float sums in the projected date: a cumulative 6.0000000001 against 6 units is not running out. */
+const PROJECTION_SLACK = 1e-9;
+
+/** Expected demand per day, with prefix sums so that any stretch's moments cost O(1). */
+interface DemandPath {
+  /** prefix sums over days: Σ mean, Σ mean², Σ mean on promoted days */
+  meanSum: Float64Array;
+  meanSquaredSum: Float64Array;
+  promotedMeanSum: Float64Array;
+  inverseSize: number;
+  levelVariance: number;
+  upliftVariance: number;
+}
+
+interface StretchDemand {
+  mean: number;
+  size: number;
+}
+
+/** Demand over days from..to (inclusive) as one negative binomial with the same mean and variance. */
+function stretchDemand(path: DemandPath, from: number, to: number): StretchDemand {
+  const mean = (path.meanSum[to + 1] ?? 0) - (path.meanSum[from] ?? 0);
+  if (!(mean > 0)) return { mean: 0, size: Infinity };
+  const meanSquared = (path.meanSquaredSum[to + 1] ?? 0) - (path.meanSquaredSum[from] ?? 0);
+  const promotedMean = (path.promotedMeanSum[to + 1] ?? 0) - (path.promotedMeanSum[from] ?? 0);
+  // variance beyond Poisson: each day's own (mean²/size) plus the shared level and uplift error (correlated days)
+  const excess =
+    path.inverseSize * meanSquared + path.levelVariance * mean * mean + path.upliftVariance * promotedMean * promotedMean;
+  return { mean, size: excess > (mean * mean) / POISSON_SIZE ? (mean * mean) / excess : Infinity };
+}
+
+// Scratch vectors reused across calls (single-threaded; never escape a call), so a sweep does not allocate per item
+let survivalBuffer: Float64Array = new Float64Array(256);
+let nextBuffer: Float64Array = new Float64Array(256);
+let pmfBuffer: Float64Array = new Float64Array(256);
+let cdfBuffer: Float64Array = new Float64Array(256);
+
+function grown(buffer: Float64Array, length: number): Float64Array {
+  if (buffer.length >= length) return buffer;
+  let capacity = buffer.length;
+  while (capacity < length) capacity *= 2;
+  const larger = new Float64Array(capacity);
+  larger.set(buffer);
+  return larger;
+}
+
+/** Makes every scratch vector hold `length` entries, keeping what they hold. */
+function ensureCapacity(length: number): void {
+  survivalBuffer = grown(survivalBuffer, length);
+  nextBuffer = grown(nextBuffer, length);
+  pmfBuffer = grown(pmfBuffer, length);
+  cdfBuffer = grown(cdfBuffer, length);
+}
+
+/** Fills pmfBuffer with the demand's pmf on 0..limit, sizing the buffers to where the mass is rather than to limit. */
+function fillDemandPmf(demand: StretchDemand, limit: number): PmfSupport {
+  const sd = Math.sqrt(variance(demand));
+  const guess = Math.min(limit, Math.ceil(demand.mean + 12 * sd) + 16);
+  ensureCapacity(guess + 1);
+  const support = fillNegBinomialPmf(demand.mean, demand.size, guess, pmfBuffer, NEGLIGIBLE);
+  if (support.high < guess || guess === limit) return support;
+  // a heavy tail ran past the guess: fill the whole range
+  ensureCapacity(limit + 1);
+  return fillNegBinomialPmf(demand.mean, demand.size, limit, pmfBuffer, NEGLIGIBLE);
+}
+
+/** Φ(x), via erfc (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7). */
+function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const erfc =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
+}
+
+const INV_SQRT_TWO_PI = 1 / Math.sqrt(2 * Math.PI);
+
+function variance(demand: StretchDemand): number {
+  return demand.mean + (Number.isFinite(demand.size) ? (demand.mean * demand.mean) / demand.size : 0);
+}
+
+/**
+ * P(run out on or before each of `ends`), ascending day indices that include every day before a delivery lands (up to
+ * the last end), so that stock is constant within each stretch. `stockBy[t]` = stock available through day t.
+ *
+ * Exact while the vectors are small (slow sellers, the usual case). When a convolution would exceed the budget (fast
+ * sellers, hundreds of units a stretch), the units sold given survival continue as a normal with truncated moments, and
+ * each probability keeps the exact negative binomial marginal of its stretch end: P(survive) = P(C ≤ S) × P(earlier
+ * stretches survived | C ≤ S), with only the second factor approximated.
+ */
+function runOutProbabilities(path: DemandPath, stockBy: Float64Array, ends: readonly number[]): number[] {
+  const probabilities: number[] = [];
+  // exact state: units sold so far given not run out, on [low, high]; before today nothing was sold, with certainty
+  let low = 0;
+  let high = 0;
+  ensureCapacity(1);
+  survivalBuffer[0] = 1;
+  // normal state, once the exact one got too large: survival mass, mean and variance of units sold given survival
+  let exact = true;
+  let mass = 1;
+  let soldMean = 0;
+  let soldVariance = 0;
+  // unconditional demand since day 0 under the stretch-by-stretch model, for the marginal of each end
+  let cumulativeMean = 0;
+  let cumulativeVariance = 0;
+  let runOut = 0;
+  let previousEnd = -1;
+  for (let index = 0; index < ends.length; index++) {
+    const end = ends[index] ?? 0;
+    const stock = Math.floor(stockBy[end] ?? 0);
+    const isLast = index === ends.length - 1;
+    const demand = stretchDemand(path, previousEnd + 1, end);
+    const demandVariance = variance(demand);
+    cumulativeMean += demand.mean;
+    cumulativeVariance += demandVariance;
+    let survival: number;
+    if (exact && low > high) {
+      survival = 0;
+    } else if (exact && low === high && isLast) {
+      survival = (survivalBuffer[low] ?? 0) * negBinomialCdf(stock - low, demand.mean, demand.size);
+    } else if (exact) {
+      const support = fillDemandPmf(demand, stock - low);
+      let cumulative = 0;
+      for (let units = support.low; units <= support.high; units++) {
+        cumulative += pmfBuffer[units] ?? 0;
+        cdfBuffer[units] = cumulative;
+      }
+      survival = 0;
+      for (let sold = low; sold <= high; sold++) {
+        const room = stock - sold;
+        if (room < support.low) break;
+        survival += (survivalBuffer[sold] ?? 0) * (cdfBuffer[Math.min(room, support.high)] ?? 0);
+      }
+      if (!isLast) {
+        const nextLow = low + support.low;
+        const nextHigh = Math.min(stock, high + support.high);
+        if (nextLow > nextHigh) {
+          low = 1;
+          high = 0;
+        } else if ((high - low + 1) * (support.high - support.low + 1) > CONVOLUTION_BUDGET) {
+          // switch to the normal state: moments of the vector before this stretch, then this stretch's step
+          exact = false;
+          mass = 0;
+          let first = 0;
+          for (let sold = low; sold <= high; sold++) {
+            const weight = survivalBuffer[sold] ?? 0;
+            mass += weight;
+            first += weight * sold;
+          }
+          soldMean = mass > 0 ? first / mass : 0;
+          let second = 0;
+          for (let sold = low; sold <= high; sold++) second += (survivalBuffer[sold] ?? 0) * (sold - soldMean) ** 2;
+          soldVariance = mass > 0 ? second / mass : 0;
+          stepNormal(demand.mean, demandVariance, stock);
+        } else {
+          ensureCapacity(nextHigh + 1);
+          let largest = 0;
+          for (let sold = nextLow; sold <= nextHigh; sold++) {
+            const from = Math.max(low, sold - support.high);
+            const to = Math.min(high, sold - support.low);
+            let sum = 0;
+            for (let before = from; before <= to; before++) {
+              sum += (survivalBuffer[before] ?? 0) * (pmfBuffer[sold - before] ?? 0);
+            }
+            nextBuffer[sold] = sum;
+            if (sum > largest) largest = sum;
+          }
+          // trim negligible tails so that later stretches stay cheap
+          const floor = largest * NEGLIGIBLE;
+          low = nextLow;
+          high = nextHigh;
+          while (low <= high && !((nextBuffer[low] ?? 0) > floor)) low++;
+          while (high >= low && !((nextBuffer[high] ?? 0) > floor)) high--;
+          const swap = survivalBuffer;
+          survivalBuffer = nextBuffer;
+          nextBuffer = swap;
+        }
+      }
+    } else {
+      const approximate = stepNormal(demand.mean, demandVariance, stock);
+      // keep the exact skewed marginal at this end; the normal supplies only the conditional factor
+      const sd = Math.sqrt(cumulativeVariance);
+      const normalMarginal = sd > 0 ? normalCdf((stock + 0.5 - cumulativeMean) / sd) : stock >= cumulativeMean ? 1 : 0;
+      const excess = cumulativeVariance - cumulativeMean;
+      const size = excess > 0 ? (cumulativeMean * cumulativeMean) / excess : Infinity;
+      const marginal = negBinomialCdf(stock, cumulativeMean, size);
+      survival = normalMarginal > 1e-12 ? Math.min(marginal, (approximate * marginal) / normalMarginal) : approximate;
+    }
+    runOut = Math.max(runOut, Math.min(1, 1 - survival));
+    probabilities.push(runOut);
+    previousEnd = end;
+  }
+  return probabilities;
+
+  /** One stretch in the normal state: add the stretch's demand, truncate at the stock; returns the survival mass. */
+  function stepNormal(mean: number, stretchVariance: number, stock: number): number {
+    const totalMean = soldMean + mean;
+    const totalVariance = soldVariance + stretchVariance;
+    const sd = Math.sqrt(totalVariance);
+    if (!(sd > 0)) {
+      if (totalMean > stock) mass = 0;
+      soldMean = totalMean;
+      return mass;
+    }
+    const a = (stock + 0.5 - totalMean) / sd;
+    const inside = normalCdf(a);
+    mass *= inside;
+    if (inside > 1e-12) {
+      const mills = (INV_SQRT_TWO_PI * Math.exp(-0.5 * a * a)) / inside;
+      soldMean = totalMean - sd * mills;
+      soldVariance = Math.max(0, totalVariance * (1 - a * mills - mills * mills));
+    } else {
+      mass = 0;
+    }
+    return mass;
+  }
+}
+
+/** Sorted, unique, within 0..lastDay. */
+function stretchEnds(points: readonly number[], lastDay: number): number[] {
+  return [...new Set(points.filter((day) => day >= 0 && day <= lastDay))].sort((a, b) => a - b);
+}
+
+export function assessStockout(input: StockoutRiskInput): StockoutRisk {
+  const { model, days } = input;
+  const horizon = days.length;
+  const todayDay = toDayNumber(input.today);
+  const onHand = Number.isFinite(input.onHand) ? input.onHand : 0;
+  const startingStock = Math.max(0, onHand);
+  const emptyNow = onHand <= 0;
+
+  const means = new Float64Array(horizon);
+  const meanSum = new Float64Array(horizon + 1);
+  const meanSquaredSum = new Float64Array(horizon + 1);
+  const promotedMeanSum = new Float64Array(horizon + 1);
+  for (let t = 0; t < horizon; t++) {
+    const day = days[t];
+    const mean = day ? expectedUnits(model, day) : 0;
+    means[t] = mean;
+    meanSum[t + 1] = (meanSum[t] ?? 0) + mean;
+    meanSquaredSum[t + 1] = (meanSquaredSum[t] ?? 0) + mean * mean;
+    promotedMeanSum[t + 1] = (promotedMeanSum[t] ?? 0) + (day?.promoted ? mean : 0);
+  }
+  const { levelCv, upliftCv } = modelUncertainty(model);
+  const path: DemandPath = {
+    meanSum,
+    meanSquaredSum,
+    promotedMeanSum,
+    inverseSize: model.size > 0 ? 1 / model.size : 0,
+    levelVariance: levelCv * levelCv,
+    upliftVariance: upliftCv * upliftCv,
+  };
+
+  // Deliveries by day index; stockBy[t] = on hand plus everything landed by day t
+  const arrivals = new Float64Array(horizon);
+  const deliveryDays: number[] = [];
+  for (const delivery of input.deliveries) {
+    const day = toDayNumber(delivery.date) - todayDay;
+    if (day < 0 || day >= horizon || !(delivery.quantity > 0)) continue;
+    arrivals[day] = (arrivals[day] ?? 0) + delivery.quantity;
+    if (day > 0) deliveryDays.push(day);
+  }
+  const stockBy = new Float64Array(horizon);
+  let landed = 0;
+  for (let t = 0; t < horizon; t++) {
+    landed += arrivals[t] ?? 0;
+    stockBy[t] = startingStock + landed;
+  }
+  // the day before each delivery lands ends a stretch of constant stock
+  const changePoints = deliveryDays.map((day) => day - 1);
+  const nextDeliveryDay = deliveryDays.length > 0 ? Math.min(...deliveryDays) : null;
+
+  let promotionLastDay: number | null = null;
+  if (input.promotionEnd !== undefined && horizon > 0) {
+    const day = toDayNumber(input.promotionEnd) - todayDay;
+    // a promotion that has ended is no longer advertised; one beyond the days given is judged on the days given
+    if (day >= 0) promotionLastDay = Math.min(day, horizon - 1);
+  }
+
+  // Expected path: projected date by cumulative demand, chart by lost-sales stock
+  const projectedStock: StockoutRisk["projectedStock"] = [];
+  let projectedDay: number | null = emptyNow ? 0 : null;
+  let cumulativeDemand = 0;
+  let supply = onHand;
+  let expectedStock = startingStock;
+  for (let t = 0; t < horizon; t++) {
+    const mean = means[t] ?? 0;
+    supply += arrivals[t] ?? 0;
+    cumulativeDemand += mean;
+    if (projectedDay === null && cumulativeDemand > supply + PROJECTION_SLACK) projectedDay = t;
+    expectedStock = Math.max(0, expectedStock + (arrivals[t] ?? 0) - mean);
+    projectedStock.push({ date: days[t]?.date ?? "", expected: expectedStock });
+  }
+  const projectedStockoutDate =
+    projectedDay === null ? null : projectedDay === 0 && emptyNow ? input.today : (days[projectedDay]?.date ?? null);
+
+  const coverDays = Math.min(COVER_WINDOW_DAYS, horizon);
+  const coverDemand = coverDays > 0 ? (meanSum[coverDays] ?? 0) / coverDays : 0;
+  const daysOfCover = emptyNow
+    ? 0
+    : coverDemand > 0
+      ? Math.min(DAYS_OF_COVER_WITHOUT_DEMAND, onHand / coverDemand)
+      : DAYS_OF_COVER_WITHOUT_DEMAND;
+
+  // Probabilities, all from one pass over the stretches
+  const targets = [horizon - 1];
+  if (promotionLastDay !== null) targets.push(promotionLastDay);
+  if (nextDeliveryDay !== null) targets.push(nextDeliveryDay - 1);
+  const ends = stretchEnds([...changePoints, ...targets], horizon - 1);
+  const probabilities = emptyNow || horizon === 0 ? [] : runOutProbabilities(path, stockBy, ends);
+  const probabilityBy = (day: number): number => (emptyNow ? 1 : (probabilities[ends.indexOf(day)] ?? 0));
+
+  let quantityToLastPromotion: number | null = null;
+  if (promotionLastDay !== null) {
+    quantityToLastPromotion = unitsToLast(path, stockBy, changePoints, promotionLastDay, emptyNow);
+  }
+
+  return {
+    projectedStockoutDate,
+    daysOfCover,
+    probabilityBeforePromotionEnd: promotionLastDay === null ? null : probabilityBy(promotionLastDay),
+    probabilityBeforeNextDelivery: nextDeliveryDay === null ? null : probabilityBy(nextDeliveryDay - 1),
+    probabilityWithinHorizon: horizon === 0 ? (emptyNow ? 1 : 0) : probabilityBy(horizon - 1),
+    quantityToLastPromotion,
+    projectedStock,
+  };
+}
+
+/** Smallest whole number of units to add now so that P(run out on or before lastDay) ≤ 10%. */
+function unitsToLast(
+  path: DemandPath,
+  stockBy: Float64Array,
+  changePoints: readonly number[],
+  lastDay: number,
+  emptyNow: boolean,
+): number {
+  const ends = stretchEnds([...changePoints, lastDay], lastDay);
+  // an empty shelf counts as run out whatever the forecast, so it needs at least one unit
+  const minimum = emptyNow ? 1 : 0;
+  if (ends.length === 1) {
+    // no delivery before the promotion ends: the 90% quantile of its demand, minus what is there
+    const demand = stretchDemand(path, 0, lastDay);
+    const needed = negBinomialQuantile(1 - PROMOTION_RUN_OUT_TOLERANCE, demand.mean, demand.size);
+    return Math.max(minimum, Math.ceil(needed - (stockBy[lastDay] ?? 0) - 1e-9));
+  }
+  const shifted = new Float64Array(stockBy.length);
+  const probabilityWith = (extra: number): number => {
+    for (let t = 0; t < stockBy.length; t++) shifted[t] = (stockBy[t] ?? 0) + extra;
+    const probabilities = runOutProbabilities(path, shifted, ends);
+    return probabilities[probabilities.length - 1] ?? 1;
+  };
+  if (!emptyNow && probabilityWith(0) <= PROMOTION_RUN_OUT_TOLERANCE) return 0;
+  // bracket: deliveries only help, so the no-delivery answer (90% quantile of all demand to lastDay) is a start
+  const demand = stretchDemand(path, 0, lastDay);
+  const quantile = negBinomialQuantile(1 - PROMOTION_RUN_OUT_TOLERANCE, demand.mean, demand.size);
+  let high = Math.max(minimum, Math.ceil(quantile - (stockBy[0] ?? 0) - 1e-9), 1);
+  while (probabilityWith(high) > PROMOTION_RUN_OUT_TOLERANCE && high < 1e9) high *= 2;
+  let low = minimum - 1;
+  // invariant: low fails (or is below the minimum), high succeeds
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (probabilityWith(middle) <= PROMOTION_RUN_OUT_TOLERANCE) high = middle;
+    else low = middle;
+  }
+  return high;
+}

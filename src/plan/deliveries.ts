@@ -1,0 +1,90 @@
+import { and, eq, sql } from "drizzle-orm";
+import { queryRows, type Database } from "../db/client.js";
+import { deliveries } from "../db/schema/index.js";
+import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
+import { AppError, type ProblemDetail } from "../http/problem.js";
+import { StoreDirectory } from "../stores/store-directory.js";
+import { ItemRegistry } from "../sync/ledger-writes.js";
+import type { DeliveryInput } from "./plan.schemas.js";
+
+/**
+ * Records expected deliveries; the same reference, store and SKU again updates quantity and date while the delivery
+ * is still expected (a received one is history and stays as it was).
+ */
+export async function upsertDeliveries(db: Database, input: DeliveryInput[], apiKey: ApiKeyPrincipal | null): Promise<Array<{ id: number; reference: string; sku: string; store: string; status: string }>> {
+  const directory = await StoreDirectory.load(db);
+  const problems: ProblemDetail[] = [];
+  const resolved = input.flatMap((delivery, index) => {
+    const store = directory.resolve(delivery.store);
+    if (!store) return (problems.push({ field: `deliveries/${index}/store`, reason: `unknown store "${delivery.store}"` }), []);
+    if (apiKey && !canUseStore(apiKey, store.id)) {
+      throw new AppError({ code: "forbidden_store", detail: `this API key may not write to store ${store.code}`, errors: [{ field: `deliveries/${index}/store`, reason: "outside this key's stores" }] });
+    }
+    return [{ delivery, store }];
+  });
+  if (problems.length > 0) throw new AppError({ code: "validation_failed", detail: "deliveries name unknown stores; nothing was stored", errors: problems });
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const items = new ItemRegistry();
+    await items.ensure(t, input.map((d) => ({ sku: d.sku })));
+    const saved = [];
+    for (const { delivery, store } of resolved) {
+      const [row] = await t
+        .insert(deliveries)
+        .values({ storeId: store.id, itemId: items.idOf(delivery.sku)!, reference: delivery.reference, quantity: delivery.quantity, expectedDate: delivery.expectedDate })
+        .onConflictDoUpdate({
+          target: [deliveries.storeId, deliveries.reference, deliveries.itemId],
+          set: { quantity: delivery.quantity, expectedDate: delivery.expectedDate, updatedAt: sql`now()` },
+          setWhere: sql`${deliveries.status} = 'expected'`,
+        })
+        .returning({ id: deliveries.id, status: deliveries.status });
+      if (row) saved.push({ id: row.id, reference: delivery.reference, sku: delivery.sku, store: store.code, status: row.status });
+      else saved.push({ id: 0, reference: delivery.reference, sku: delivery.sku, store: store.code, status: "received" });
+    }
+    return saved;
+  });
+}
+
+/**
+ * Receipt of a delivery: its units are added to on hand at the store and the delivery is closed. A receipt is an
+ * event, not a snapshot, so it adds to whatever was last observed; a snapshot taken after the receipt replaces it.
+ */
+export async function receiveDelivery(
+  db: Database,
+  request: { id: number; quantity?: number; receivedAt: Date; apiKey: ApiKeyPrincipal | null },
+): Promise<{ id: number; store: string; sku: string; receivedQuantity: number; onHand: number }> {
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    await t.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+    const [delivery] = await queryRows<{ store_id: number; item_id: number; quantity: number; status: string; code: string; sku: string }>(
+      t,
+      sql`select d.store_id, d.item_id, d.quantity, d.status, s.code, i.sku
+          from deliveries d join stores s on s.id = d.store_id join items i on i.id = d.item_id
+          where d.id = ${request.id} for update of d`,
+    );
+    if (!delivery || (request.apiKey && !canUseStore(request.apiKey, delivery.store_id))) {
+      throw new AppError({ code: "not_found", detail: `no delivery ${request.id}` });
+    }
+    if (delivery.status !== "expected") {
+      throw new AppError({ code: "conflict", detail: `delivery ${request.id} is already ${delivery.status}` });
+    }
+    const quantity = request.quantity ?? delivery.quantity;
+    const at = request.receivedAt.toISOString();
+    await t
+      .update(deliveries)
+      .set({ status: "received", receivedQuantity: quantity, receivedAt: request.receivedAt, updatedAt: sql`now()` })
+      .where(and(eq(deliveries.storeId, delivery.store_id), eq(deliveries.id, request.id)));
+    const [stock] = await queryRows<{ on_hand: number }>(
+      t,
+      sql`insert into stock_levels as s (store_id, item_id, on_hand, observed_at, updated_at)
+          values (${delivery.store_id}, ${delivery.item_id}, ${quantity}, ${at}::timestamptz, now())
+          on conflict (store_id, item_id) do update set
+            on_hand = s.on_hand + excluded.on_hand,
+            observed_at = greatest(s.observed_at, excluded.observed_at),
+            out_of_stock_since = case when s.on_hand + excluded.on_hand > 0 then null else s.out_of_stock_since end,
+            updated_at = now()
+          returning on_hand`,
+    );
+    return { id: request.id, store: delivery.code, sku: delivery.sku, receivedQuantity: quantity, onHand: Number(stock!.on_hand) };
+  });
+}

@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+const sku = z.string({ error: "sku is required" }).trim().min(1, { error: "SKU is blank" }).max(64);
+const storeRef = z.string({ error: "store is required" }).trim().min(1, { error: "store is blank" }).max(100);
+const localDate = z.iso.date({ error: "must be a date as YYYY-MM-DD" });
+
+export const promotionSchema = z
+  .object({
+    id: z.string({ error: "id is required" }).trim().min(1).max(100),
+    name: z.string({ error: "name is required" }).trim().min(1).max(200),
+    skus: z.array(sku, { error: "skus must be a list of SKUs" }).min(1, { error: "skus is empty" }).max(10_000),
+    /** "all" or store codes / aliases */
+    stores: z.union([z.literal("all"), z.array(storeRef).min(1, { error: "stores is empty" })], {
+      error: 'stores must be "all" or a list of store codes',
+    }),
+    startDate: localDate,
+    endDate: localDate,
+    uplift: z.number({ error: "uplift must be a number" }).positive().max(50).optional(),
+  })
+  .refine((p) => p.endDate >= p.startDate, { path: ["endDate"], error: "endDate is before startDate" });
+export type PromotionInput = z.output<typeof promotionSchema>;
+
+export const postPromotionsBodySchema = z.object({
+  promotions: z.array(promotionSchema).min(1, { error: "promotions is empty" }).max(1000),
+});
+
+/** One line of a promotions CSV: a promotion's item at a store (`*` for every store). */
+export const promotionCsvRowSchema = z.object({
+  promotion_id: z.string().trim().min(1, { error: "promotion_id is blank" }).max(100),
+  name: z.string().trim().max(200).optional(),
+  sku,
+  store: storeRef,
+  start_date: localDate,
+  end_date: localDate,
+  uplift: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0 || n > 50) {
+        ctx.addIssue({ code: "custom", message: "uplift must be a positive number (a multiplier such as 1.8)" });
+        return z.NEVER;
+      }
+      return n;
+    }),
+});
+
+export const deliverySchema = z.object({
+  store: storeRef,
+  sku,
+  quantity: z.number({ error: "quantity must be a number" }).int({ error: "quantity must be whole units" }).positive().max(1_000_000),
+  expectedDate: localDate,
+  /** purchase order / shipping notice reference; the same reference, store and SKU again updates the delivery */
+  reference: z.string({ error: "reference is required" }).trim().min(1).max(100),
+});
+export type DeliveryInput = z.output<typeof deliverySchema>;
+
+export const postDeliveriesBodySchema = z.object({
+  deliveries: z.array(deliverySchema).min(1, { error: "deliveries is empty" }).max(10_000),
+});
+
+export const deliveryCsvRowSchema = z.object({
+  store: storeRef,
+  sku,
+  quantity: z.string().trim().regex(/^\d+$/, { error: "quantity must be whole units" }).transform(Number),
+  expected_date: localDate,
+  reference: z.string().trim().min(1, { error: "reference is blank" }).max(100),
+});
+
+export const receiveDeliveryBodySchema = z.object({
+  /** units actually received; defaults to the quantity expected */
+  quantity: z.number().int({ error: "quantity must be whole units" }).min(0).max(1_000_000).optional(),
+  receivedAt: z.iso.datetime({ offset: true, error: "receivedAt must be an ISO 8601 time with a zone" }).optional(),
+});
+
+export const deliveryIdParamSchema = z.object({ id: z.coerce.number().int().positive() });

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { runSweep } from "../../src/alerts/sweep.js";
+import { bearer, seedStoresAndKeys, useTestContext } from "../helpers/context.js";
+import { upload } from "../helpers/sync-requests.js";
+
+const ctx = useTestContext();
+
+/** 84 days of sales before the clock's day at S12, with a weekly pattern and a past promotion at twice the sales. */
+function salesHistory(skus: string[]): string {
+  const lines = ["store,sku,sold_units,sales_date"];
+  for (const sku of skus) {
+    for (let daysAgo = 84; daysAgo >= 1; daysAgo -= 1) {
+      const date = new Date(Date.UTC(2026, 10, 20) - daysAgo * 86_400_000).toISOString().slice(0, 10);
+      const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+      // 2026-10-05 to 2026-10-11
+      const pastPromotion = daysAgo >= 40 && daysAgo <= 46;
+      const units = (weekday === 0 || weekday === 6 ? 13 : 9) * (pastPromotion ? 2 : 1);
+      lines.push(`S12,${sku},${units},${date}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function post(path: string, key: string, body: unknown) {
+  const res = await ctx.app.request(path, { method: "POST", headers: { ...bearer(key), "content-type": "application/json" }, body: JSON.stringify(body) });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.json();
+}
+
+describe("GET /v1/stores/:store/at-risk", () => {
+  it("puts an advertised item that will not last to its promotion's end on top; one with a delivery landing in time is not at risk", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const skus = ["0001", "0002", "0003", "0004"];
+    expect((await upload(ctx, chainKey, salesHistory(skus))).status).toBe(201);
+    const observedAt = "2026-11-20T14:00:00Z";
+    const stock = await ctx.app.request("/v1/stock", {
+      method: "POST",
+      headers: { ...bearer(chainKey), "content-type": "application/json" },
+      body: JSON.stringify({
+        rows: [
+          { store: "S12", sku: "0001", onHand: 30, observedAt, name: "Tomatoes 1 kg", category: "Produce" },
+          { store: "S12", sku: "0002", onHand: 30, observedAt, name: "Basil", category: "Produce" },
+          { store: "S12", sku: "0003", onHand: 2000, observedAt, name: "Rice 5 kg", category: "Pantry" },
+          { store: "S12", sku: "0004", onHand: 12, observedAt, name: "Oat milk", category: "Dairy" },
+        ],
+      }),
+    });
+    expect(stock.status).toBe(201);
+    await post("/v1/promotions", chainKey, {
+      promotions: [
+        { id: "AD-2026-47", name: "Week 47 flyer", skus: ["0001", "0002"], stores: ["S12"], startDate: "2026-11-20", endDate: "2026-11-26" },
+        { id: "AD-2026-40", name: "Week 40 flyer", skus: skus, stores: ["S12"], startDate: "2026-10-05", endDate: "2026-10-11" },
+      ],
+    });
+    await post("/v1/deliveries", chainKey, { deliveries: [{ store: "S12", sku: "0002", quantity: 400, expectedDate: "2026-11-21", reference: "PO-1001" }] });
+
+    const sweep = await runSweep(ctx.deps, { now: ctx.clock.now() });
+    expect(sweep).toMatchObject({ full: true, storeItems: 4 });
+
+    const res = await ctx.app.request("/v1/stores/S12/at-risk", { headers: bearer(chainKey) });
+    expect(res.status).toBe(200);
+    const { items } = (await res.json()) as { items: Array<Record<string, unknown>> };
+    expect(items.map((i) => i.sku)).toEqual(["0001", "0004"]);
+    expect(items[0]).toMatchObject({ advertised: true, promotion: "AD-2026-47", promotionEnd: "2026-11-26", onHand: 30 });
+    // about 18 a day on promotion: 30 units are gone on the second day
+    expect(items[0]!.projectedStockoutDate).toMatch(/^2026-11-2[01]$/);
+    expect(items[0]!.probability).toBeGreaterThan(0.95);
+    expect(items[0]!.quantityToLastPromotion).toBeGreaterThan(60);
+    expect(items[1]).toMatchObject({ advertised: false, onHand: 12 });
+
+    const advertisedOnly = await ctx.app.request("/v1/stores/S12/at-risk?advertisedOnly=true", { headers: bearer(chainKey) });
+    expect(((await advertisedOnly.json()) as { items: unknown[] }).items).toHaveLength(1);
+
+    // the item with the delivery is computed, just not at risk
+    const forecast = await ctx.app.request("/v1/stores/S12/items/0002/forecast", { headers: bearer(chainKey) });
+    expect(forecast.status).toBe(200);
+    const body = (await forecast.json()) as { risk: { probabilityBeforePromotionEnd: number }; deliveries: unknown[]; forecast: Array<{ promoted: boolean; mean: number }> };
+    expect(body.risk.probabilityBeforePromotionEnd).toBeLessThan(0.2);
+    expect(body.deliveries).toEqual([{ date: "2026-11-21", quantity: 400 }]);
+    const promoted = body.forecast.filter((d) => d.promoted).map((d) => d.mean);
+    const regular = body.forecast.filter((d) => !d.promoted).map((d) => d.mean);
+    expect(Math.min(...promoted)).toBeGreaterThan(Math.max(...regular));
+  });
+
+  it("refuses a key limited to another store", async () => {
+    const { s12Key } = await seedStoresAndKeys(ctx);
+    const res = await ctx.app.request("/v1/stores/S7/at-risk", { headers: bearer(s12Key) });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+});
