@@ -11,6 +11,7 @@
  * each run creates its own database there and drops it at the end.
  */
 import { mkdirSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -23,6 +24,7 @@ import {
   copyIntoKeyedTable,
   createBenchDatabase,
   ensureExportFiles,
+  flushDirtyPages,
   formatCount,
   formatMb,
   formatRatio,
@@ -39,6 +41,14 @@ const GOAL_RATIO = 2.0;
 const GOAL_RSS_MB = 300;
 const TIME_ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Australia/Sydney"];
 
+interface BenchSettings {
+  adminUrl: string;
+  files: BenchFiles;
+  logLevel: string;
+  cpuProfDir?: string;
+  pgLogMs?: number;
+}
+
 interface StepFigures {
   ours: number;
   copy: number;
@@ -54,7 +64,16 @@ interface RunFigures {
   update: StepFigures;
   /** the kernel's high-water mark over the whole life of the server process */
   hwm: number | null;
+  /** the machine's 1-minute load average at the start and the end of the run */
+  load: [number, number];
 }
+
+// a run interrupted with Ctrl-C still stops its server and drops its database
+let cleanUpRun: (() => Promise<void>) | null = null;
+process.once("SIGINT", () => {
+  process.stdout.write("\ninterrupted; cleaning up\n");
+  void (cleanUpRun?.() ?? Promise.resolve()).finally(() => process.exit(130));
+});
 
 const { values: options } = parseArgs({
   options: {
@@ -90,19 +109,26 @@ async function main(): Promise<void> {
   const skus = Math.floor(positiveInteger("rows", options.rows!) / stores);
   const runs = positiveInteger("runs", options.runs!);
   if (skus === 0) throw new Error("--rows must be at least --stores");
+  const pgLogMs = options["pg-log-ms"] === undefined ? undefined : positiveInteger("pg-log-ms", options["pg-log-ms"], 0);
+  const cpuProfDir = options["cpu-prof"] ? `${benchDir}profiles` : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 
   const files = await ensureExportFiles(stores, skus);
+  const settings: BenchSettings = { adminUrl, files, logLevel: options["log-level"]!, cpuProfDir, pgLogMs };
   const title = `import of ${formatCount(files.rows)} rows (${stores} stores × ${formatCount(skus)} SKUs)`;
   process.stdout.write(`${title}, ${runs} run${runs === 1 ? "" : "s"}\n  files: ${files.first}\n         ${files.second}\n`);
 
   const results: RunFigures[] = [];
   for (let run = 1; run <= runs; run += 1) {
-    const figures = await measureRun(run, adminUrl, files);
+    const figures = await measureRun(run, settings);
     results.push(figures);
     process.stdout.write(`run ${run}: ${describeStep("first import", figures.first)}\n`);
     process.stdout.write(`       ${describeStep("all rows update", figures.update)}\n`);
-    process.stdout.write(`       server VmHWM over the whole run (cumulative): ${figures.hwm === null ? "n/a" : formatMb(figures.hwm)}\n`);
+    process.stdout.write(
+      `       server VmHWM over the whole run (cumulative): ${figures.hwm === null ? "n/a" : formatMb(figures.hwm)}; ` +
+        `load average ${figures.load[0].toFixed(1)} → ${figures.load[1].toFixed(1)} on ${availableParallelism()} CPUs\n`,
+    );
   }
   printSummary(title, results);
 }
@@ -115,26 +141,31 @@ function describeStep(label: string, step: StepFigures): string {
   );
 }
 
-async function measureRun(run: number, adminUrl: string, files: BenchFiles): Promise<RunFigures> {
-  const database = await createBenchDatabase(adminUrl);
+async function measureRun(run: number, settings: BenchSettings): Promise<RunFigures> {
+  const { files } = settings;
+  const loadAtStart = loadavg()[0]!;
+  const database = await createBenchDatabase(settings.adminUrl);
   let server: BenchServer | null = null;
   const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  const cleanUp = async () => {
+    await server?.stop();
+    await sql.end({ timeout: 5 });
+    await database.drop();
+  };
+  cleanUpRun = cleanUp;
   try {
     const apiKey = await prepareDatabase(database.url, files);
-    if (options["pg-log-ms"] !== undefined) {
+    if (settings.pgLogMs !== undefined) {
       // set on this database only, before the server connects, so other users of the server log nothing new
-      const ms = positiveInteger("pg-log-ms", options["pg-log-ms"], 0);
-      await sql.unsafe(`alter database ${database.name} set log_min_duration_statement = ${ms}`);
+      await sql.unsafe(`alter database ${database.name} set log_min_duration_statement = ${settings.pgLogMs}`);
     }
-    const cpuProfDir = options["cpu-prof"] ? `${benchDir}profiles` : undefined;
-    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
     const logFile = `${benchDir}server-run${run}.log`;
     server = await startBenchServer({
       script: fileURLToPath(import.meta.url),
       databaseUrl: database.url,
-      logLevel: options["log-level"]!,
+      logLevel: settings.logLevel,
       logFile,
-      cpuProfDir,
+      cpuProfDir: settings.cpuProfDir,
     });
     process.stdout.write(`run ${run}: database ${database.name}, server pid ${server.pid}, log ${logFile}\n`);
 
@@ -158,11 +189,10 @@ async function measureRun(run: number, adminUrl: string, files: BenchFiles): Pro
       idleRss: ours.idleRss,
       rowsChanged: ours.rowsChanged,
     });
-    return { first: step(firstOurs, firstCopy), update: step(updateOurs, updateCopy), hwm };
+    return { first: step(firstOurs, firstCopy), update: step(updateOurs, updateCopy), hwm, load: [loadAtStart, loadavg()[0]!] };
   } finally {
-    await server?.stop();
-    await sql.end({ timeout: 5 });
-    await database.drop();
+    cleanUpRun = null;
+    await cleanUp();
   }
 }
 
@@ -182,8 +212,7 @@ async function prepareDatabase(url: string, files: BenchFiles): Promise<string> 
 }
 
 async function measureImport(sql: postgres.Sql, server: BenchServer, apiKey: string, file: string, rows: number, label: string) {
-  // the previous step's dirty pages are flushed now rather than during this measurement
-  await sql`checkpoint`;
+  await flushDirtyPages(sql);
   const idle = await server.resetPeak();
   const answer = await postImport(server.port, apiKey, file);
   const peak = await server.readPeak();
@@ -231,4 +260,8 @@ function printSummary(title: string, results: RunFigures[]): void {
   process.stdout.write(`${first.line}\n${update.line}\n`);
   process.stdout.write(`goal: ratio ≤ ${GOAL_RATIO.toFixed(1)}, peak RSS ≤ ${GOAL_RSS_MB} MB → ${met ? "met" : "NOT met"}\n`);
   process.stdout.write("(ratio = ours / COPY per run, then the median; peak RSS = the service's max RSS sampled every 50 ms during the import)\n");
+  const busiest = Math.max(...results.flatMap((r) => r.load));
+  if (busiest > availableParallelism()) {
+    process.stdout.write(`note: the machine was busy (load average up to ${busiest.toFixed(1)} on ${availableParallelism()} CPUs); times are inflated and noisy\n`);
+  }
 }

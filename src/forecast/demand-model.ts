@@ -41,10 +41,14 @@ export interface FitDemandOptions {
   minPromotedDays?: number;
 }
 
-/** Prior inverse size (size 5) for the dispersion when history is short. */
+/**
+ * Prior inverse size: size 5 for a regular seller, 1 (geometric-like lumps) for an intermittent one, whose few sale
+ * days say little about dispersion (the moment estimate from 8 weeks is off by a factor of e in either direction).
+ */
 const PRIOR_INVERSE_SIZE = 0.2;
-/** Days of history that weigh as much as the prior inverse size. */
-const INVERSE_SIZE_CREDIBILITY_DAYS = 7;
+const PRIOR_INVERSE_SIZE_INTERMITTENT = 1;
+/** Sampling variance of the moment estimate of 1/size ≈ this × (1/mean + 1/size)² / days (2 for a normal, more here). */
+const INVERSE_SIZE_SAMPLING_FACTOR = 3;
 /** Dispersion kept within size 0.05 (wildly lumpy) … 500 (as good as Poisson). */
 const MIN_INVERSE_SIZE = 1 / 500;
 const MAX_INVERSE_SIZE = 1 / 0.05;
@@ -81,11 +85,7 @@ function priorWeekly(peerWeekly: number[] | undefined): readonly number[] {
 }
 
 export function fitDemand(history: DayRecord[], prior: DemandPrior, options: FitDemandOptions = {}): DemandModel {
-  const levelWindow = Math.max(7, Math.floor(options.levelWindowDays ?? 56));
   const halfLife = positiveOr(options.levelHalfLifeDays, 21);
-  const weeklyWindow = Math.max(7, Math.floor(options.weeklyWindowDays ?? 84));
-  const upliftWindow = Math.max(1, Math.floor(options.upliftWindowDays ?? 365));
-  const window = Math.max(levelWindow, weeklyWindow, upliftWindow);
   const intermittentInterval = positiveOr(options.intermittentInterval, 1.32);
   const alphaProbability = clamp(options.saleProbabilitySmoothing ?? 0.05, 0.001, 1);
   const alphaSize = clamp(options.saleSizeSmoothing ?? 0.15, 0.001, 1);
@@ -102,17 +102,26 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   // Lay the history out by age (1 = the day before asOf), so that order, duplicates and gaps need no sorting
   let lastDay = -Infinity;
   let firstDay = Infinity;
-  for (const record of history) {
-    const day = toDayNumber(record.date);
+  const dayNumbers = new Float64Array(history.length);
+  for (let index = 0; index < history.length; index++) {
+    const day = toDayNumber(history[index]?.date ?? "");
+    dayNumbers[index] = day;
     if (day > lastDay) lastDay = day;
     if (day < firstDay) firstDay = day;
   }
   const asOfDay = options.asOf !== undefined ? toDayNumber(options.asOf) : lastDay + 1;
+  // windows end where the history does, so that a short history costs little
+  const reach = Number.isFinite(firstDay) ? Math.max(0, asOfDay - firstDay) : 0;
+  const levelWindow = Math.min(reach, Math.max(7, Math.floor(options.levelWindowDays ?? 56)));
+  const weeklyWindow = Math.min(reach, Math.max(7, Math.floor(options.weeklyWindowDays ?? 84)));
+  const upliftWindow = Math.min(reach, Math.max(1, Math.floor(options.upliftWindowDays ?? 365)));
+  const window = Math.max(levelWindow, weeklyWindow, upliftWindow);
   const units = new Float64Array(window + 1);
   const flags = new Uint8Array(window + 1);
-  for (const record of history) {
-    const age = asOfDay - toDayNumber(record.date);
-    if (age < 1 || age > window) continue;
+  for (let index = 0; index < history.length; index++) {
+    const record = history[index];
+    const age = asOfDay - (dayNumbers[index] ?? 0);
+    if (!record || age < 1 || age > window) continue;
     units[age] = (units[age] ?? 0) + (Number.isFinite(record.units) && record.units > 0 ? record.units : 0);
     flags[age] = (flags[age] ?? 0) | OBSERVED | (record.stockout ? CENSORED : 0) | (record.promoted ? PROMOTED : 0);
   }
@@ -152,9 +161,15 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   }
   meanOfDowMeans = dowsSeen > 0 ? meanOfDowMeans / dowsSeen : 0;
 
+  const intermittent =
+    ordinaryDays > 0
+      ? saleDays === 0 || ordinaryDays / saleDays > intermittentInterval
+      : (peerLevel ?? 0) < INTERMITTENT_PEER_LEVEL;
+  const priorInverseSize = intermittent ? PRIOR_INVERSE_SIZE_INTERMITTENT : PRIOR_INVERSE_SIZE;
+
   // Weekly pattern and dispersion depend on each other (the noise sets how far to trust each weekday's mean, and the
   // pattern must come out of the residuals); two rounds from the prior dispersion settle it
-  let inverseSize = PRIOR_INVERSE_SIZE;
+  let inverseSize = priorInverseSize;
   let weekly: number[] = [...weeklyPrior];
   for (let round = 0; round < 2; round++) {
     const noise = 1 / Math.max(meanOfDowMeans, MIN_REFERENCE_LEVEL) + inverseSize;
@@ -191,14 +206,20 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     const parameters = 1 + (credibilitySum * 6) / 7;
     if (ordinaryDays - parameters >= 2 && meanSquaredSum > 0) {
       const corrected = (squaredResiduals * ordinaryDays) / (ordinaryDays - parameters);
-      const estimate = Math.max(0, (corrected - meanSum) / meanSquaredSum);
-      inverseSize =
-        (ordinaryDays * estimate + INVERSE_SIZE_CREDIBILITY_DAYS * PRIOR_INVERSE_SIZE) /
-        (ordinaryDays + INVERSE_SIZE_CREDIBILITY_DAYS);
+      // unclamped, so that samples that happen to look underdispersed do not bias it; shrunk toward the prior by
+      // credibility = prior variance (prior² : a coefficient of variation of 1) / (that + sampling variance)
+      const estimate = (corrected - meanSum) / meanSquaredSum;
+      const sampling =
+        (INVERSE_SIZE_SAMPLING_FACTOR * (1 / Math.max(meanOfDowMeans, MIN_REFERENCE_LEVEL) + priorInverseSize) ** 2) /
+        ordinaryDays;
+      const z = (priorInverseSize * priorInverseSize) / (priorInverseSize * priorInverseSize + sampling);
+      inverseSize = z * estimate + (1 - z) * priorInverseSize;
     }
     inverseSize = clamp(inverseSize, MIN_INVERSE_SIZE, MAX_INVERSE_SIZE);
   }
-  const weeklyAt = (age: number): number => weekly[dowOfAge(age)] ?? 1;
+  const multiplierByAge = new Float64Array(window + 1);
+  for (let age = 1; age <= window; age++) multiplierByAge[age] = weekly[dowOfAge(age)] ?? 1;
+  const weeklyAt = (age: number): number => multiplierByAge[age] ?? 1;
   const countOrdinary = (lastAge: number): number => {
     let count = 0;
     for (let age = 1; age <= lastAge; age++) if (isOrdinary(age)) count += 1;
@@ -209,10 +230,6 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   const dailyNoise = (reference: number): number => 1 / Math.max(reference, MIN_REFERENCE_LEVEL) + inverseSize;
 
   // Level from the item's own history, with its relative sampling variance
-  const intermittent =
-    ordinaryDays > 0
-      ? saleDays === 0 || ordinaryDays / saleDays > intermittentInterval
-      : (peerLevel ?? 0) < INTERMITTENT_PEER_LEVEL;
   let ownLevel = 0;
   let ownLevelVariance = Infinity;
   if (intermittent && ordinaryDays > 0) {
@@ -355,7 +372,7 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     weekly,
     uplift,
     upliftSource,
-    size: 1 / inverseSize,
+    size: Infinity,
     daysUsed: countOrdinary(Math.max(levelWindow, weeklyWindow)) + promotedDays,
     levelCv,
     upliftCv,

@@ -54,15 +54,20 @@ interface StretchDemand {
   size: number;
 }
 
-/** Demand over days from..to (inclusive) as one negative binomial with the same mean and variance. */
-function stretchDemand(path: DemandPath, from: number, to: number): StretchDemand {
-  const mean = (path.meanSum[to + 1] ?? 0) - (path.meanSum[from] ?? 0);
+/**
+ * Demand over days from..to (inclusive) as one negative binomial with the same mean and variance. With a `levelFactor`,
+ * the demand given that the true level is the estimate × levelFactor (the level's error then adds nothing).
+ */
+function stretchDemand(path: DemandPath, from: number, to: number, levelFactor?: number): StretchDemand {
+  const factor = levelFactor ?? 1;
+  const mean = factor * ((path.meanSum[to + 1] ?? 0) - (path.meanSum[from] ?? 0));
   if (!(mean > 0)) return { mean: 0, size: Infinity };
-  const meanSquared = (path.meanSquaredSum[to + 1] ?? 0) - (path.meanSquaredSum[from] ?? 0);
-  const promotedMean = (path.promotedMeanSum[to + 1] ?? 0) - (path.promotedMeanSum[from] ?? 0);
+  const meanSquared = factor * factor * ((path.meanSquaredSum[to + 1] ?? 0) - (path.meanSquaredSum[from] ?? 0));
+  const promotedMean = factor * ((path.promotedMeanSum[to + 1] ?? 0) - (path.promotedMeanSum[from] ?? 0));
   // variance beyond Poisson: each day's own (mean²/size) plus the shared level and uplift error (correlated days)
+  const levelVariance = levelFactor === undefined ? path.levelVariance : 0;
   const excess =
-    path.inverseSize * meanSquared + path.levelVariance * mean * mean + path.upliftVariance * promotedMean * promotedMean;
+    path.inverseSize * meanSquared + levelVariance * mean * mean + path.upliftVariance * promotedMean * promotedMean;
   return { mean, size: excess > (mean * mean) / POISSON_SIZE ? (mean * mean) / excess : Infinity };
 }
 
@@ -136,9 +141,17 @@ function variance(demand: StretchDemand): number {
  * each probability keeps the exact negative binomial marginal of its stretch end: P(survive) = P(C ≤ S) × P(earlier
  * stretches survived | C ≤ S), with only the second factor approximated.
  */
-function runOutProbabilities(path: DemandPath, stockBy: Float64Array, ends: readonly number[]): number[] {
+function runOutProbabilities(
+  path: DemandPath,
+  stockBy: Float64Array,
+  ends: readonly number[],
+  levelFactor?: number,
+): number[] {
   const probabilities: number[] = [];
-  // exact state: units sold so far given not run out, on [low, high]; before today nothing was sold, with certainty
+  // The state describes units sold through day `stateEnd` given not run out. It only moves at the day before a
+  // delivery lands (where stock changes); other ends are read off it without moving it.
+  let stateEnd = -1;
+  // exact state: a vector on [low, high]; before today nothing was sold, with certainty
   let low = 0;
   let high = 0;
   ensureCapacity(1);
@@ -148,23 +161,20 @@ function runOutProbabilities(path: DemandPath, stockBy: Float64Array, ends: read
   let mass = 1;
   let soldMean = 0;
   let soldVariance = 0;
-  // unconditional demand since day 0 under the stretch-by-stretch model, for the marginal of each end
-  let cumulativeMean = 0;
-  let cumulativeVariance = 0;
+  // unconditional demand through stateEnd under the stretch-by-stretch model, for the marginal of each end
+  let stateMean = 0;
+  let stateVariance = 0;
   let runOut = 0;
-  let previousEnd = -1;
   for (let index = 0; index < ends.length; index++) {
     const end = ends[index] ?? 0;
     const stock = Math.floor(stockBy[end] ?? 0);
-    const isLast = index === ends.length - 1;
-    const demand = stretchDemand(path, previousEnd + 1, end);
+    const advance = index < ends.length - 1 && end + 1 < stockBy.length && (stockBy[end + 1] ?? 0) !== (stockBy[end] ?? 0);
+    const demand = stretchDemand(path, stateEnd + 1, end, levelFactor);
     const demandVariance = variance(demand);
-    cumulativeMean += demand.mean;
-    cumulativeVariance += demandVariance;
     let survival: number;
     if (exact && low > high) {
       survival = 0;
-    } else if (exact && low === high && isLast) {
+    } else if (exact && low === high && !advance) {
       survival = (survivalBuffer[low] ?? 0) * negBinomialCdf(stock - low, demand.mean, demand.size);
     } else if (exact) {
       const support = fillDemandPmf(demand, stock - low);
@@ -179,7 +189,7 @@ function runOutProbabilities(path: DemandPath, stockBy: Float64Array, ends: read
         if (room < support.low) break;
         survival += (survivalBuffer[sold] ?? 0) * (cdfBuffer[Math.min(room, support.high)] ?? 0);
       }
-      if (!isLast) {
+      if (advance) {
         const nextLow = low + support.low;
         const nextHigh = Math.min(stock, high + support.high);
         if (nextLow > nextHigh) {
@@ -199,7 +209,7 @@ function runOutProbabilities(path: DemandPath, stockBy: Float64Array, ends: read
           let second = 0;
           for (let sold = low; sold <= high; sold++) second += (survivalBuffer[sold] ?? 0) * (sold - soldMean) ** 2;
           soldVariance = mass > 0 ? second / mass : 0;
-          stepNormal(demand.mean, demandVariance, stock);
+          stepNormal(demand.mean, demandVariance, stock, true);
         } else {
           ensureCapacity(nextHigh + 1);
           let largest = 0;
@@ -225,43 +235,81 @@ function runOutProbabilities(path: DemandPath, stockBy: Float64Array, ends: read
         }
       }
     } else {
-      const approximate = stepNormal(demand.mean, demandVariance, stock);
+      const approximate = stepNormal(demand.mean, demandVariance, stock, advance);
       // keep the exact skewed marginal at this end; the normal supplies only the conditional factor
-      const sd = Math.sqrt(cumulativeVariance);
-      const normalMarginal = sd > 0 ? normalCdf((stock + 0.5 - cumulativeMean) / sd) : stock >= cumulativeMean ? 1 : 0;
-      const excess = cumulativeVariance - cumulativeMean;
-      const size = excess > 0 ? (cumulativeMean * cumulativeMean) / excess : Infinity;
-      const marginal = negBinomialCdf(stock, cumulativeMean, size);
+      const marginalMean = stateMean + demand.mean;
+      const marginalVariance = stateVariance + demandVariance;
+      const sd = Math.sqrt(marginalVariance);
+      const normalMarginal = sd > 0 ? normalCdf((stock + 0.5 - marginalMean) / sd) : stock >= marginalMean ? 1 : 0;
+      const excess = marginalVariance - marginalMean;
+      const size = excess > 0 ? (marginalMean * marginalMean) / excess : Infinity;
+      const marginal = negBinomialCdf(stock, marginalMean, size);
       survival = normalMarginal > 1e-12 ? Math.min(marginal, (approximate * marginal) / normalMarginal) : approximate;
     }
     runOut = Math.max(runOut, Math.min(1, 1 - survival));
     probabilities.push(runOut);
-    previousEnd = end;
+    if (advance) {
+      stateEnd = end;
+      stateMean += demand.mean;
+      stateVariance += demandVariance;
+    }
   }
   return probabilities;
 
-  /** One stretch in the normal state: add the stretch's demand, truncate at the stock; returns the survival mass. */
-  function stepNormal(mean: number, stretchVariance: number, stock: number): number {
+  /**
+   * One stretch in the normal state: add its demand, truncate at the stock. Returns the survival mass; moves the state
+   * only when `move` is set.
+   */
+  function stepNormal(mean: number, stretchVariance: number, stock: number, move: boolean): number {
     const totalMean = soldMean + mean;
     const totalVariance = soldVariance + stretchVariance;
     const sd = Math.sqrt(totalVariance);
-    if (!(sd > 0)) {
-      if (totalMean > stock) mass = 0;
-      soldMean = totalMean;
-      return mass;
+    const a = sd > 0 ? (stock + 0.5 - totalMean) / sd : totalMean <= stock ? Infinity : -Infinity;
+    const inside = sd > 0 ? normalCdf(a) : a > 0 ? 1 : 0;
+    const survivingMass = inside > 1e-12 ? mass * inside : 0;
+    if (move) {
+      mass = survivingMass;
+      if (survivingMass > 0 && sd > 0) {
+        const mills = (INV_SQRT_TWO_PI * Math.exp(-0.5 * a * a)) / inside;
+        soldMean = totalMean - sd * mills;
+        soldVariance = Math.max(0, totalVariance * (1 - a * mills - mills * mills));
+      } else {
+        soldMean = totalMean;
+        soldVariance = totalVariance;
+      }
     }
-    const a = (stock + 0.5 - totalMean) / sd;
-    const inside = normalCdf(a);
-    mass *= inside;
-    if (inside > 1e-12) {
-      const mills = (INV_SQRT_TWO_PI * Math.exp(-0.5 * a * a)) / inside;
-      soldMean = totalMean - sd * mills;
-      soldVariance = Math.max(0, totalVariance * (1 - a * mills - mills * mills));
-    } else {
-      mass = 0;
-    }
-    return mass;
+    return survivingMass;
   }
+}
+
+/** Three-point Gauss–Hermite rule for a standard normal: nodes and weights. */
+const LEVEL_NODES = [-Math.sqrt(3), 0, Math.sqrt(3)] as const;
+const LEVEL_WEIGHTS = [1 / 6, 2 / 3, 1 / 6] as const;
+
+/**
+ * runOutProbabilities with the level's estimation error shared by all days. Within one stretch it is folded into the
+ * stretch's variance; across deliveries the stretches share it (a level that is too low is too low before and after the
+ * delivery), so there the chain is run given the level at three quadrature points of its lognormal error and averaged.
+ * Treating the stretches as independent instead overstates the risk of running out.
+ */
+function runOutCurve(path: DemandPath, stockBy: Float64Array, ends: readonly number[]): number[] {
+  let stretches = 1;
+  for (let index = 0; index < ends.length - 1; index++) {
+    const end = ends[index] ?? 0;
+    if ((stockBy[end + 1] ?? 0) !== (stockBy[end] ?? 0)) stretches++;
+  }
+  if (stretches === 1 || !(path.levelVariance > 0)) return runOutProbabilities(path, stockBy, ends);
+  const logVariance = Math.log1p(path.levelVariance);
+  const logSd = Math.sqrt(logVariance);
+  const averaged = new Array<number>(ends.length).fill(0);
+  for (let node = 0; node < LEVEL_NODES.length; node++) {
+    const factor = Math.exp(logSd * (LEVEL_NODES[node] ?? 0) - logVariance / 2);
+    const probabilities = runOutProbabilities(path, stockBy, ends, factor);
+    for (let index = 0; index < ends.length; index++) {
+      averaged[index] = (averaged[index] ?? 0) + (LEVEL_WEIGHTS[node] ?? 0) * (probabilities[index] ?? 0);
+    }
+  }
+  return averaged;
 }
 
 /** Sorted, unique, within 0..lastDay. */
@@ -355,7 +403,7 @@ export function assessStockout(input: StockoutRiskInput): StockoutRisk {
   if (promotionLastDay !== null) targets.push(promotionLastDay);
   if (nextDeliveryDay !== null) targets.push(nextDeliveryDay - 1);
   const ends = stretchEnds([...changePoints, ...targets], horizon - 1);
-  const probabilities = emptyNow || horizon === 0 ? [] : runOutProbabilities(path, stockBy, ends);
+  const probabilities = emptyNow || horizon === 0 ? [] : runOutCurve(path, stockBy, ends);
   const probabilityBy = (day: number): number => (emptyNow ? 1 : (probabilities[ends.indexOf(day)] ?? 0));
 
   let quantityToLastPromotion: number | null = null;
@@ -392,23 +440,35 @@ function unitsToLast(
     return Math.max(minimum, Math.ceil(needed - (stockBy[lastDay] ?? 0) - 1e-9));
   }
   const shifted = new Float64Array(stockBy.length);
-  const probabilityWith = (extra: number): number => {
+  const fails = (extra: number): boolean => {
     for (let t = 0; t < stockBy.length; t++) shifted[t] = (stockBy[t] ?? 0) + extra;
-    const probabilities = runOutProbabilities(path, shifted, ends);
-    return probabilities[probabilities.length - 1] ?? 1;
+    const probabilities = runOutCurve(path, shifted, ends);
+    return (probabilities[probabilities.length - 1] ?? 1) > PROMOTION_RUN_OUT_TOLERANCE;
   };
-  if (!emptyNow && probabilityWith(0) <= PROMOTION_RUN_OUT_TOLERANCE) return 0;
-  // bracket: deliveries only help, so the no-delivery answer (90% quantile of all demand to lastDay) is a start
-  const demand = stretchDemand(path, 0, lastDay);
-  const quantile = negBinomialQuantile(1 - PROMOTION_RUN_OUT_TOLERANCE, demand.mean, demand.size);
-  let high = Math.max(minimum, Math.ceil(quantile - (stockBy[0] ?? 0) - 1e-9), 1);
-  while (probabilityWith(high) > PROMOTION_RUN_OUT_TOLERANCE && high < 1e9) high *= 2;
-  let low = minimum - 1;
-  // invariant: low fails (or is below the minimum), high succeeds
+  // start where each stretch end on its own has a 10% chance of demand beyond its stock: running out by then includes
+  // that event, so the answer is rarely far above, and strong correlation between the ends keeps it close
+  let guess = minimum;
+  for (const end of ends) {
+    const demand = stretchDemand(path, 0, end);
+    const needed = negBinomialQuantile(1 - PROMOTION_RUN_OUT_TOLERANCE, demand.mean, demand.size);
+    guess = Math.max(guess, Math.ceil(needed - (stockBy[end] ?? 0) - 1e-9));
+  }
+  if (!fails(guess)) {
+    while (guess > minimum && !fails(guess - 1)) guess -= 1;
+    return guess;
+  }
+  let low = guess;
+  let step = 1;
+  while (fails(guess + step) && step < 1e9) {
+    low = guess + step;
+    step *= 2;
+  }
+  let high = guess + step;
+  // invariant: low fails, high succeeds
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (probabilityWith(middle) <= PROMOTION_RUN_OUT_TOLERANCE) high = middle;
-    else low = middle;
+    if (fails(middle)) low = middle;
+    else high = middle;
   }
   return high;
 }

@@ -1,6 +1,5 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { CsvError, parse } from "csv-parse";
+import type { Readable } from "node:stream";
+import { CsvError } from "csv-parse";
 import { and, eq, sql } from "drizzle-orm";
 import type { Config } from "../config.js";
 import { queryRows, type Database } from "../db/client.js";
@@ -11,11 +10,10 @@ import type { Logger } from "../log.js";
 import {
   BodyTooLargeError,
   UndecodableBodyError,
-  createTextDecoder,
-  gunzipIfCompressed,
   sniffDelimiter,
   type DecodeReport,
 } from "./decode-text.js";
+import { streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
 import { FORMAT_NAMES, MissingColumnError, type ExportFormat, type FormatName, type MappedRow } from "./formats/format-types.js";
@@ -109,6 +107,8 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
         .update(importBatches)
         .set({ status: "duplicate", duplicateOf: error.originalBatchId, checksum: run.decodeReport?.sha256, finishedAt: new Date(), format: run.formatName })
         .where(eq(importBatches.id, batchId));
+      // the data is not new, but it shows the store's feed is alive
+      await touchFeeds(db, run.feeds, request.now);
       batchLog.info({ duplicateOf: error.originalBatchId }, "export already imported; nothing applied");
       return { ...run.report("duplicate"), duplicateOf: error.originalBatchId, rowsChanged: 0, rejected: [], rowsRejected: 0 };
     }
@@ -173,7 +173,7 @@ class ImportRun {
   private stores!: StoreDirectory;
   private readonly items = new ItemRegistry();
   private readonly seen = new SeenPairs();
-  private readonly feeds = new Map<number, Date | null>();
+  readonly feeds = new Map<number, Date | null>();
   private readonly rejections: Array<Rejection & { record?: string }> = [];
   private readonly warnings: Array<{ column?: string; reason: string }> = [];
   private readonly unknownLocations = new Map<string, number>();
@@ -201,16 +201,11 @@ class ImportRun {
 
   async execute(db: Database): Promise<void> {
     this.stores = await StoreDirectory.load(db);
-    const decoder = createTextDecoder({ maxBytes: this.deps.config.IMPORT_MAX_BYTES });
-    const unzipped = gunzipIfCompressed(this.request.body);
-    // errors upstream of the decoder (a broken gzip stream, a dropped connection) must fail the import, not hang it:
-    // pipe() does not forward them, and the gzip stage reports both its own and the body's errors
-    unzipped.on("error", (error) => decoder.destroy(error));
-    const text = unzipped.pipe(decoder);
-    const records = this.parseRecords(text);
+    const csv = streamCsvRecords(this.request.body, { maxBytes: this.deps.config.IMPORT_MAX_BYTES });
+    const records = csv.records;
     for await (const { record, line } of records) {
       if (this.format === null) {
-        this.readHeader(record);
+        this.readHeader(record, csv.delimiter());
         continue;
       }
       this.rowsRead += 1;
@@ -222,42 +217,12 @@ class ImportRun {
     }
     await this.flush(db);
     await this.pendingWrite;
-    this.decodeReport = decoder.report();
+    this.decodeReport = csv.report();
   }
 
-  private async *parseRecords(text: Readable): AsyncGenerator<{ record: string[]; line: number }> {
-    const iterator = text[Symbol.asyncIterator]() as AsyncIterator<string>;
-    const first = await iterator.next();
-    if (first.done) return;
-    this.delimiter = sniffDelimiter(first.value);
-    const parser = parse({
-      delimiter: this.delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      info: true,
-    });
-    const feed = pipeline(
-      Readable.from(
-        (async function* () {
-          yield first.value;
-          for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-        })(),
-        { objectMode: false },
-      ),
-      parser,
-    );
-    feed.catch(() => {
-      // the same error reaches the consumer through the parser's iterator
-    });
-    for await (const entry of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield { record: entry.record, line: entry.info.lines };
-    }
-    await feed;
-  }
-
-  private readHeader(header: string[]): void {
+  private readHeader(header: string[], delimiter: string): void {
     this.header = header;
+    this.delimiter = delimiter;
     // a header with a "store" column that matches no layout is the generic one missing a column: say which
     const name = this.request.format === "auto" ? (detectFormat(header) ?? (hasStoreColumn(header) ? "generic" : null)) : this.request.format;
     if (name === null) {

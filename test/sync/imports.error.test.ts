@@ -137,6 +137,14 @@ describe("POST /v1/imports: a refused file stores nothing", () => {
     const problem = await expectRefused(await upload(ctx, chainKey, "store,sku,on_hand\nS12,000123,0\n", { query: { format: "clover" } }), before, 422, "validation_failed");
     expect(problem.errors).toEqual([{ field: "format", reason: expect.stringContaining("format must be one of auto") }]);
   });
+
+  it("refuses an observedAt in the future for the whole file rather than rejecting every row", async () => {
+    const { chainKey } = await seedStock();
+    const before = await ledgerSnapshot(ctx);
+    const res = await upload(ctx, chainKey, "store,sku,on_hand\nS12,000123,0\n", { query: { observedAt: "2026-11-21T15:00:00Z" } });
+    const problem = await expectRefused(res, before, 422, "validation_failed");
+    expect(problem.errors).toEqual([{ field: "observedAt", reason: expect.stringContaining("min ahead of") }]);
+  });
 });
 
 describe("POST /v1/imports: bad rows are rejected with line and column, valid rows land", () => {

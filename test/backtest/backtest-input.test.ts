@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { applyPromotionsCsv, BacktestInputError, parseSalesCsv, splitCsvLine } from "../../src/backtest/backtest-input.js";
+
+const sales = [
+  "date,store,sku,units,advertised",
+  "2025-03-01,S01,100001,4,0",
+  "2025-03-01,S02,100001,2,1",
+  "2025-03-03,S01,100001,6,0",
+  "2025-03-03,S01,100001,1,0",
+  "2025-03-02,S01,100002,-3,0",
+].join("\n");
+
+describe("parseSalesCsv", () => {
+  it("lays each store and SKU out densely over the file's dates, summing duplicates and counting missing days as zero", () => {
+    const input = parseSalesCsv(`${sales}\r\n`);
+    expect(input.dates).toEqual(["2025-03-01", "2025-03-02", "2025-03-03"]);
+    expect(input.stores).toEqual(["S01", "S02"]);
+    expect(input.series.map((s) => `${s.store}/${s.sku}`)).toEqual(["S01/100001", "S01/100002", "S02/100001"]);
+    expect(Array.from(input.series[0]!.demand)).toEqual([4, 0, 7]);
+    // a refund does not make demand negative
+    expect(Array.from(input.series[1]!.demand)).toEqual([0, 0, 0]);
+    expect(Array.from(input.series[2]!.promoted)).toEqual([1, 0, 0]);
+  });
+
+  it("accepts a file without the advertised column and with columns in another order", () => {
+    const input = parseSalesCsv("sku,units,date,store\n100001,3,2025-03-01,S01\n");
+    expect(Array.from(input.series[0]!.demand)).toEqual([3]);
+    expect(Array.from(input.series[0]!.promoted)).toEqual([0]);
+  });
+
+  it("names the line and the field of bad input", () => {
+    expect(() => parseSalesCsv("date,store,sku\n")).toThrow(/line 1: missing column units/);
+    expect(() => parseSalesCsv("date,store,sku,units\n2025-02-30,S01,1,2\n", "sales.csv")).toThrow(/sales.csv: line 2: date must be YYYY-MM-DD/);
+    expect(() => parseSalesCsv("date,store,sku,units\n2025-02-03,S01,1,lots\n")).toThrow(BacktestInputError);
+    expect(() => parseSalesCsv("date,store,sku,units,advertised\n2025-02-03,S01,1,2,yes\n")).toThrow(/advertised must be 0 or 1/);
+    expect(() => parseSalesCsv("date,store,sku,units\n")).toThrow(/no rows/);
+  });
+});
+
+describe("applyPromotionsCsv", () => {
+  it("marks the promoted days of one store or, with *, of every store", () => {
+    const input = parseSalesCsv(sales);
+    const matched = applyPromotionsCsv(
+      input,
+      [
+        "promotion_id,name,sku,store,start_date,end_date,uplift",
+        'P1,"Spring, deals",100001,*,2025-03-02,2025-03-09,2.5',
+        "P2,Weekend,100002,S01,2025-02-20,2025-03-01,1.8",
+        "P3,Other,999999,*,2025-03-01,2025-03-03,2",
+      ].join("\n"),
+    );
+    expect(matched).toBe(2);
+    expect(Array.from(input.series[0]!.promoted)).toEqual([0, 1, 1]);
+    expect(Array.from(input.series[1]!.promoted)).toEqual([1, 0, 0]);
+    expect(Array.from(input.series[2]!.promoted)).toEqual([1, 1, 1]);
+  });
+
+  it("rejects a promotion that ends before it starts", () => {
+    const input = parseSalesCsv(sales);
+    expect(() => applyPromotionsCsv(input, "sku,store,start_date,end_date\n100001,*,2025-03-05,2025-03-01\n")).toThrow(/line 2: end_date .* is before/);
+  });
+});
+
+describe("splitCsvLine", () => {
+  it("splits quoted fields with commas and doubled quotes", () => {
+    expect(splitCsvLine('a,"b, c","say ""hi""",')).toEqual(["a", "b, c", 'say "hi"', ""]);
+  });
+});

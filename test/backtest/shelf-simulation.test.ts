@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { BacktestSeries } from "../../src/backtest/backtest-input.js";
+import { scoreWarnings } from "../../src/backtest/backtest-metrics.js";
+import { consecutiveDates } from "../../src/backtest/calendar-days.js";
+import { generateDemoData } from "../../src/backtest/generate-data.js";
+import { normalQuantile, reviewOffset, simulateSeries, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
+import { flatForecaster } from "./flat-forecaster.js";
+
+const params: SimulationParameters = {
+  reviewDays: 7,
+  leadDays: 3,
+  serviceLevel: 0.97,
+  windowDays: 28,
+  minStock: 2,
+  warmupDays: 28,
+  refitDays: 7,
+  threshold: 0.5,
+  horizonDays: 14,
+  ropServiceLevel: 0.9,
+  defaultUplift: 2,
+};
+
+/** 5 units a day, and 40 a day on the promoted days 70-74 */
+function promotedSpike(): { series: BacktestSeries; dates: string[] } {
+  const length = 100;
+  const demand = new Float64Array(length).fill(5);
+  const promoted = new Uint8Array(length);
+  for (let d = 70; d < 75; d++) {
+    demand[d] = 40;
+    promoted[d] = 1;
+  }
+  return { series: { store: "S01", sku: "100001", demand, promoted }, dates: consecutiveDates("2025-03-01", length) };
+}
+
+describe("simulateSeries", () => {
+  it("starts the shelf at the order-up-to level and refills it every review, lead days after the order", () => {
+    const { series, dates } = promotedSpike();
+    const simulation = simulateSeries(series, dates, params, flatForecaster);
+    // steady 5 a day with no spread: S = 5 × (7 + 3)
+    expect(simulation.onHand[28]).toBe(50);
+    const offset = reviewOffset(series.store, series.sku, params.reviewDays);
+    for (let t = 28; t < 99; t++) {
+      const landed = simulation.onHand[t + 1]! - (simulation.onHand[t]! - simulation.sales[t]!);
+      if (landed > 0) expect((t + 1 - params.leadDays) % params.reviewDays).toBe(offset);
+      else expect(landed).toBe(0);
+    }
+  });
+
+  it("caps sales at the stock on hand and records stockout days", () => {
+    const { series, dates } = promotedSpike();
+    const simulation = simulateSeries(series, dates, params, flatForecaster);
+    for (let t = 0; t < 28; t++) {
+      expect(simulation.sales[t]).toBe(series.demand[t]);
+      expect(simulation.stockout[t]).toBe(0);
+    }
+    for (let t = 28; t < 100; t++) {
+      const onHand = simulation.onHand[t]!;
+      expect(simulation.sales[t]).toBe(Math.min(series.demand[t]!, onHand));
+      expect(simulation.stockout[t]).toBe(onHand <= 0 || series.demand[t]! > onHand ? 1 : 0);
+    }
+    // the unannounced promotion empties the shelf; steady days before it do not
+    expect(Array.from(simulation.stockout.slice(28, 70)).every((s) => s === 0)).toBe(true);
+    expect(Array.from(simulation.stockout.slice(70, 76)).some((s) => s === 1)).toBe(true);
+  });
+
+  it("alerts only while there is stock, and Shelfwatch warns of the promotion's stockout ahead", () => {
+    const { series, dates } = promotedSpike();
+    const simulation = simulateSeries(series, dates, params, flatForecaster);
+    for (let t = 0; t < 100; t++) {
+      if (simulation.onHand[t]! > 0) continue;
+      expect(simulation.alerts.shelfwatch[t]).toBe(0);
+      expect(simulation.alerts.reorderPoint[t]).toBe(0);
+      expect(simulation.alerts.daysOfCover[t]).toBe(0);
+    }
+    const score = scoreWarnings({ alerts: simulation.alerts.shelfwatch, stockout: simulation.stockout, promoted: series.promoted, from: 28, horizonDays: 14, minWarningDays: 3 });
+    expect(score.advertised.events).toBe(1);
+    expect(score.advertised.warned).toBe(1);
+  });
+
+  it("records the 7-day-ahead forecasts of the model and of the trailing average", () => {
+    const { series, dates } = promotedSpike();
+    const simulation = simulateSeries(series, dates, params, flatForecaster);
+    expect(simulation.forecast7.shelfwatch[33]).toBeNaN();
+    expect(simulation.forecast7.shelfwatch[34]).toBeCloseTo(5);
+    expect(simulation.forecast7.trailingAverage[34]).toBeCloseTo(5);
+    // the flat model knows the promotion and applies its default uplift
+    expect(simulation.forecast7.shelfwatch[70]).toBeCloseTo(10);
+    expect(simulation.forecast7.trailingAverage[70]).toBeCloseTo(5);
+  });
+
+  it("keeps sales within demand and stock on generated data", () => {
+    const data = generateDemoData({ stores: 2, items: 12, days: 200, seed: 5, start: "2025-01-01" });
+    let stockoutDays = 0;
+    for (const generated of data.series) {
+      const series: BacktestSeries = { store: generated.store, sku: generated.sku, demand: Float64Array.from(generated.units), promoted: generated.advertised };
+      const simulation = simulateSeries(series, data.dates, params, flatForecaster);
+      for (let t = 28; t < 200; t++) {
+        expect(simulation.sales[t]).toBeLessThanOrEqual(series.demand[t]!);
+        expect(simulation.sales[t]).toBeLessThanOrEqual(simulation.onHand[t]!);
+        expect(simulation.onHand[t]).toBeGreaterThanOrEqual(0);
+        stockoutDays += simulation.stockout[t]!;
+      }
+    }
+    expect(stockoutDays).toBeGreaterThan(0);
+  });
+});
+
+describe("normalQuantile and reviewOffset", () => {
+  it("inverts the normal distribution", () => {
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
+    expect(() => normalQuantile(1)).toThrow(RangeError);
+  });
+
+  it("spreads review weekdays over the cycle, the same for the same store and SKU", () => {
+    const offsets = new Set(Array.from({ length: 200 }, (_, i) => reviewOffset("S01", String(100_001 + i), 7)));
+    expect(offsets.size).toBe(7);
+    expect(reviewOffset("S02", "100005", 7)).toBe(reviewOffset("S02", "100005", 7));
+  });
+});

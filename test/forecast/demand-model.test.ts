@@ -1,0 +1,214 @@
+import { describe, expect, it } from "vitest";
+import { addDays, dayOfWeek } from "../../src/forecast/calendar.js";
+import { fitDemand, forecastDays, predictiveSize } from "../../src/forecast/demand-model.js";
+import type { DayRecord, DemandModel } from "../../src/forecast/forecast-types.js";
+import { negBinomialPmf } from "../../src/forecast/negative-binomial.js";
+import { createRandom, simulateHistory, weekendPattern } from "./series.js";
+
+const START = "2024-03-04"; // a Monday
+const NO_PRIOR = { defaultUplift: 1.5 };
+
+/** The first day after a history. */
+function dayAfter(history: DayRecord[]): string {
+  return addDays(history[history.length - 1]?.date ?? START, 1);
+}
+
+/** P(demand = 0) on an unpromoted day under the model's predictive distribution. */
+function probabilityOfNoSale(model: DemandModel, date: string): number {
+  const [forecast] = forecastDays(model, [{ date, promoted: false }]);
+  return negBinomialPmf(0, forecast?.mean ?? 0, predictiveSize(model, false));
+}
+
+describe("fitDemand: level and weekly pattern", () => {
+  it("learns a steady seller's level and its weekend ×1.6", () => {
+    const truth = weekendPattern(1.6);
+    const history = simulateHistory(createRandom(11), { level: 60, weekly: truth, size: 200 }, START, 84);
+    const model = fitDemand(history, NO_PRIOR);
+
+    expect(model.method).toBe("smooth");
+    // a weekday's mean over 12 weeks has a relative standard error of ~4.5% at this level: 12% is ~2.7 of them
+    expect(model.level).toBeGreaterThan(60 * 0.94);
+    expect(model.level).toBeLessThan(60 * 1.06);
+    model.weekly.forEach((multiplier, dow) => {
+      expect(Math.abs(multiplier / (truth[dow] ?? 1) - 1), `weekday ${dow}`).toBeLessThan(0.12);
+    });
+    const weekend = ((model.weekly[0] ?? 0) + (model.weekly[6] ?? 0)) / 2;
+    const weekday = model.weekly.slice(1, 6).reduce((sum, m) => sum + m, 0) / 5;
+    expect(weekend / weekday).toBeGreaterThan(1.6 * 0.9);
+    expect(weekend / weekday).toBeLessThan(1.6 * 1.1);
+    expect(model.weekly.reduce((sum, m) => sum + m, 0) / 7).toBeCloseTo(1, 10);
+  });
+
+  it("forecasts a Saturday above a Wednesday by the learned pattern", () => {
+    const history = simulateHistory(createRandom(12), { level: 60, weekly: weekendPattern(1.6), size: 200 }, START, 84);
+    const model = fitDemand(history, NO_PRIOR);
+    const monday = dayAfter(history);
+    expect(dayOfWeek(monday)).toBe(1);
+    const [wednesday, saturday] = forecastDays(model, [
+      { date: addDays(monday, 2), promoted: false },
+      { date: addDays(monday, 5), promoted: false },
+    ]);
+    expect((saturday?.mean ?? 0) / (wednesday?.mean ?? 1)).toBeGreaterThan(1.4);
+    expect(wednesday?.low).toBeLessThan(wednesday?.mean ?? 0);
+    expect(wednesday?.high).toBeGreaterThan(wednesday?.mean ?? 0);
+  });
+
+  it("reads the history in any order", () => {
+    const history = simulateHistory(createRandom(13), { level: 8, weekly: weekendPattern(1.3), size: 10 }, START, 70);
+    const shuffled = [...history].reverse();
+    expect(fitDemand(shuffled, NO_PRIOR)).toEqual(fitDemand(history, NO_PRIOR));
+  });
+});
+
+describe("fitDemand: promotions", () => {
+  const promotedDays = (day: number) => (day >= 14 && day < 21) || (day >= 42 && day < 49) || (day >= 70 && day < 77);
+
+  it("raises promoted days by the item's own learned uplift (×2.5)", () => {
+    const process = { level: 30, weekly: weekendPattern(1.3), size: 30, uplift: 2.5 };
+    const history = simulateHistory(createRandom(21), process, START, 84, promotedDays);
+    const model = fitDemand(history, { defaultUplift: 1.5, categoryUplift: 1.8 });
+
+    expect(model.upliftSource).toBe("item");
+    const date = dayAfter(history);
+    const [promoted, ordinary] = forecastDays(model, [
+      { date, promoted: true },
+      { date, promoted: false },
+    ]);
+    const ratio = (promoted?.mean ?? 0) / (ordinary?.mean ?? 1);
+    // neither the category's 1.8 nor no uplift at all would pass
+    expect(ratio).toBeGreaterThan(2.5 * 0.85);
+    expect(ratio).toBeLessThan(2.5 * 1.15);
+    // and the promoted days did not inflate the ordinary level
+    expect(model.level).toBeGreaterThan(30 * 0.9);
+    expect(model.level).toBeLessThan(30 * 1.1);
+  });
+
+  it("falls back to the category's uplift, then to the default, without promotion history", () => {
+    const history = simulateHistory(createRandom(22), { level: 12, size: 10 }, START, 84);
+    const withCategory = fitDemand(history, { defaultUplift: 1.5, categoryUplift: 1.8 });
+    expect(withCategory).toMatchObject({ uplift: 1.8, upliftSource: "category" });
+    const withDefault = fitDemand(history, { defaultUplift: 1.5 });
+    expect(withDefault).toMatchObject({ uplift: 1.5, upliftSource: "default" });
+
+    const date = dayAfter(history);
+    const [promoted, ordinary] = forecastDays(withCategory, [
+      { date, promoted: true },
+      { date, promoted: false },
+    ]);
+    expect((promoted?.mean ?? 0) / (ordinary?.mean ?? 1)).toBeCloseTo(1.8, 10);
+  });
+
+  it("does not learn an uplift from promoted days that sold out", () => {
+    const process = { level: 12, size: 10, uplift: 2.5 };
+    const history = simulateHistory(createRandom(23), process, START, 84, promotedDays).map((day) =>
+      day.promoted ? { ...day, units: 3, stockout: true } : day,
+    );
+    expect(fitDemand(history, { defaultUplift: 1.5, categoryUplift: 1.8 })).toMatchObject({ upliftSource: "category" });
+  });
+});
+
+describe("fitDemand: intermittent sellers", () => {
+  /** 2 units on about one day in five, nothing otherwise. */
+  function lumpyHistory(seed: number): DayRecord[] {
+    const random = createRandom(seed);
+    return Array.from({ length: 84 }, (_, day) => ({
+      date: addDays(START, day),
+      units: random() < 0.2 ? 2 : 0,
+      stockout: false,
+      promoted: false,
+    }));
+  }
+
+  it("gets a sensible rate and puts most of a day's mass on zero", () => {
+    const history = lumpyHistory(31);
+    const model = fitDemand(history, NO_PRIOR);
+    expect(model.method).toBe("intermittent");
+    expect(model.level).toBeGreaterThan(0.3);
+    expect(model.level).toBeLessThan(0.5);
+
+    const date = dayAfter(history);
+    const noSale = probabilityOfNoSale(model, date);
+    expect(noSale).toBeGreaterThan(0.6);
+    // lumpier than a Poisson with the same mean (which would say 0.3 units, every day)
+    expect(noSale).toBeGreaterThan(Math.exp(-model.level * (model.weekly[dayOfWeek(date)] ?? 1)) + 0.03);
+    const [forecast] = forecastDays(model, [{ date, promoted: false }]);
+    expect(forecast?.low).toBe(0);
+  });
+
+  it("is unbiased across many such items", () => {
+    let levelSum = 0;
+    let mostlyZero = 0;
+    const items = 200;
+    for (let seed = 1; seed <= items; seed++) {
+      const history = lumpyHistory(1000 + seed);
+      const model = fitDemand(history, NO_PRIOR);
+      levelSum += model.level;
+      if (probabilityOfNoSale(model, dayAfter(history)) > 0.6) mostlyZero++;
+    }
+    // one item's level has a relative standard error of ~25%; the mean of 200 of them ~1.8%, so ±5% is ~2.8 of those
+    expect(levelSum / items).toBeGreaterThan(0.4 * 0.95);
+    expect(levelSum / items).toBeLessThan(0.4 * 1.05);
+    expect(mostlyZero / items).toBeGreaterThan(0.9);
+  });
+});
+
+describe("fitDemand: censored days", () => {
+  it("does not let a stockout drag the level down", () => {
+    const history = simulateHistory(createRandom(41), { level: 60, weekly: weekendPattern(1.3), size: 200 }, START, 56);
+    // a week-long stockout ending a week ago: a few units on its first day, then an empty shelf
+    const censored = history.map((day, index) =>
+      index >= 44 && index < 51 ? { ...day, units: index === 44 ? Math.floor(day.units / 3) : 0, stockout: true } : day,
+    );
+    const asIfRealZeros = censored.map((day) => ({ ...day, stockout: false }));
+
+    const uncensoredFit = fitDemand(history, NO_PRIOR);
+    const censoredFit = fitDemand(censored, NO_PRIOR);
+    const zerosFit = fitDemand(asIfRealZeros, NO_PRIOR);
+
+    expect(Math.abs(censoredFit.level / uncensoredFit.level - 1)).toBeLessThan(0.04);
+    // the level's own sampling error is ~2.5% here, so 6% from the truth is ~2.4 of them
+    expect(Math.abs(censoredFit.level / 60 - 1)).toBeLessThan(0.06);
+    expect(censoredFit.daysUsed).toBe(uncensoredFit.daysUsed - 7);
+    // the same zeros taken at face value cost about a fifth of the level
+    expect(zerosFit.level).toBeLessThan(uncensoredFit.level * 0.88);
+  });
+});
+
+describe("fitDemand: short histories", () => {
+  it("shrinks a short history toward the peer level, and a long one hardly at all", () => {
+    const random = createRandom(51);
+    const short = simulateHistory(random, { level: 10, size: 10 }, START, 3);
+    const ownShort = fitDemand(short, NO_PRIOR).level;
+    const shrunkShort = fitDemand(short, { ...NO_PRIOR, peerLevel: 4 }).level;
+    const pulledShort = (ownShort - shrunkShort) / (ownShort - 4);
+    expect(pulledShort).toBeGreaterThan(0.15);
+    expect(pulledShort).toBeLessThan(1);
+
+    const long = simulateHistory(random, { level: 10, size: 10 }, START, 56);
+    const ownLong = fitDemand(long, NO_PRIOR).level;
+    const shrunkLong = fitDemand(long, { ...NO_PRIOR, peerLevel: 4 }).level;
+    const pulledLong = (ownLong - shrunkLong) / (ownLong - 4);
+    expect(pulledLong).toBeGreaterThan(0);
+    expect(pulledLong).toBeLessThan(0.05);
+  });
+
+  it("takes the peers' level and pattern when there is no history at all", () => {
+    const peerWeekly = [2.6, 1.8, 1.8, 1.8, 1.8, 2, 2.2]; // mean 2: rescaled to mean 1
+    const model = fitDemand([], { defaultUplift: 1.5, peerLevel: 3, peerWeekly, categoryUplift: 1.7 });
+    expect(model).toMatchObject({ level: 3, uplift: 1.7, upliftSource: "category", daysUsed: 0 });
+    model.weekly.forEach((multiplier, dow) => expect(multiplier).toBeCloseTo((peerWeekly[dow] ?? 0) / 2, 10));
+    expect(fitDemand([], NO_PRIOR).level).toBe(0);
+  });
+
+  it("reads days missing from a sparse sales table as days without sales, unless told they are unobserved", () => {
+    const sparse: DayRecord[] = [0, 10, 20, 30, 40, 50].map((day) => ({
+      date: addDays(START, day),
+      units: 5,
+      stockout: false,
+      promoted: false,
+    }));
+    const asOf = addDays(START, 56);
+    expect(fitDemand(sparse, NO_PRIOR, { asOf }).level).toBeLessThan(1);
+    expect(fitDemand(sparse, NO_PRIOR, { asOf, missingDays: "unobserved" }).level).toBeCloseTo(5, 5);
+  });
+});
