@@ -111,11 +111,13 @@ export async function listPromotions(db: Database, options: { activeOn?: string 
   const ids = rows.map((r) => r.id);
   const skus = await queryRows<{ promotion_id: number; sku: string }>(
     db,
-    sql`select pi.promotion_id, i.sku from promotion_items pi join items i on i.id = pi.item_id where ${inArray(promotionItems.promotionId, ids)}`,
+    sql`select promotion_items.promotion_id, items.sku from promotion_items join items on items.id = promotion_items.item_id
+        where ${inArray(promotionItems.promotionId, ids)}`,
   );
   const codes = await queryRows<{ promotion_id: number; code: string }>(
     db,
-    sql`select ps.promotion_id, s.code from promotion_stores ps join stores s on s.id = ps.store_id where ${inArray(promotionStores.promotionId, ids)}`,
+    sql`select promotion_stores.promotion_id, stores.code from promotion_stores join stores on stores.id = promotion_stores.store_id
+        where ${inArray(promotionStores.promotionId, ids)}`,
   );
   return rows.map((p) => ({
     id: p.externalId,

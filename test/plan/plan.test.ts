@@ -1,0 +1,94 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.js";
+import { bearer, seedStoresAndKeys, useTestContext } from "../helpers/context.js";
+import { stockOf } from "../helpers/ledger-reads.js";
+import { postRowsOk } from "../helpers/sync-requests.js";
+
+const ctx = useTestContext();
+
+function send(path: string, key: string, body: string, contentType = "application/json") {
+  return ctx.app.request(path, { method: "POST", headers: { ...bearer(key), "content-type": contentType }, body });
+}
+
+describe("promotions", () => {
+  it("imports an ad calendar CSV (a line per item and store, * for every store) and lists it", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const csv =
+      "promotion_id,name,sku,store,start_date,end_date,uplift\n" +
+      "W47,Week 47 flyer,0001,S12,2026-11-20,2026-11-26,2.5\n" +
+      "W47,Week 47 flyer,0002,Harbour,2026-11-20,2026-11-26,2.5\n" +
+      "XMAS,Christmas,0003,*,2026-12-10,2026-12-24,\n";
+    const res = await send("/v1/promotions/import", chainKey, csv, "text/csv");
+    expect(res.status).toBe(200);
+    const listed = await ctx.app.request("/v1/promotions", { headers: bearer(chainKey) });
+    expect(listed.status, await listed.clone().text()).toBe(200);
+    const list = (await listed.json()) as { promotions: Array<Record<string, unknown>> };
+    expect(list.promotions).toEqual([
+      { id: "W47", name: "Week 47 flyer", startDate: "2026-11-20", endDate: "2026-11-26", uplift: 2.5, stores: expect.arrayContaining(["S12", "S7"]), skus: expect.arrayContaining(["0001", "0002"]) },
+      { id: "XMAS", name: "Christmas", startDate: "2026-12-10", endDate: "2026-12-24", uplift: null, stores: "all", skus: ["0003"] },
+    ]);
+    // sent again with other dates, the promotion is updated, not duplicated
+    await send("/v1/promotions", chainKey, JSON.stringify({ promotions: [{ id: "XMAS", name: "Christmas", skus: ["0003", "0004"], stores: "all", startDate: "2026-12-12", endDate: "2026-12-24" }] }));
+    const [count] = await queryRows<{ n: number }>(ctx.db.db, sql`select count(*)::int as n from promotions`);
+    expect(count!.n).toBe(2);
+  });
+
+  it("refuses the whole file when a line is bad, naming every line and column, and stores nothing", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const csv =
+      "promotion_id,name,sku,store,start_date,end_date,uplift\n" +
+      "W47,Week 47,0001,S12,2026-11-20,2026-11-26,2.5\n" +
+      "W47,Week 47,0002,S12,20/11/2026,2026-11-26,lots\n";
+    const res = await send("/v1/promotions/import", chainKey, csv, "text/csv");
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const problem = (await res.json()) as { errors: Array<{ line: number; column: string }> };
+    expect(problem.errors).toEqual([
+      expect.objectContaining({ line: 3, column: "start_date" }),
+      expect.objectContaining({ line: 3, column: "uplift" }),
+    ]);
+    const [count] = await queryRows<{ n: number }>(ctx.db.db, sql`select count(*)::int as n from promotions`);
+    expect(count!.n).toBe(0);
+  });
+
+  it("refuses a store-limited key a promotion for every store or for another store", async () => {
+    const { s12Key } = await seedStoresAndKeys(ctx);
+    const all = await send("/v1/promotions", s12Key, JSON.stringify({ promotions: [{ id: "P", name: "P", skus: ["1"], stores: "all", startDate: "2026-11-20", endDate: "2026-11-21" }] }));
+    expect(all.status).toBe(403);
+    const other = await send("/v1/promotions", s12Key, JSON.stringify({ promotions: [{ id: "P", name: "P", skus: ["1"], stores: ["S7"], startDate: "2026-11-20", endDate: "2026-11-21" }] }));
+    expect(other.status).toBe(403);
+    const backwards = await send("/v1/promotions", s12Key, JSON.stringify({ promotions: [{ id: "P", name: "P", skus: ["1"], stores: ["S12"], startDate: "2026-11-22", endDate: "2026-11-21" }] }));
+    expect(backwards.status).toBe(422);
+    expect(((await backwards.json()) as { errors: Array<{ field: string }> }).errors[0]!.field).toBe("promotions/0/endDate");
+  });
+});
+
+describe("deliveries", () => {
+  it("records expected deliveries from CSV, updates them by reference, and a receipt adds to on hand and closes them", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    await postRowsOk(ctx, chainKey, [{ store: "S12", sku: "0001", onHand: 4, observedAt: "2026-11-20T14:00:00Z" }]);
+    const csv = "store,sku,quantity,expected_date,reference\nS12,0001,24,2026-11-22,PO-77\n";
+    const created = (await (await send("/v1/deliveries/import", chainKey, csv, "text/csv")).json()) as { deliveries: Array<{ id: number; status: string }> };
+    expect(created.deliveries).toEqual([{ id: expect.any(Number), reference: "PO-77", sku: "0001", store: "S12", status: "expected" }]);
+    const moved = await send("/v1/deliveries", chainKey, JSON.stringify({ deliveries: [{ store: "S12", sku: "0001", quantity: 30, expectedDate: "2026-11-23", reference: "PO-77" }] }));
+    expect(((await moved.json()) as { deliveries: Array<{ id: number }> }).deliveries[0]!.id).toBe(created.deliveries[0]!.id);
+
+    const id = created.deliveries[0]!.id;
+    const receipt = await send(`/v1/deliveries/${id}/receive`, chainKey, JSON.stringify({ receivedAt: "2026-11-20T16:00:00Z" }));
+    expect(receipt.status).toBe(200);
+    expect(await receipt.json()).toEqual({ id, store: "S12", sku: "0001", receivedQuantity: 30, onHand: 34 });
+    expect(await stockOf(ctx, "S12", "0001")).toMatchObject({ on_hand: 34 });
+    // a receipt is once only
+    const again = await send(`/v1/deliveries/${id}/receive`, chainKey, JSON.stringify({}));
+    expect(again.status).toBe(409);
+    expect(await stockOf(ctx, "S12", "0001")).toMatchObject({ on_hand: 34 });
+  });
+
+  it("hides another store's delivery from a store-limited key", async () => {
+    const { chainKey, s12Key } = await seedStoresAndKeys(ctx);
+    const created = (await (await send("/v1/deliveries", chainKey, JSON.stringify({ deliveries: [{ store: "S7", sku: "9", quantity: 5, expectedDate: "2026-11-22", reference: "PO-1" }] }))).json()) as { deliveries: Array<{ id: number }> };
+    const res = await send(`/v1/deliveries/${created.deliveries[0]!.id}/receive`, s12Key, "{}");
+    expect(res.status).toBe(404);
+  });
+});
