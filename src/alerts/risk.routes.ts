@@ -47,7 +47,7 @@ export function riskRoutes(deps: AppDeps) {
                  r.on_hand, r.projected_stockout_date::text as projected_stockout_date, r.days_of_cover,
                  r.probability, r.probability_before_promotion_end, r.probability_before_next_delivery,
                  r.quantity_to_last_promotion, r.next_delivery_date::text as next_delivery_date, r.next_delivery_quantity,
-                 r.computed_at, r.stock_observed_at, r.sales_through::text as sales_through, r.model_method
+                 to_json(r.computed_at) #>> '{}' as computed_at, to_json(r.stock_observed_at) #>> '{}' as stock_observed_at, r.sales_through::text as sales_through, r.model_method
           from stock_risks r join items i on i.id = r.item_id left join promotions p on p.id = r.promotion_id
           where r.store_id = ${store.id} and r.probability >= ${query.minProbability}
             ${query.advertisedOnly ? sql`and r.advertised` : sql``}

@@ -4,35 +4,25 @@ import type { AppDeps } from "../app-env.js";
 import { apiKeys, stores } from "../db/schema/index.js";
 import { hashApiKey } from "../http/api-keys.js";
 import { createStore } from "../stores/store-admin.js";
-import { localDateAt } from "../stores/store-directory.js";
+import { addDays } from "../alerts/risk-inputs.js";
+import { runSweep } from "../alerts/sweep.js";
+import { generateDemoData } from "../backtest/generate-data.js";
+import { createRandom, uniform } from "../backtest/random.js";
+import { upsertPromotions } from "../plan/promotions.js";
 import { importExport } from "../sync/import-export.js";
 
 /** A key that exists only in demo databases, so that the README's curl examples work as written. */
 export const DEMO_API_KEY = "sw_demo_only_not_for_production";
 
-const CATEGORIES = ["Produce", "Dairy", "Bakery", "Pantry", "Household"] as const;
-const PRODUCTS = [
-  "Tomatoes 1 kg", "Bananas", "Avocados 4-pack", "Strawberries 400 g", "Whole milk 2 L", "Greek yogurt 500 g",
-  "Cheddar 400 g", "Sourdough loaf", "Croissants 4-pack", "Bagels 6-pack", "Pasta 500 g", "Olive oil 1 L",
-  "Coffee beans 1 kg", "Breakfast cereal", "Paper towels 6-roll", "Dish soap", "Laundry pods 30", "Butter 250 g",
-  "Eggs dozen", "Orange juice 1.5 L",
+const DEMO_STORES = [
+  { name: "Store 1 Mt Auburn", timeZone: "America/New_York", addressLine1: "12 Mt Auburn St", city: "Cambridge", region: "MA", postalCode: "02138", country: "US", aliases: ["Mt Auburn", "Mt_Auburn"] },
+  { name: "Store 2 Harbour", timeZone: "Europe/London", addressLine1: "7 Harbour Road", city: "Bristol", postalCode: "BS1 5DB", country: "GB", aliases: ["Harbour"] },
 ];
 
-/** A small deterministic generator (mulberry32), so that every demo shows the same shop. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
- * Fills an empty database with two stores, twenty items, eight weeks of daily sales and today's stock, loaded through
- * the same import path as a POS export. Does nothing when stores exist. Always makes sure the demo key exists.
+ * Fills an empty database with two stores, forty items, sixteen weeks of daily sales, today's stock and the coming
+ * ad calendar, all drawn by the data generator and loaded through the same paths as POS data, then computes the risk.
+ * Does nothing when stores exist. Always makes sure the demo key exists.
  */
 export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
   const { db, log } = deps;
@@ -45,29 +35,27 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
     log.info({ demoApiKey: DEMO_API_KEY }, "demo data already present");
     return { seeded: false };
   }
-  const demoStores = [
-    { code: "S12", name: "Store 12 Mt Auburn", timeZone: "America/New_York", addressLine1: "12 Mt Auburn St", city: "Cambridge", region: "MA", postalCode: "02138", country: "US", aliases: ["Mt Auburn", "Mt_Auburn"] },
-    { code: "S7", name: "Store 7 Harbour", timeZone: "Europe/London", addressLine1: "7 Harbour Road", city: "Bristol", postalCode: "BS1 5DB", country: "GB", aliases: ["Harbour"] },
-  ];
-  for (const store of demoStores) await createStore(db, store);
-
+  // the generator draws the chain: 16 weeks of history, and the ad calendar of the next four weeks
   const now = deps.clock.now();
-  const random = seededRandom(12);
+  const today = now.toISOString().slice(0, 10);
+  const historyDays = 112;
+  const data = generateDemoData({ stores: DEMO_STORES.length, items: 40, days: historyDays + 28, seed: 12, start: addDays(today, -historyDays) });
+  for (const [index, store] of DEMO_STORES.entries()) await createStore(db, { ...store, code: data.stores[index]! });
+
+  const random = createRandom(34);
+  const names = new Map(data.items.map((item) => [item.sku, item]));
   const lines = ["store,sku,name,category,sold_units,sales_date,on_hand,observed_at"];
-  for (const store of demoStores) {
-    PRODUCTS.forEach((name, index) => {
-      const sku = String(100_000 + index).padStart(8, "0");
-      const category = CATEGORIES[index % CATEGORIES.length]!;
-      const base = 2 + random() * 18;
-      for (let daysAgo = 56; daysAgo >= 1; daysAgo -= 1) {
-        const day = new Date(now.getTime() - daysAgo * 86_400_000);
-        const weekend = [0, 6].includes(day.getUTCDay()) ? 1.4 : 1;
-        const units = Math.max(0, Math.round(base * weekend * (0.6 + random() * 0.8)));
-        lines.push(`${store.code},${sku},${name},${category},${units},${localDateAt(day, store.timeZone)},,`);
-      }
-      const onHand = Math.round(base * (index % 4 === 0 ? 1.5 : 6) * random());
-      lines.push(`${store.code},${sku},${name},${category},,,${onHand},${now.toISOString()}`);
-    });
+  for (const series of data.series) {
+    const item = names.get(series.sku)!;
+    for (let day = 0; day < historyDays; day += 1) {
+      if (series.units[day]! > 0) lines.push(`${series.store},${series.sku},${item.name},${item.category},${series.units[day]},${data.dates[day]},,`);
+    }
+    // on hand: a few days to a couple of weeks of recent sales; items about to be advertised are often short
+    let recent = 0;
+    for (let day = historyDays - 28; day < historyDays; day += 1) recent += series.units[day]!;
+    const advertisedSoon = series.advertised.subarray(historyDays, historyDays + 7).some((flag) => flag === 1);
+    const weeks = advertisedSoon && random.next() < 0.6 ? uniform(random, 0.1, 0.3) : uniform(random, 0.4, 2);
+    lines.push(`${series.store},${series.sku},${item.name},${item.category},,,${Math.round((recent / 4) * weeks)},${now.toISOString()}`);
   }
   const report = await importExport(deps, {
     body: Readable.from([Buffer.from(`${lines.join("\n")}\n`)]),
@@ -77,6 +65,20 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
     apiKey: null,
     now,
   });
+  const upcoming = data.promotions.filter((p) => p.endDate >= today);
+  const calendar = new Map<string, { id: string; name: string; skus: string[]; stores: Set<string>; startDate: string; endDate: string; uplift?: number }>();
+  for (const p of upcoming) {
+    const entry = calendar.get(p.promotionId) ?? { id: p.promotionId, name: p.name, skus: [], stores: new Set(), startDate: p.startDate, endDate: p.endDate };
+    entry.skus.push(p.sku);
+    entry.stores.add(p.store);
+    calendar.set(p.promotionId, entry);
+  }
+  await upsertPromotions(
+    db,
+    [...calendar.values()].map((p) => ({ ...p, skus: [...new Set(p.skus)], stores: p.stores.has("*") ? ("all" as const) : [...p.stores] })),
+    null,
+  );
+  await runSweep(deps, { now, full: true });
   log.info({ batchId: report.batchId, rows: report.rowsAccepted, demoApiKey: DEMO_API_KEY }, "demo data loaded");
   return { seeded: true };
 }
