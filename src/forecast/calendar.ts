@@ -4,28 +4,50 @@
  * run millions of times in a backtest.
  */
 
-function digitAt(date: string, index: number): number {
-  const digit = date.charCodeAt(index) - 48;
-  if (digit < 0 || digit > 9) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
-  return digit;
+function notADate(date: string): RangeError {
+  return new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
 }
+
+/** Day count from 0000-01-01 to 1970-01-01 in the proleptic Gregorian calendar. */
+const DAYS_FROM_YEAR_ZERO_TO_1970 = 719_528;
+
+/** Days before the 1st of each month in a common year, index 1 = January. */
+const DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334] as const;
 
 /** Days since 1970-01-01 (negative before it). Throws a RangeError on anything but `YYYY-MM-DD`. */
 export function toDayNumber(date: string): number {
-  if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) {
-    throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
+  if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) throw notADate(date);
+  const y0 = date.charCodeAt(0) - 48;
+  const y1 = date.charCodeAt(1) - 48;
+  const y2 = date.charCodeAt(2) - 48;
+  const y3 = date.charCodeAt(3) - 48;
+  const m0 = date.charCodeAt(5) - 48;
+  const m1 = date.charCodeAt(6) - 48;
+  const d0 = date.charCodeAt(8) - 48;
+  const d1 = date.charCodeAt(9) - 48;
+  // `>>> 0` turns a negative (a character below '0') into a huge number, so one comparison checks each digit
+  if (
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    m0 >>> 0 > 9 ||
+    m1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9
+  ) {
+    throw notADate(date);
   }
-  let year = digitAt(date, 0) * 1000 + digitAt(date, 1) * 100 + digitAt(date, 2) * 10 + digitAt(date, 3);
-  const month = digitAt(date, 5) * 10 + digitAt(date, 6);
-  const day = digitAt(date, 8) * 10 + digitAt(date, 9);
-  if (month < 1 || month > 12 || day < 1 || day > 31) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
-  // Howard Hinnant's days_from_civil: years start in March so that the leap day is the last day of the year
-  if (month <= 2) year -= 1;
-  const era = Math.floor(year / 400);
-  const yearOfEra = year - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = m0 * 10 + m1;
+  const day = d0 * 10 + d1;
+  if (month < 1 || month > 12 || day < 1 || day > 31) throw notADate(date);
+  // whole years since 0000 (leap days counted through the previous year), then the month and day within the year
+  const previous = year - 1;
+  const leapDaysBefore = year === 0 ? 0 : Math.floor(previous / 4) - Math.floor(previous / 100) + Math.floor(previous / 400) + 1;
+  const isLeap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const dayOfYear = (DAYS_BEFORE_MONTH[month] ?? 0) + (isLeap && month > 2 ? 1 : 0) + day - 1;
+  return year * 365 + leapDaysBefore + dayOfYear - DAYS_FROM_YEAR_ZERO_TO_1970;
 }
 
 function twoDigits(value: number): string {

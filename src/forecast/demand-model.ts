@@ -14,7 +14,8 @@ export interface FitDemandOptions {
   asOf?: string;
   /**
    * How to read a day without a record between the first record and asOf. "zero" (default): nothing sold, because a
-   * sales table has no row for a day without sales. "unobserved": unknown, for callers whose history has gaps.
+   * sales table has no row for a day without sales; so pass an asOf later than the last record only when sales are
+   * complete up to it. "unobserved": unknown, for callers whose history has gaps.
    */
   missingDays?: "zero" | "unobserved";
   /** window of the level of a regular seller, in days (default 56) */
@@ -69,6 +70,52 @@ const PROMOTED = 4;
 
 const FLAT_WEEK: readonly number[] = [1, 1, 1, 1, 1, 1, 1];
 
+/**
+ * Working arrays reused across calls (JavaScript is single-threaded and none escapes a call), so that fitting 100,000
+ * store-items does not allocate and collect a dozen arrays each.
+ */
+const work = {
+  capacity: 0,
+  units: new Float64Array(0),
+  flags: new Uint8Array(0),
+  multiplierByAge: new Float64Array(0),
+  unitsBefore: new Float64Array(0),
+  multipliersBefore: new Float64Array(0),
+  countBefore: new Float64Array(0),
+  inBaseline: new Uint8Array(0),
+  dayNumbers: new Float64Array(0),
+};
+
+/** The working arrays, cleared over 0..window + 1. */
+function workingArrays(window: number): typeof work {
+  const needed = window + 2;
+  if (work.capacity < needed) {
+    const capacity = Math.max(needed, 2 * work.capacity, 128);
+    work.capacity = capacity;
+    work.units = new Float64Array(capacity);
+    work.flags = new Uint8Array(capacity);
+    work.multiplierByAge = new Float64Array(capacity);
+    work.unitsBefore = new Float64Array(capacity);
+    work.multipliersBefore = new Float64Array(capacity);
+    work.countBefore = new Float64Array(capacity);
+    work.inBaseline = new Uint8Array(capacity);
+  } else {
+    work.units.fill(0, 0, needed);
+    work.flags.fill(0, 0, needed);
+    work.inBaseline.fill(0, 0, needed);
+    work.unitsBefore[1] = 0;
+    work.multipliersBefore[1] = 0;
+    work.countBefore[1] = 0;
+  }
+  return work;
+}
+
+/** Room for one day number per history record. */
+function dayNumberBuffer(records: number): Float64Array {
+  if (work.dayNumbers.length < records) work.dayNumbers = new Float64Array(Math.max(records, 2 * work.dayNumbers.length));
+  return work.dayNumbers;
+}
+
 function clamp(value: number, low: number, high: number): number {
   return value < low ? low : value > high ? high : value;
 }
@@ -84,25 +131,30 @@ function priorWeekly(peerWeekly: number[] | undefined): readonly number[] {
   return peerWeekly.map((m) => m / mean);
 }
 
+/**
+ * Fits one store-item's demand from its daily history (any order; a date given twice adds up). Stockout days are left
+ * out of every estimate, promoted days inform only the uplift. An item seen to sell on fewer than 1 day in 1.32 is
+ * "intermittent": its level is TSB's (probability of a sale × size of a sale) and its dispersion prior is lumpier.
+ */
 export function fitDemand(history: DayRecord[], prior: DemandPrior, options: FitDemandOptions = {}): DemandModel {
   const halfLife = positiveOr(options.levelHalfLifeDays, 21);
   const intermittentInterval = positiveOr(options.intermittentInterval, 1.32);
   const alphaProbability = clamp(options.saleProbabilitySmoothing ?? 0.05, 0.001, 1);
   const alphaSize = clamp(options.saleSizeSmoothing ?? 0.15, 0.001, 1);
   const levelPriorCv = positiveOr(options.levelPriorCv, 0.5);
-  const peerWeeklyGiven = priorWeekly(prior.peerWeekly) !== FLAT_WEEK;
-  const weeklyPriorCv = positiveOr(options.weeklyPriorCv, peerWeeklyGiven ? 0.25 : 0.4);
+  const weeklyPrior = priorWeekly(prior.peerWeekly);
+  const weeklyPriorCv = positiveOr(options.weeklyPriorCv, weeklyPrior !== FLAT_WEEK ? 0.25 : 0.4);
   const categoryUplift = positiveOr(prior.categoryUplift, 0) || undefined;
   const fallbackUplift = categoryUplift ?? positiveOr(prior.defaultUplift, 1);
   const upliftPriorCv = positiveOr(options.upliftPriorCv, categoryUplift !== undefined ? 0.35 : 0.5);
   const minPromotedDays = Math.max(1, Math.floor(options.minPromotedDays ?? 3));
-  const peerLevel = prior.peerLevel !== undefined && Number.isFinite(prior.peerLevel) && prior.peerLevel >= 0 ? prior.peerLevel : undefined;
-  const weeklyPrior = priorWeekly(prior.peerWeekly);
+  const peerLevel =
+    prior.peerLevel !== undefined && Number.isFinite(prior.peerLevel) && prior.peerLevel >= 0 ? prior.peerLevel : undefined;
 
   // Lay the history out by age (1 = the day before asOf), so that order, duplicates and gaps need no sorting
   let lastDay = -Infinity;
   let firstDay = Infinity;
-  const dayNumbers = new Float64Array(history.length);
+  const dayNumbers = dayNumberBuffer(history.length);
   for (let index = 0; index < history.length; index++) {
     const day = toDayNumber(history[index]?.date ?? "");
     dayNumbers[index] = day;
@@ -116,8 +168,7 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   const weeklyWindow = Math.min(reach, Math.max(7, Math.floor(options.weeklyWindowDays ?? 84)));
   const upliftWindow = Math.min(reach, Math.max(1, Math.floor(options.upliftWindowDays ?? 365)));
   const window = Math.max(levelWindow, weeklyWindow, upliftWindow);
-  const units = new Float64Array(window + 1);
-  const flags = new Uint8Array(window + 1);
+  const { units, flags, multiplierByAge, unitsBefore, multipliersBefore, countBefore, inBaseline } = workingArrays(window);
   for (let index = 0; index < history.length; index++) {
     const record = history[index];
     const age = asOfDay - (dayNumbers[index] ?? 0);
@@ -217,7 +268,6 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     }
     inverseSize = clamp(inverseSize, MIN_INVERSE_SIZE, MAX_INVERSE_SIZE);
   }
-  const multiplierByAge = new Float64Array(window + 1);
   for (let age = 1; age <= window; age++) multiplierByAge[age] = weekly[dowOfAge(age)] ?? 1;
   const weeklyAt = (age: number): number => multiplierByAge[age] ?? 1;
   const countOrdinary = (lastAge: number): number => {
@@ -315,9 +365,6 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
 
   // Uplift: promoted days against the unpromoted days around them (same weeks, so level drift cancels)
   // prefix sums over age of ordinary days' units, multipliers and count
-  const unitsBefore = new Float64Array(window + 2);
-  const multipliersBefore = new Float64Array(window + 2);
-  const countBefore = new Float64Array(window + 2);
   for (let age = 1; age <= window; age++) {
     const ordinary = isOrdinary(age);
     unitsBefore[age + 1] = (unitsBefore[age] ?? 0) + (ordinary ? (units[age] ?? 0) : 0);
@@ -325,7 +372,6 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     countBefore[age + 1] = (countBefore[age] ?? 0) + (ordinary ? 1 : 0);
   }
   // ordinary days that serve as some promoted day's baseline, each counted once: the baseline's sample size
-  const inBaseline = new Uint8Array(window + 2);
   let promotedUnits = 0;
   let promotedBaseline = 0;
   let promotedDays = 0;
@@ -372,7 +418,7 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     weekly,
     uplift,
     upliftSource,
-    size: Infinity,
+    size: 1 / inverseSize,
     daysUsed: countOrdinary(Math.max(levelWindow, weeklyWindow)) + promotedDays,
     levelCv,
     upliftCv,

@@ -283,10 +283,14 @@ export function fillNegBinomialPmf(
   if (!(peak > 0)) return { low: limit + 1, high: limit };
   out[start] = peak;
   const floor = peak * negligible;
+  const poisson = isPoisson(size);
+  const odds = poisson ? mean : mean / (size + mean);
+  const shift = poisson ? 0 : size;
   let high = start;
   let value = peak;
+  // the pmf recursion inlined (see ratioUp and ratioDown): this loop runs for every unit of every stretch
   for (let c = start; c < limit; c++) {
-    value *= ratioUp(c, mean, size);
+    value *= poisson ? odds / (c + 1) : ((c + shift) / (c + 1)) * odds;
     // past the mode the terms only shrink, so the first negligible one ends the support
     if (value < floor) break;
     out[c + 1] = value;
@@ -295,7 +299,7 @@ export function fillNegBinomialPmf(
   let low = start;
   value = peak;
   for (let c = start; c > 0; c--) {
-    value *= ratioDown(c, mean, size);
+    value *= poisson ? c / odds : c / ((c - 1 + shift) * odds);
     if (value < floor) break;
     out[c - 1] = value;
     low = c - 1;

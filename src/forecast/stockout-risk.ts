@@ -16,13 +16,17 @@ export { negBinomialCdf, negBinomialPmf, negBinomialQuantile } from "./negative-
  * d is on the shelf from the start of day d (one dated before today is not counted: it is either in onHand already or
  * late, and a late delivery should not hide a risk). The item RUNS OUT on or before day T when, for some day t ≤ T,
  * demand over days 0..t exceeds onHand plus the deliveries landed by day t: a customer wanted a unit and the shelf was
- * empty. Selling the last unit is not running out. Days are independent negative binomials given the model; the
- * uncertainty of level and uplift is added as a variance shared by the days of a stretch between deliveries.
+ * empty. Selling the last unit is not running out. An empty shelf now (onHand ≤ 0) has run out today.
  *
- * Computation. Stock is constant between deliveries, and demand only accumulates, so within such a stretch running
- * out is decided by the demand at its last day. The stretches are chained by an exact dynamic programme over "units
- * sold so far, not yet run out" (a vector truncated at the stock), convolved with each stretch's demand; the last
- * stretch needs only a cumulative sum, so with no delivery in between the answer is one negative binomial cdf.
+ * Model. Given the true level, days are independent negative binomials (the model's size). The estimate of the level
+ * is itself uncertain (levelCv), an error every day shares, and so is the uplift (upliftCv) on promoted days.
+ *
+ * Computation. Stock is constant between deliveries and demand only accumulates, so within such a stretch running out
+ * is decided by the demand at its last day: one negative binomial cdf when no delivery intervenes, with the shared
+ * errors moment-matched into its size. Across deliveries the stretches are chained by a dynamic programme over "units
+ * sold so far, not yet run out" (a vector truncated at the stock, convolved with each stretch's demand), run given the
+ * level at three or five quadrature points of its error and averaged, since the stretches share that error. Fast sellers,
+ * whose vectors would be long, continue as a truncated normal instead (see runOutProbabilities).
  */
 
 /** quantityToLastPromotion aims at a 10% chance of running out before the promotion ends. */
@@ -31,8 +35,10 @@ const PROMOTION_RUN_OUT_TOLERANCE = 0.1;
 const DAYS_OF_COVER_WITHOUT_DEMAND = 999;
 /** Days averaged for daysOfCover. */
 const COVER_WINDOW_DAYS = 7;
-/** Multiply-adds allowed for one convolution (~15 µs) before the normal approximation takes over. */
-const CONVOLUTION_BUDGET = 20_000;
+/** Multiply-adds allowed for one convolution (~10 µs) before the normal approximation takes over. */
+const CONVOLUTION_BUDGET = 10_000;
+/** A stretch whose demand spreads over more units than this (sd ≈ 40) is normal enough, and its vectors too long. */
+const MAX_EXACT_WIDTH = 600;
 /** Relative to the largest entry, what the survival and demand vectors drop from their tails (probabilities need ~1e-9). */
 const NEGLIGIBLE = 1e-13;
 /** Slack for float sums in the projected date: a cumulative 6.0000000001 against 6 units is not running out. */
@@ -96,7 +102,7 @@ function ensureCapacity(length: number): void {
 
 /** Fills pmfBuffer with the demand's pmf on 0..limit, sizing the buffers to where the mass is rather than to limit. */
 function fillDemandPmf(demand: StretchDemand, limit: number): PmfSupport {
-  const sd = Math.sqrt(variance(demand));
+  const sd = Math.sqrt(varianceOf(demand));
   const guess = Math.min(limit, Math.ceil(demand.mean + 12 * sd) + 16);
   ensureCapacity(guess + 1);
   const support = fillNegBinomialPmf(demand.mean, demand.size, guess, pmfBuffer, NEGLIGIBLE);
@@ -128,7 +134,7 @@ function normalCdf(x: number): number {
 
 const INV_SQRT_TWO_PI = 1 / Math.sqrt(2 * Math.PI);
 
-function variance(demand: StretchDemand): number {
+function varianceOf(demand: StretchDemand): number {
   return demand.mean + (Number.isFinite(demand.size) ? (demand.mean * demand.mean) / demand.size : 0);
 }
 
@@ -170,46 +176,53 @@ function runOutProbabilities(
     const stock = Math.floor(stockBy[end] ?? 0);
     const advance = index < ends.length - 1 && end + 1 < stockBy.length && (stockBy[end + 1] ?? 0) !== (stockBy[end] ?? 0);
     const demand = stretchDemand(path, stateEnd + 1, end, levelFactor);
-    const demandVariance = variance(demand);
+    const demandVariance = varianceOf(demand);
     let survival: number;
     if (exact && low > high) {
       survival = 0;
-    } else if (exact && low === high && !advance) {
-      survival = (survivalBuffer[low] ?? 0) * negBinomialCdf(stock - low, demand.mean, demand.size);
     } else if (exact) {
-      const support = fillDemandPmf(demand, stock - low);
-      let cumulative = 0;
-      for (let units = support.low; units <= support.high; units++) {
-        cumulative += pmfBuffer[units] ?? 0;
-        cdfBuffer[units] = cumulative;
+      // decide before filling anything whether this stretch's convolution fits the budget
+      const width = Math.ceil(14 * Math.sqrt(demandVariance)) + 16;
+      const switchToNormal = advance && (width > MAX_EXACT_WIDTH || (high - low + 1) * width > CONVOLUTION_BUDGET);
+      let support: PmfSupport | null = null;
+      if (low === high) {
+        survival = (survivalBuffer[low] ?? 0) * negBinomialCdf(stock - low, demand.mean, demand.size);
+      } else {
+        support = fillDemandPmf(demand, stock - low);
+        let cumulative = 0;
+        for (let units = support.low; units <= support.high; units++) {
+          cumulative += pmfBuffer[units] ?? 0;
+          cdfBuffer[units] = cumulative;
+        }
+        survival = 0;
+        for (let sold = low; sold <= high; sold++) {
+          const room = stock - sold;
+          if (room < support.low) break;
+          survival += (survivalBuffer[sold] ?? 0) * (cdfBuffer[Math.min(room, support.high)] ?? 0);
+        }
       }
-      survival = 0;
-      for (let sold = low; sold <= high; sold++) {
-        const room = stock - sold;
-        if (room < support.low) break;
-        survival += (survivalBuffer[sold] ?? 0) * (cdfBuffer[Math.min(room, support.high)] ?? 0);
-      }
-      if (advance) {
+      if (advance && switchToNormal) {
+        // continue as a normal: moments of the vector before this stretch, then this stretch's step
+        exact = false;
+        mass = 0;
+        let first = 0;
+        for (let sold = low; sold <= high; sold++) {
+          const weight = survivalBuffer[sold] ?? 0;
+          mass += weight;
+          first += weight * sold;
+        }
+        soldMean = mass > 0 ? first / mass : 0;
+        let second = 0;
+        for (let sold = low; sold <= high; sold++) second += (survivalBuffer[sold] ?? 0) * (sold - soldMean) ** 2;
+        soldVariance = mass > 0 ? second / mass : 0;
+        stepNormal(demand.mean, demandVariance, stock, true);
+      } else if (advance) {
+        support ??= fillDemandPmf(demand, stock - low);
         const nextLow = low + support.low;
         const nextHigh = Math.min(stock, high + support.high);
         if (nextLow > nextHigh) {
           low = 1;
           high = 0;
-        } else if ((high - low + 1) * (support.high - support.low + 1) > CONVOLUTION_BUDGET) {
-          // switch to the normal state: moments of the vector before this stretch, then this stretch's step
-          exact = false;
-          mass = 0;
-          let first = 0;
-          for (let sold = low; sold <= high; sold++) {
-            const weight = survivalBuffer[sold] ?? 0;
-            mass += weight;
-            first += weight * sold;
-          }
-          soldMean = mass > 0 ? first / mass : 0;
-          let second = 0;
-          for (let sold = low; sold <= high; sold++) second += (survivalBuffer[sold] ?? 0) * (sold - soldMean) ** 2;
-          soldVariance = mass > 0 ? second / mass : 0;
-          stepNormal(demand.mean, demandVariance, stock, true);
         } else {
           ensureCapacity(nextHigh + 1);
           let largest = 0;
@@ -282,14 +295,19 @@ function runOutProbabilities(
   }
 }
 
-/** Three-point Gauss–Hermite rule for a standard normal: nodes and weights. */
-const LEVEL_NODES = [-Math.sqrt(3), 0, Math.sqrt(3)] as const;
-const LEVEL_WEIGHTS = [1 / 6, 2 / 3, 1 / 6] as const;
+/** Gauss–Hermite rules for a standard normal, [nodes, weights]: three points, and five for a wide level error. */
+const THREE_POINTS = [[-Math.sqrt(3), 0, Math.sqrt(3)], [1 / 6, 2 / 3, 1 / 6]] as const;
+const FIVE_POINTS = [
+  [-2.8569700138728056, -1.3556261799742659, 0, 1.3556261799742659, 2.8569700138728056],
+  [0.011257411327720691, 0.22207592200561266, 0.5333333333333333, 0.22207592200561266, 0.011257411327720691],
+] as const;
+/** Beyond this level error (cv) three points miss the chance of running out by ~0.02; below, by under 0.005. */
+const WIDE_LEVEL_CV = 0.15;
 
 /**
  * runOutProbabilities with the level's estimation error shared by all days. Within one stretch it is folded into the
  * stretch's variance; across deliveries the stretches share it (a level that is too low is too low before and after the
- * delivery), so there the chain is run given the level at three quadrature points of its lognormal error and averaged.
+ * delivery), so there the chain is run given the level at Gauss–Hermite points of its lognormal error and averaged.
  * Treating the stretches as independent instead overstates the risk of running out.
  */
 function runOutCurve(path: DemandPath, stockBy: Float64Array, ends: readonly number[]): number[] {
@@ -301,12 +319,13 @@ function runOutCurve(path: DemandPath, stockBy: Float64Array, ends: readonly num
   if (stretches === 1 || !(path.levelVariance > 0)) return runOutProbabilities(path, stockBy, ends);
   const logVariance = Math.log1p(path.levelVariance);
   const logSd = Math.sqrt(logVariance);
+  const [nodes, weights] = path.levelVariance > WIDE_LEVEL_CV * WIDE_LEVEL_CV ? FIVE_POINTS : THREE_POINTS;
   const averaged = new Array<number>(ends.length).fill(0);
-  for (let node = 0; node < LEVEL_NODES.length; node++) {
-    const factor = Math.exp(logSd * (LEVEL_NODES[node] ?? 0) - logVariance / 2);
+  for (let node = 0; node < nodes.length; node++) {
+    const factor = Math.exp(logSd * (nodes[node] ?? 0) - logVariance / 2);
     const probabilities = runOutProbabilities(path, stockBy, ends, factor);
     for (let index = 0; index < ends.length; index++) {
-      averaged[index] = (averaged[index] ?? 0) + (LEVEL_WEIGHTS[node] ?? 0) * (probabilities[index] ?? 0);
+      averaged[index] = (averaged[index] ?? 0) + (weights[node] ?? 0) * (probabilities[index] ?? 0);
     }
   }
   return averaged;
@@ -317,6 +336,11 @@ function stretchEnds(points: readonly number[], lastDay: number): number[] {
   return [...new Set(points.filter((day) => day >= 0 && day <= lastDay))].sort((a, b) => a - b);
 }
 
+/**
+ * The risk that one store-item runs out (see the definition above) before its promotion ends, before its next delivery
+ * lands and within the days given, with the expected path for charts and the units that would last the promotion.
+ * `days` are read as today, today + 1, … in order.
+ */
 export function assessStockout(input: StockoutRiskInput): StockoutRisk {
   const { model, days } = input;
   const horizon = days.length;
@@ -354,6 +378,7 @@ export function assessStockout(input: StockoutRiskInput): StockoutRisk {
     const day = toDayNumber(delivery.date) - todayDay;
     if (day < 0 || day >= horizon || !(delivery.quantity > 0)) continue;
     arrivals[day] = (arrivals[day] ?? 0) + delivery.quantity;
+    // one landing today is on the shelf with today's stock, not a delivery still to come
     if (day > 0) deliveryDays.push(day);
   }
   const stockBy = new Float64Array(horizon);
@@ -440,31 +465,59 @@ function unitsToLast(
     return Math.max(minimum, Math.ceil(needed - (stockBy[lastDay] ?? 0) - 1e-9));
   }
   const shifted = new Float64Array(stockBy.length);
-  const fails = (extra: number): boolean => {
+  const probabilityWith = (extra: number): number => {
     for (let t = 0; t < stockBy.length; t++) shifted[t] = (stockBy[t] ?? 0) + extra;
     const probabilities = runOutCurve(path, shifted, ends);
-    return (probabilities[probabilities.length - 1] ?? 1) > PROMOTION_RUN_OUT_TOLERANCE;
+    return probabilities[probabilities.length - 1] ?? 1;
   };
-  // start where each stretch end on its own has a 10% chance of demand beyond its stock: running out by then includes
-  // that event, so the answer is rarely far above, and strong correlation between the ends keeps it close
+  const fails = (extra: number): boolean => probabilityWith(extra) > PROMOTION_RUN_OUT_TOLERANCE;
+  // First guess: where the most demanding stretch end on its own has a 10% chance of demand beyond its stock (running
+  // out by then includes that event, and the ends are strongly correlated, so the answer is close)
   let guess = minimum;
+  let bindingEnd = lastDay;
   for (const end of ends) {
     const demand = stretchDemand(path, 0, end);
-    const needed = negBinomialQuantile(1 - PROMOTION_RUN_OUT_TOLERANCE, demand.mean, demand.size);
-    guess = Math.max(guess, Math.ceil(needed - (stockBy[end] ?? 0) - 1e-9));
+    const needed = Math.ceil(
+      negBinomialQuantile(1 - PROMOTION_RUN_OUT_TOLERANCE, demand.mean, demand.size) - (stockBy[end] ?? 0) - 1e-9,
+    );
+    if (needed > guess) {
+      guess = needed;
+      bindingEnd = end;
+    }
   }
-  if (!fails(guess)) {
-    while (guess > minimum && !fails(guess - 1)) guess -= 1;
-    return guess;
+  // Re-aim once: the chain's probability at the guess is what that end's marginal gives some units away; assume the
+  // chain stays that many units off the marginal near the answer
+  const atGuess = probabilityWith(guess);
+  let start = guess;
+  if (atGuess > 0 && atGuess < 1) {
+    const demand = stretchDemand(path, 0, bindingEnd);
+    const equivalent = negBinomialQuantile(1 - atGuess, demand.mean, demand.size) - (stockBy[bindingEnd] ?? 0);
+    start = Math.max(minimum, Math.round(2 * guess - equivalent));
   }
-  let low = guess;
-  let step = 1;
-  while (fails(guess + step) && step < 1e9) {
-    low = guess + step;
-    step *= 2;
+  // bracket the answer by doubling steps from there, then bisect: low fails (or is below the minimum), high holds
+  let low: number;
+  let high: number;
+  if (start === guess ? atGuess > PROMOTION_RUN_OUT_TOLERANCE : fails(start)) {
+    low = start;
+    let step = 1;
+    while (fails(start + step) && step < 1e9) {
+      low = start + step;
+      step *= 2;
+    }
+    high = start + step;
+  } else {
+    high = start;
+    low = minimum - 1;
+    let step = 1;
+    while (start - step >= minimum) {
+      if (fails(start - step)) {
+        low = start - step;
+        break;
+      }
+      high = start - step;
+      step *= 2;
+    }
   }
-  let high = guess + step;
-  // invariant: low fails, high succeeds
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
     if (fails(middle)) low = middle;

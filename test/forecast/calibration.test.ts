@@ -6,7 +6,6 @@ import { negBinomialCdf, negBinomialPmf } from "../../src/forecast/negative-bino
 import { assessStockout } from "../../src/forecast/stockout-risk.js";
 import {
   createRandom,
-  processMean,
   sampleDemand,
   sampleNormal,
   simulateHistory,
@@ -18,7 +17,8 @@ import {
 /**
  * Simulated store-items with known negative binomial demand: fit on 8 weeks, predict the next 7 days, then let the
  * known process play those 7 days out and compare. The priors the fit is given are as right as a real chain's would
- * be on average: the peer level is the item's own within ±50%, and items' uplifts scatter around the category's.
+ * be on average: the peer level is the item's own within ±50%, the peer week is the typical weekend lift, and items'
+ * uplifts scatter around the category's.
  */
 
 const TODAY = "2024-06-03";
@@ -68,18 +68,22 @@ function simulateItems(seed: number): { outcomes: Outcome[]; days: DayOutcome[] 
       }
     }
     const peerLevel = level * Math.exp(uniform(random, -0.5, 0.5));
-    const model = fitDemand(history, { peerLevel, categoryUplift: 2, defaultUplift: 1.5 });
+    const model = fitDemand(history, { peerLevel, peerWeekly: weekendPattern(1.35), categoryUplift: 2, defaultUplift: 1.5 });
 
     const promotedNext = promotedItem && random() < 0.6;
     const days: FutureDay[] = Array.from({ length: HORIZON_DAYS }, (_, day) => ({
       date: addDays(TODAY, day),
       promoted: promotedNext,
     }));
-    const expectedWeek = days.reduce((sum, day) => sum + processMean(process, day.date, day.promoted), 0);
-    const onHand = Math.max(1, Math.round(expectedWeek * uniform(random, 0.4, 1.6)));
-    // a third of the items expect a delivery mid-week of about three days' demand
+    // The store stocks from the sales it has seen (the last four clean weeks, doubled for a promotion), as a real one
+    // does. Stocking from the hidden true rate instead would leak what no forecast can know: items whose rate was
+    // overestimated would all look risky and be safe, and every model's high bins would come out wrong.
+    const seen = history.slice(-28).filter((day) => !day.promoted && !day.stockout);
+    const seenWeek = (seen.reduce((sum, day) => sum + day.units, 0) / Math.max(1, seen.length)) * 7 * (promotedNext ? 2 : 1);
+    const onHand = Math.max(1, Math.round(Math.max(0.5, seenWeek) * uniform(random, 0.4, 1.6)));
+    // a third of the items expect a delivery mid-week of about three days' sales
     const deliveries: ExpectedDelivery[] =
-      random() < 0.33 ? [{ date: addDays(TODAY, 3), quantity: Math.max(1, Math.round((expectedWeek * 3) / 7)) }] : [];
+      random() < 0.33 ? [{ date: addDays(TODAY, 3), quantity: Math.max(1, Math.round((seenWeek * 3) / 7)) }] : [];
     const risk = assessStockout({ today: TODAY, onHand, model, days, deliveries });
     const forecasts = forecastDays(model, days);
 
@@ -113,8 +117,9 @@ describe("stockout probabilities on simulated items", () => {
     const bin = outcomes.filter((outcome) => outcome.predicted >= 0.7 && outcome.predicted <= 0.9);
     const meanPrediction = bin.reduce((sum, outcome) => sum + outcome.predicted, 0) / bin.length;
     const observed = bin.filter((outcome) => outcome.ranOut).length / bin.length;
-    // ~200 items land here, so the observed frequency alone has a binomial standard error of √(0.8·0.2/200) ≈ 0.028;
-    // ±0.08 allows ~2.8 of those, with little room left for the model's own fitting error (8 weeks of history)
+    // ~180 items land here, so the observed frequency alone has a binomial standard error of √(0.8·0.2/180) ≈ 0.03;
+    // ±0.08 allows ~2.7 of those. The model's own error is small beside it: over 20 seeds (40,000 items) this bin
+    // predicted 0.797 and saw 0.805, and the worst single seed was 0.071 off
     expect(bin.length).toBeGreaterThan(150);
     expect(Math.abs(observed - meanPrediction)).toBeLessThan(0.08);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { addDays } from "../../src/forecast/calendar.js";
 import type { DemandModel, ExpectedDelivery, FutureDay, StockoutRiskInput } from "../../src/forecast/forecast-types.js";
 import { assessStockout } from "../../src/forecast/stockout-risk.js";
+import { createRandom, sampleNegBinomial } from "./series.js";
 
 const TODAY = "2024-06-03";
 
@@ -53,6 +54,8 @@ describe("assessStockout: the expected path", () => {
     expect(risk.daysOfCover).toBeCloseTo(10 / 3, 10);
     expect(risk.projectedStock.slice(0, 5).map((day) => day.expected)).toEqual([7, 4, 1, 0, 0]);
     expect(risk.projectedStock[0]?.date).toBe(TODAY);
+    // selling the last unit is not running out: 9 covers days 0-2 exactly, and day 3 finds the shelf empty
+    expect(assess({ model: flatModel(3, Infinity), onHand: 9 }).projectedStockoutDate).toBe("2024-06-06");
   });
 
   it("moves the projected date by a delivery, and not for one that is already overdue", () => {
@@ -142,6 +145,39 @@ describe("assessStockout: probabilities", () => {
     expect(unpromoted.probabilityWithinHorizon).toBeCloseTo(expected[13] ?? -1, 9);
     // doubling demand on promoted days only adds risk
     expect(risk.probabilityBeforePromotionEnd).toBeGreaterThan(unpromoted.probabilityBeforePromotionEnd ?? 1);
+  });
+
+  it("stays close to a simulation for a fast seller, where vectors give way to the normal approximation", () => {
+    // ~160 a day while promoted: stretches of hundreds of units, too long for the exact vectors
+    const model = flatModel(80, 10, 2);
+    const days = futureDays(21, 9);
+    const deliveries: ExpectedDelivery[] = [
+      { date: addDays(TODAY, 4), quantity: 700 },
+      { date: addDays(TODAY, 11), quantity: 900 },
+    ];
+    const onHand = 800;
+    const risk = assessStockout({ today: TODAY, onHand, model, days, deliveries, promotionEnd: addDays(TODAY, 9) });
+
+    const random = createRandom(61);
+    const runs = 20_000;
+    let byPromotionEnd = 0;
+    let byHorizon = 0;
+    for (let run = 0; run < runs; run++) {
+      let stock = onHand;
+      let ranOutOn = -1;
+      for (let day = 0; day < days.length && ranOutOn < 0; day++) {
+        stock += day === 4 ? 700 : day === 11 ? 900 : 0;
+        stock -= sampleNegBinomial(random, day <= 9 ? 160 : 80, 10);
+        if (stock < 0) ranOutOn = day;
+      }
+      if (ranOutOn >= 0) byHorizon++;
+      if (ranOutOn >= 0 && ranOutOn <= 9) byPromotionEnd++;
+    }
+    // simulation standard error ≤ 0.0035; the approximation is allowed ~0.02 on top
+    expect(risk.probabilityBeforePromotionEnd).toBeGreaterThan(0.2);
+    expect(risk.probabilityBeforePromotionEnd).toBeLessThan(0.9);
+    expect(Math.abs((risk.probabilityBeforePromotionEnd ?? 0) - byPromotionEnd / runs)).toBeLessThan(0.025);
+    expect(Math.abs(risk.probabilityWithinHorizon - byHorizon / runs)).toBeLessThan(0.025);
   });
 
   it("is null where a question does not apply", () => {
