@@ -116,6 +116,18 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   };
 }
 
+/** Waits until no other session of this database runs a statement, e.g. an import whose client gave up, at most `limitMs`. */
+export async function waitForIdleDatabase(sql: postgres.Sql, limitMs = 300_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    const [busy] = await sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and state = 'active'`;
+    if (busy!.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 let checkpointRefused = false;
 
 /** Flushes the previous step's dirty pages now rather than during the next measurement (needs superuser or pg_checkpoint). */
@@ -153,10 +165,10 @@ export async function copyIntoKeyedTable(sql: postgres.Sql, table: string, file:
 type ParentMessage = { type: "reset-peak" } | { type: "read-peak" } | { type: "stop" };
 type ChildMessage = { type: "listening"; port: number } | { type: "peak"; peakRss: number; currentRss: number; hwm: number | null };
 
-/** Kernel's high-water mark of resident memory since the process started, in bytes (Linux only). */
-function readVmHwm(pid: number | "self"): number | null {
+/** The kernel's high-water mark of this process's resident memory since it started, in bytes (Linux only). */
+function readVmHwm(): number | null {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const status = readFileSync("/proc/self/status", "utf8");
     const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
     return match ? Number(match[1]) * 1024 : null;
   } catch {
@@ -180,6 +192,7 @@ export async function serveForBench(): Promise<void> {
   const config = loadConfig(process.env);
   const handle = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const log = createLogger(config.LOG_LEVEL);
+  // no onLedgerChange: the risk sweep an import requests in src/index.ts is a job of its own, not part of the import
   const app = createApp({ db: handle.db, config, clock: systemClock, log });
 
   let peakRss = process.memoryUsage.rss();
@@ -187,17 +200,18 @@ export async function serveForBench(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 50);
 
+  // serve()'s defaults, as src/index.ts uses them (requestTimeout 300 s included)
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
     process.send!({ type: "listening", port: info.port } satisfies ChildMessage);
   });
   process.on("message", (message: ParentMessage) => {
     if (message.type === "reset-peak") {
       peakRss = process.memoryUsage.rss();
-      process.send!({ type: "peak", peakRss, currentRss: peakRss, hwm: readVmHwm("self") } satisfies ChildMessage);
+      process.send!({ type: "peak", peakRss, currentRss: peakRss, hwm: readVmHwm() } satisfies ChildMessage);
     } else if (message.type === "read-peak") {
       const currentRss = process.memoryUsage.rss();
       peakRss = Math.max(peakRss, currentRss);
-      process.send!({ type: "peak", peakRss, currentRss, hwm: readVmHwm("self") } satisfies ChildMessage);
+      process.send!({ type: "peak", peakRss, currentRss, hwm: readVmHwm() } satisfies ChildMessage);
     } else if (message.type === "stop") {
       clearInterval(sampler);
       // a normal exit, so that --cpu-prof writes its profile
@@ -237,20 +251,24 @@ export async function startBenchServer(options: {
     env: { ...process.env, DATABASE_URL: options.databaseUrl, LOG_LEVEL: options.logLevel, SEED_DEMO: "false" },
     stdio: ["ignore", log, log, "ipc"],
   });
-  const replies: Array<(message: ChildMessage) => void> = [];
+  const replies: Array<{ resolve: (reading: PeakReading) => void; reject: (error: Error) => void }> = [];
   const exited = once(child, "exit");
+  // a server that dies mid-run fails the questions still waiting for it instead of hanging the benchmark
+  child.once("exit", (code, signal) => {
+    const error = new Error(`the bench server exited (${signal ?? code}); see ${options.logFile}`);
+    for (const waiting of replies.splice(0)) waiting.reject(error);
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the bench server exited with ${code} before listening; see ${options.logFile}`)));
     child.on("message", (message: ChildMessage) => {
       if (message.type === "listening") resolve(message.port);
-      else replies.shift()?.(message);
+      else if (message.type === "peak") replies.shift()?.resolve({ peakRss: message.peakRss, currentRss: message.currentRss, hwm: message.hwm });
     });
   });
   const ask = (message: ParentMessage) =>
-    new Promise<PeakReading>((resolve) => {
-      replies.push((reply) => {
-        if (reply.type === "peak") resolve({ peakRss: reply.peakRss, currentRss: reply.currentRss, hwm: reply.hwm });
-      });
+    new Promise<PeakReading>((resolve, reject) => {
+      if (!child.connected) return reject(new Error(`the bench server is gone; see ${options.logFile}`));
+      replies.push({ resolve, reject });
       child.send(message);
     });
   return {
@@ -270,9 +288,12 @@ export async function startBenchServer(options: {
 }
 
 export interface ImportAnswer {
+  /** the HTTP status, or 0 when the connection broke before an answer */
   status: number;
   seconds: number;
   report: { batchId?: number; status?: string; rowsAccepted?: number; rowsRejected?: number; rowsChanged?: number; [key: string]: unknown };
+  /** why no answer arrived (a reset connection), when status is 0 */
+  error?: string;
 }
 
 /** Streams a file to POST /v1/imports, as a POS connector would, and times it until the JSON report arrives. */
@@ -280,7 +301,9 @@ export async function postImport(port: number, apiKey: string, file: string): Pr
   const size = statSync(file).size;
   const name = file.split("/").at(-1)!;
   const started = performance.now();
-  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+  const answer = await new Promise<{ status: number; body: string; error?: string }>((resolve) => {
+    // a broken connection is an outcome to report, not a crash of the benchmark
+    const broken = (error: Error) => resolve({ status: 0, body: "", error: error.message });
     const req = request(
       {
         host: "127.0.0.1",
@@ -294,20 +317,20 @@ export async function postImport(port: number, apiKey: string, file: string): Pr
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => (text += chunk));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on("error", reject);
+        res.on("error", broken);
       },
     );
-    req.on("error", reject);
-    createReadStream(file, { highWaterMark: 1 << 16 }).on("error", reject).pipe(req);
+    req.on("error", broken);
+    createReadStream(file, { highWaterMark: 1 << 16 }).on("error", broken).pipe(req);
   });
   const seconds = (performance.now() - started) / 1000;
   let report: ImportAnswer["report"];
   try {
-    report = JSON.parse(body);
+    report = JSON.parse(answer.body);
   } catch {
-    report = { raw: body.slice(0, 500) };
+    report = { raw: answer.body.slice(0, 500) };
   }
-  return { status, seconds, report };
+  return { status: answer.status, seconds, report, error: answer.error };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
