@@ -31,6 +31,8 @@ const configSchema = z.object({
   SWEEP_DEBOUNCE_MS: z.coerce.number().int().min(0).default(30_000),
   /** load demo stores, items, stock and sales into an empty database at start-up */
   SEED_DEMO: booleanText.default(false),
+  /** longest time a request may take, uploads included (0 = no limit) */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(30 * 60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 

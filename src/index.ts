@@ -22,6 +22,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(listening));
+    // a large export streams in only as fast as it is written: Node's default 5-minute limit would cut it off
+    (listening as import("node:http").Server).requestTimeout = config.REQUEST_TIMEOUT_MS;
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { CsvError } from "csv-parse";
+import { z } from "zod";
 import { and, eq, sql } from "drizzle-orm";
 import type { Config } from "../config.js";
 import { queryRows, type Database } from "../db/client.js";
@@ -28,6 +29,9 @@ import {
 } from "./row-checks.js";
 import { StoreDirectory, type StoreRef } from "../stores/store-directory.js";
 import { salesRowSchema, stockRowSchema } from "./sync.schemas.js";
+
+/** The stock row schema for rows that take the file's observation time, already a validated Date. */
+const stockRowAtFileTimeSchema = stockRowSchema.extend({ observedAt: z.date() });
 
 export interface SyncDeps {
   db: Database;
@@ -187,7 +191,7 @@ class ImportRun {
   private lastRejectedLine = 0;
   private rowsUntracked = 0;
   private rowsChanged = 0;
-  private readonly defaultObservedAt: string;
+  private readonly defaultObservedAt: Date;
   private readonly toleranceMs: number;
 
   constructor(
@@ -195,7 +199,7 @@ class ImportRun {
     private readonly request: ImportRequest,
     private readonly batchId: number,
   ) {
-    this.defaultObservedAt = (request.observedAt ?? request.now).toISOString();
+    this.defaultObservedAt = stockRowSchema.shape.observedAt.parse((request.observedAt ?? request.now).toISOString());
     this.toleranceMs = deps.config.FUTURE_TOLERANCE_MINUTES * 60_000;
   }
 
@@ -283,7 +287,9 @@ class ImportRun {
     }
     this.checkScope(store, row.location, { line, column: this.format!.locations === null ? locationColumn(this.header) : row.column });
     if (row.kind === "stock") {
-      const parsed = stockRowSchema.safeParse({
+      // a file without a time column has one observation time, validated once by the same schema (see constructor)
+      const schema = row.observedAt === undefined ? stockRowAtFileTimeSchema : stockRowSchema;
+      const parsed = schema.safeParse({
         store: store.code,
         sku: row.sku,
         onHand: row.onHand,

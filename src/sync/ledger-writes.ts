@@ -93,7 +93,7 @@ export async function writeStock(db: Database, batchId: number, rows: StockWrite
     sql`with input as (
           select s as store_id, i as item_id, q as on_hand, t as observed_at, r as reorder_point
           from json_to_recordset(${input}::json) as x(s int, i int, q int, t timestamptz, r int)
-        ), previous as (
+        ), previous as materialized (
           select p.store_id, p.item_id, p.on_hand, p.observed_at
           from stock_levels p join input using (store_id, item_id)
         ), written as (

@@ -1,18 +1,18 @@
 import { sql } from "drizzle-orm";
 import { boolean, date, integer, pgTable, primaryKey, text, timestamp, check, index } from "drizzle-orm/pg-core";
-import { stores } from "./stores.js";
-import { items } from "./items.js";
+
+/*
+ * The two ledger tables take millions of rows per import and carry no foreign keys: the import resolves every store
+ * and item id inside its own transaction, and the per-row checks cost more than the writes themselves
+ * (npm run bench:import). Deleting a store or an item deletes its ledger rows explicitly.
+ */
 
 /** The latest observed stock of each item at each store (last observation wins by observedAt). */
 export const stockLevels = pgTable(
   "stock_levels",
   {
-    storeId: integer()
-      .notNull()
-      .references(() => stores.id, { onDelete: "cascade" }),
-    itemId: integer()
-      .notNull()
-      .references(() => items.id, { onDelete: "cascade" }),
+    storeId: integer().notNull(),
+    itemId: integer().notNull(),
     /** as sent; negative means oversold and counts as out of stock */
     onHand: integer().notNull(),
     observedAt: timestamp({ withTimezone: true }).notNull(),
@@ -30,12 +30,8 @@ export const stockLevels = pgTable(
 export const dailySales = pgTable(
   "daily_sales",
   {
-    storeId: integer()
-      .notNull()
-      .references(() => stores.id, { onDelete: "cascade" }),
-    itemId: integer()
-      .notNull()
-      .references(() => items.id, { onDelete: "cascade" }),
+    storeId: integer().notNull(),
+    itemId: integer().notNull(),
     salesDate: date({ mode: "string" }).notNull(),
     /** net units (refunds subtract) */
     units: integer().notNull(),
