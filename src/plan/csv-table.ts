@@ -16,7 +16,7 @@ export async function readCsvTable<Schema extends z.ZodType<unknown, Record<stri
   let header: string[] | null = null;
   const rows: Array<{ line: number; row: z.output<Schema> }> = [];
   const problems: ProblemDetail[] = [];
-  for await (const { record, line } of csv.records) {
+  for await (const batch of csv.batches) for (const { record, line } of batch) {
     if (header === null) {
       header = record.map((h) => h.replace(/^\uFEFF/, "").trim().toLowerCase());
       const missing = options.required.find((column) => !header!.includes(column));

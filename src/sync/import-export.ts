@@ -206,15 +206,16 @@ class ImportRun {
   async execute(db: Database): Promise<void> {
     this.stores = await StoreDirectory.load(db);
     const csv = streamCsvRecords(this.request.body, { maxBytes: this.deps.config.IMPORT_MAX_BYTES });
-    const records = csv.records;
-    for await (const { record, line } of records) {
-      if (this.format === null) {
-        this.readHeader(record, csv.delimiter());
-        continue;
+    for await (const batch of csv.batches) {
+      for (const { record, line } of batch) {
+        if (this.format === null) {
+          this.readHeader(record, csv.delimiter());
+          continue;
+        }
+        this.rowsRead += 1;
+        this.mapRecord(record, line);
+        if (this.stockChunk.size >= CHUNK_ROWS || this.salesChunk.length >= CHUNK_ROWS) await this.flush(db);
       }
-      this.rowsRead += 1;
-      this.mapRecord(db, record, line);
-      if (this.stockChunk.size >= CHUNK_ROWS || this.salesChunk.length >= CHUNK_ROWS) await this.flush(db);
     }
     if (this.format === null) {
       throw new AppError({ code: "validation_failed", detail: "the file is empty: no header line", errors: [{ line: 1, reason: "no header line" }] });
@@ -266,12 +267,11 @@ class ImportRun {
     this.rejections.push({ line, column, reason, record: recordText });
   }
 
-  private mapRecord(db: Database, record: string[], line: number): void {
+  private mapRecord(record: string[], line: number): void {
     const mapped = this.format!.mapRecord(record);
     this.rowsUntracked += mapped.untracked;
     for (const problem of mapped.problems) this.reject(record, line, problem.column, problem.reason);
     for (const row of mapped.rows) this.acceptRow(record, line, row);
-    void db;
   }
 
   private acceptRow(record: string[], line: number, row: MappedRow): void {

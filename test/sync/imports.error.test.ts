@@ -169,6 +169,14 @@ describe("POST /v1/imports: bad rows are rejected with line and column, valid ro
     ]);
   });
 
+  it("counts lines as a text editor does: a quoted line break and an empty line move the line numbers on", async () => {
+    const { chainKey } = await seedStock();
+    const csv = 'store,sku,on_hand,name\r\nS12,000123,11,"Tomatoes\r\nvine"\r\n\r\nS12,000124,abc,Basil\r\n';
+    const report = await importCsv(ctx, chainKey, csv);
+    expect(report).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1 });
+    expect(report.rejected).toEqual([{ line: 5, column: "on_hand", reason: 'onHand must be a whole number, got "abc"' }]);
+  });
+
   it("rejects a row naming an unknown store and keeps the others", async () => {
     const { chainKey } = await seedStock();
     const report = await importCsv(ctx, chainKey, "store,sku,on_hand\nS99,000123,0\nMt Auburn,000123,12\n");
