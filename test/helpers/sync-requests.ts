@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import type { ProblemBody } from "../../src/http/problem.js";
+import type { ImportReport } from "../../src/sync/import-export.js";
+import type { PostStockReport } from "../../src/sync/post-stock.js";
 import { bearer, type TestContext } from "./context.js";
 
 export type UploadBody = string | Uint8Array | ReadableStream<Uint8Array>;
@@ -121,25 +123,6 @@ export async function postRowsOk(ctx: TestContext, key: string, rows: unknown[],
   return expectJson<PostStockBody>(await postRows(ctx, key, rows, options), 201);
 }
 
-export interface ImportReportBody {
-  batchId: number;
-  status: "applied" | "duplicate";
-  duplicateOf?: number;
-  format: string | null;
-  encoding: string | null;
-  rowsRead: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  rowsUntracked: number;
-  rowsChanged: number;
-  warnings: Array<{ column?: string; reason: string }>;
-  rejected: Array<{ line: number; column?: string; reason: string }>;
-}
-
-export interface PostStockBody {
-  batchId: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  rowsChanged: number;
-  rejected: Array<{ row: number; field: string; reason: string }>;
-}
+/** The answers as the service types them: a test reads what the code promises. */
+export type ImportReportBody = ImportReport;
+export type PostStockBody = PostStockReport;
