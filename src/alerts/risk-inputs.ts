@@ -1,3 +1,4 @@
+import { addDays, daysBetween, fromDayNumber, toDayNumber } from "../forecast/calendar.js";
 import type { DayRecord, ExpectedDelivery, FutureDay } from "../forecast/forecast-types.js";
 
 /** A promotion window for one item at one store, store-local dates inclusive. */
@@ -7,15 +8,7 @@ export interface PromotionWindow {
   endDate: string;
 }
 
-const DAY_MS = 86_400_000;
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
+export { addDays, daysBetween };
 
 function promotedOn(date: string, windows: PromotionWindow[]): boolean {
   for (const w of windows) if (w.startDate <= date && date <= w.endDate) return true;
@@ -41,8 +34,10 @@ export function buildHistory(
     stockout[row.offset] = row.stockout;
   }
   const history: DayRecord[] = [];
+  // day numbers, not Date objects: this runs 84 times per item, for every item of every store
+  const startDay = toDayNumber(options.start);
   for (let offset = first; offset < options.days; offset += 1) {
-    const date = addDays(options.start, offset);
+    const date = fromDayNumber(startDay + offset);
     // days inside the current out-of-stock spell are censored even without an observation that day
     const inSpell = options.outOfStockFrom != null && date >= options.outOfStockFrom;
     history.push({ date, units: units[offset]!, stockout: stockout[offset]! || inSpell, promoted: promotedOn(date, options.promotions) });
@@ -68,8 +63,9 @@ export function futureDays(today: string, options: { horizonDays: number; until:
   for (const date of options.until) if (date && date > last) last = date;
   const count = Math.min(daysBetween(today, last) + 1, 120);
   const days: FutureDay[] = [];
+  const todayNumber = toDayNumber(today);
   for (let i = 0; i < count; i += 1) {
-    const date = addDays(today, i);
+    const date = fromDayNumber(todayNumber + i);
     days.push({ date, promoted: promotedOn(date, options.promotions) });
   }
   return days;
