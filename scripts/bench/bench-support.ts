@@ -97,12 +97,18 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** A new database on the server of the admin URL, so that every run starts from empty tables. */
-export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
-  const name = `shelfwatch_bench_${randomBytes(5).toString("hex")}`;
+/**
+ * A new database on the server of the admin URL, so that every run starts from empty tables; the prefix names the
+ * benchmark, so that a leftover database says which script left it.
+ */
+export async function createBenchDatabase(adminUrl: string, prefix = "shelfwatch_bench"): Promise<BenchDatabase> {
+  const name = `${prefix}_${randomBytes(5).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
   const target = new URL(adminUrl);
   target.pathname = `/${name}`;
   return {
@@ -110,8 +116,11 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     url: target.toString(),
     async drop() {
       const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      try {
+        await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await cleanup.end();
+      }
     },
   };
 }

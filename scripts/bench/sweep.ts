@@ -8,7 +8,6 @@
  * BENCH_DATABASE_URL names the admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test);
  * each run creates its own database there, loads generated data in SQL and drops the database at the end.
  */
-import { randomBytes } from "node:crypto";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,42 +18,18 @@ import { HISTORY_DAYS, HORIZON_DAYS, LOOKAHEAD_DAYS, runSweep } from "../../src/
 import { openDatabase, queryRows, type Database } from "../../src/db/client.js";
 import { createLogger } from "../../src/log.js";
 import { localDateAt } from "../../src/stores/store-directory.js";
-import { flushDirtyPages, formatCount, formatRatio, formatSeconds, median, storeCode } from "./bench-support.js";
+import { createBenchDatabase, flushDirtyPages, formatCount, formatRatio, formatSeconds, median, storeCode, type BenchDatabase } from "./bench-support.js";
 
 const GOAL_SECONDS = 30;
 // zones of one continent, so that every store's local "today" matches the server's current_date the data is built from
 const TIME_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
 const CATEGORIES = 20;
 
-export interface SweepBenchDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
+export type SweepBenchDatabase = BenchDatabase;
 
-/** A new database named for this benchmark, so that a leftover one says which script left it. */
-export async function createSweepBenchDatabase(adminUrl: string): Promise<SweepBenchDatabase> {
-  const name = `shelfwatch_bench_sweep_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const target = new URL(adminUrl);
-  target.pathname = `/${name}`;
-  return {
-    name,
-    url: target.toString(),
-    async drop() {
-      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      try {
-        await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-      } finally {
-        await cleanup.end();
-      }
-    },
-  };
+/** A new database named for this benchmark. */
+export function createSweepBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
+  return createBenchDatabase(adminUrl, "shelfwatch_bench_sweep");
 }
 
 export interface LoadedData {
