@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { AppError, type ProblemDetail } from "../http/problem.js";
 import { streamCsvRecords } from "../sync/csv-records.js";
+import { normalizeHeader } from "../sync/formats/cell-text.js";
 
 /**
  * Reads a small CSV (an ad calendar, a delivery schedule) into validated rows, all or nothing: any bad line refuses
@@ -18,7 +19,7 @@ export async function readCsvTable<Schema extends z.ZodType<unknown, Record<stri
   const problems: ProblemDetail[] = [];
   for await (const batch of csv.batches) for (const { record, line } of batch) {
     if (header === null) {
-      header = record.map((h) => h.replace(/^\uFEFF/, "").trim().toLowerCase());
+      header = record.map(normalizeHeader);
       const missing = options.required.find((column) => !header!.includes(column));
       if (missing) {
         throw new AppError({

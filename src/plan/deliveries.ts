@@ -27,20 +27,31 @@ export async function upsertDeliveries(db: Database, input: DeliveryInput[], api
     const t = tx as unknown as Database;
     const items = new ItemRegistry();
     await items.ensure(t, input.map((d) => ({ sku: d.sku })));
-    const saved = [];
-    for (const { delivery, store } of resolved) {
-      const [row] = await t
-        .insert(deliveries)
-        .values({ storeId: store.id, itemId: items.idOf(delivery.sku)!, reference: delivery.reference, quantity: delivery.quantity, expectedDate: delivery.expectedDate })
-        .onConflictDoUpdate({
-          target: [deliveries.storeId, deliveries.reference, deliveries.itemId],
-          set: { quantity: delivery.quantity, expectedDate: delivery.expectedDate, updatedAt: sql`now()` },
-          setWhere: sql`${deliveries.status} = 'expected'`,
-        })
-        .returning({ id: deliveries.id, status: deliveries.status });
-      if (row) saved.push({ id: row.id, reference: delivery.reference, sku: delivery.sku, store: store.code, status: row.status });
-      else saved.push({ id: 0, reference: delivery.reference, sku: delivery.sku, store: store.code, status: "received" });
-    }
+    // one statement for the whole list; the same reference, store and SKU twice in it: the last one wins
+    const byKey = new Map(resolved.map((r) => [`${r.store.id}\u0000${r.delivery.reference}\u0000${r.delivery.sku}`, r]));
+    const rows = await t
+      .insert(deliveries)
+      .values(
+        [...byKey.values()].map(({ delivery, store }) => ({
+          storeId: store.id,
+          itemId: items.idOf(delivery.sku)!,
+          reference: delivery.reference,
+          quantity: delivery.quantity,
+          expectedDate: delivery.expectedDate,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [deliveries.storeId, deliveries.reference, deliveries.itemId],
+        set: { quantity: sql`excluded.quantity`, expectedDate: sql`excluded.expected_date`, updatedAt: sql`now()` },
+        setWhere: sql`${deliveries.status} = 'expected'`,
+      })
+      .returning({ id: deliveries.id, storeId: deliveries.storeId, itemId: deliveries.itemId, reference: deliveries.reference, status: deliveries.status });
+    const written = new Map(rows.map((row) => [`${row.storeId}\u0000${row.reference}\u0000${row.itemId}`, row]));
+    // a delivery already received or cancelled is history: not updated, so not returned by the upsert
+    const saved = resolved.map(({ delivery, store }) => {
+      const row = written.get(`${store.id}\u0000${delivery.reference}\u0000${items.idOf(delivery.sku)}`);
+      return { id: row?.id ?? 0, reference: delivery.reference, sku: delivery.sku, store: store.code, status: row?.status ?? "received" };
+    });
     return saved;
   });
 }

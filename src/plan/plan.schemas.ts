@@ -1,8 +1,5 @@
 import { z } from "zod";
-
-const sku = z.string({ error: "sku is required" }).trim().min(1, { error: "SKU is blank" }).max(64);
-const storeRef = z.string({ error: "store is required" }).trim().min(1, { error: "store is blank" }).max(100);
-const localDate = z.iso.date({ error: "must be a date as YYYY-MM-DD" });
+import { localDate, sku, storeRef } from "../sync/sync.schemas.js";
 
 export const promotionSchema = z
   .object({

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { FORMAT_NAMES } from "./formats/format-types.js";
 
-const sku = z
+/** Field schemas shared by every input that names stores, items and days. */
+export const sku = z
   .string({ error: "SKU is required" })
   .trim()
   .min(1, { error: "SKU is blank" })
   .max(64, { error: "SKU is longer than 64 characters" });
 
-const storeRef = z.string({ error: "store is required" }).trim().min(1, { error: "store is blank" }).max(100);
+export const storeRef = z.string({ error: "store is required" }).trim().min(1, { error: "store is blank" }).max(100);
 
 function wholeUnits(what: string) {
   return z
@@ -24,7 +25,7 @@ const instant = z.iso
   .datetime({ offset: true, error: "must be an ISO 8601 date and time with a zone, e.g. 2026-11-23T09:30:00Z" })
   .transform((text) => new Date(text));
 
-const localDate = z.iso.date({ error: "must be a date as YYYY-MM-DD" });
+export const localDate = z.iso.date({ error: "must be a date as YYYY-MM-DD" });
 
 const optionalText = (max: number) =>
   z
