@@ -4,7 +4,9 @@ import { requestId } from "hono/request-id";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { pingDatabase } from "./db/client.js";
 import { AppError, problemResponse } from "./http/problem.js";
+import { alertRoutes } from "./alerts/alerts.routes.js";
 import { riskRoutes } from "./alerts/risk.routes.js";
+import { linkRoutes, notifyRoutes } from "./notify/notify.routes.js";
 import { planRoutes } from "./plan/plan.routes.js";
 import { syncRoutes } from "./sync/sync.routes.js";
 
@@ -40,6 +42,9 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", syncRoutes(deps));
   app.route("/v1", planRoutes(deps));
   app.route("/v1", riskRoutes(deps));
+  app.route("/v1", alertRoutes(deps));
+  app.route("/v1", notifyRoutes(deps));
+  app.route("/", linkRoutes(deps));
 
   app.notFound((c) => problemResponse(c, new AppError({ code: "not_found", detail: `no route for ${c.req.method} ${c.req.path}` })));
 

@@ -34,6 +34,26 @@ const configSchema = z.object({
   /** longest time a request may take, uploads included (0 = no limit) */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(30 * 60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** SMTP server for outgoing email, e.g. smtp://user:pass@mail.example.com:587; unset writes .eml files to DATA_DIR/outbox */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+  MAIL_FROM: z.string().min(3).default("Shelfwatch <alerts@shelfwatch.localhost>"),
+  /** the address people reach the service at, for links in email */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
+  /** key that signs acknowledge and snooze links (≥ 32 characters); unset, the service makes one and keeps it in the database */
+  LINK_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+  /** how long an acknowledge or snooze link in an email works */
+  LINK_TTL_HOURS: z.coerce.number().int().positive().default(7 * 24),
+  /** how long the snooze link in an email snoozes */
+  SNOOZE_HOURS: z.coerce.number().int().positive().default(24),
+  /** when the dispatcher looks for email to send (seconds field allowed) */
+  DISPATCH_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */30 * * * * *" }).default("*/20 * * * * *"),
+  /** an email that could not be sent for this long is marked failed */
+  OUTBOX_GIVE_UP_MINUTES: z.coerce.number().int().positive().default(24 * 60),
+  /** a dispatcher that took an email and vanished loses it to another replica after this long */
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().positive().default(120),
+  /** when daily digests are checked for stores whose digest time has come */
+  DIGEST_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */5 * * * *" }).default("*/5 * * * *"),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp, type AppDeps } from "./app.js";
 import { systemClock } from "./clock.js";
@@ -6,6 +7,7 @@ import { openDatabase } from "./db/client.js";
 import { seedDemo } from "./demo/seed-demo.js";
 import { startScheduler } from "./jobs/scheduler.js";
 import { createLogger, type Logger } from "./log.js";
+import { createMailer } from "./notify/mailer.js";
 
 export interface RunningService {
   port: number;
@@ -17,7 +19,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   log.info({ driver: database.driver, dataDir: database.driver === "pglite" ? config.DATA_DIR : undefined }, "opening database");
   await database.migrate();
-  const deps: AppDeps = { db: database.db, config, clock: systemClock, log };
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir: join(config.DATA_DIR, "outbox"), log, maxConnections: config.SMTP_MAX_CONNECTIONS });
+  log.info({ transport: mailer.transport, outboxDir: mailer.transport === "file" ? join(config.DATA_DIR, "outbox") : undefined }, "mail");
+  const deps: AppDeps = { db: database.db, config, clock: systemClock, log, mailer };
   if (config.SEED_DEMO) await seedDemo(deps);
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -28,7 +32,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port, host: config.HOST }, "listening");
-  const scheduler = startScheduler({ ...deps, driver: database.driver }, undefined, { debounceMs: config.SWEEP_DEBOUNCE_MS });
+  const scheduler = startScheduler({ ...deps, mailer, driver: database.driver }, undefined, { debounceMs: config.SWEEP_DEBOUNCE_MS });
   deps.onLedgerChange = () => scheduler.request("risk-sweep");
 
   let stopping: Promise<void> | null = null;
@@ -39,6 +43,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
         log.info("shutting down: no new requests, finishing those in flight");
         await scheduler.stop();
         await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+        await mailer.close();
         await database.close();
         log.info("stopped");
       })();

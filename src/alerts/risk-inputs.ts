@@ -4,6 +4,8 @@ import type { DayRecord, ExpectedDelivery, FutureDay } from "../forecast/forecas
 /** A promotion window for one item at one store, store-local dates inclusive. */
 export interface PromotionWindow {
   promotionId: number;
+  /** the promotion's name, as the ad calls it */
+  name?: string;
   startDate: string;
   endDate: string;
 }

@@ -4,19 +4,37 @@ import { queryRows, type Database } from "../db/client.js";
 import { assessStockout, fitDemand } from "../forecast/index.js";
 import type { DayRecord, DemandPrior, ExpectedDelivery, StockoutRisk } from "../forecast/forecast-types.js";
 import { localDateAt } from "../stores/store-directory.js";
+import { planFeedAlert, planItemAlerts, planSnoozeExpiry, type AlertChange, type LiveAlert, type RiskReading } from "./alert-lifecycle.js";
+import { applyAlertChanges, loadLiveAlerts, type AlertTransition } from "./alert-writes.js";
 import { addDays, buildHistory, currentPromotion, futureDays, upcomingDeliveries, type PromotionWindow } from "./risk-inputs.js";
 
 export interface SweepOptions {
   now: Date;
   /** recompute every store-item, not only those whose inputs changed */
   full?: boolean;
+  /** told of every alert transition inside the transaction that records it (the notifier writes its outbox rows there) */
+  onAlertTransitions?: AlertTransitionHook;
 }
+
+export type AlertTransitionHook = (tx: Database, store: SweptStore, transitions: AlertTransition[], now: Date) => Promise<void>;
+
+export type SweptStore = {
+  id: number;
+  code: string;
+  time_zone: string;
+  feed_last_seen_at: Date | string | null;
+  feed_interval_minutes: number;
+  alert_probability: number;
+  resolve_probability: number;
+};
 
 export interface SweepResult {
   full: boolean;
   stores: number;
   storeItems: number;
   ms: number;
+  /** alert transitions recorded (opened, escalated, resolved, unsnoozed) */
+  transitions: number;
 }
 
 /** Days of sales history the model learns from. */
@@ -56,17 +74,23 @@ export async function runSweep(deps: Pick<AppDeps, "db" | "log">, options: Sweep
   const lastFull = state?.last_full_at ? new Date(state.last_full_at) : null;
   const full = options.full === true || !since || !lastFull || options.now.getTime() - lastFull.getTime() >= 86_400_000;
 
-  const stores = await queryRows<{ id: number; time_zone: string }>(db, sql`select id, time_zone from stores order by id`);
+  const stores = await queryRows<SweptStore>(
+    db,
+    sql`select id, code, time_zone, feed_last_seen_at, feed_interval_minutes, alert_probability, resolve_probability from stores order by id`,
+  );
   let storeItems = 0;
+  let transitions = 0;
   for (const store of stores) {
-    storeItems += await sweepStore(db, store, { now: options.now, since: full ? null : since });
+    const readings = await sweepStore(db, store, { now: options.now, since: full ? null : since });
+    storeItems += readings.length;
+    transitions += await evaluateStoreAlerts(db, store, readings, options);
   }
   await db.execute(
     sql`insert into sweep_state (name, last_started_at, last_full_at) values ('risk', ${options.now.toISOString()}::timestamptz, ${full ? options.now.toISOString() : null}::timestamptz)
         on conflict (name) do update set last_started_at = excluded.last_started_at,
           last_full_at = coalesce(excluded.last_full_at, sweep_state.last_full_at)`,
   );
-  const result = { full, stores: stores.length, storeItems, ms: Math.round(performance.now() - started) };
+  const result = { full, stores: stores.length, storeItems, transitions, ms: Math.round(performance.now() - started) };
   log.info(result, "risk sweep done");
   return result;
 }
@@ -104,9 +128,9 @@ export async function loadStoreInputs(
         where s.store_id = ${store.id} ${changed} ${options.itemFilter ?? sql``}`,
   );
   if (stock.length === 0) return { today, items: [], peerLevels: new Map() };
-  const promotionRows = await queryRows<{ promotion_id: number; item_id: number; start_date: string; end_date: string }>(
+  const promotionRows = await queryRows<{ promotion_id: number; name: string; item_id: number; start_date: string; end_date: string }>(
     db,
-    sql`select p.id as promotion_id, pi.item_id, p.start_date::text as start_date, p.end_date::text as end_date
+    sql`select p.id as promotion_id, p.name, pi.item_id, p.start_date::text as start_date, p.end_date::text as end_date
         from promotions p join promotion_items pi on pi.promotion_id = p.id
         where p.end_date >= ${historyStart}::date and p.start_date <= ${lookaheadEnd}::date
           and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id}))`,
@@ -121,6 +145,7 @@ export async function loadStoreInputs(
   const items = stock.map((row) => {
     const windows: PromotionWindow[] = (promotionsByItem.get(Number(row.item_id)) ?? []).map((p) => ({
       promotionId: Number(p.promotion_id),
+      name: p.name,
       startDate: p.start_date,
       endDate: p.end_date,
     }));
@@ -152,15 +177,72 @@ export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<s
   return { model, promotion, nextDelivery, days, risk };
 }
 
-async function sweepStore(db: Database, store: { id: number; time_zone: string }, options: { now: Date; since: Date | null }): Promise<number> {
+/** Recomputes and stores the risk of the store's (changed) items; returns what the alerts are decided from. */
+async function sweepStore(db: Database, store: { id: number; time_zone: string }, options: { now: Date; since: Date | null }): Promise<RiskReading[]> {
   const inputs = await loadStoreInputs(db, store, options);
   const risks: Array<Record<string, unknown>> = [];
+  const readings: RiskReading[] = [];
   for (const item of inputs.items) {
     const { model, risk, promotion, nextDelivery } = assessItem(item, inputs.peerLevels, inputs.today);
-    risks.push(riskRow(store.id, item.row, model.method, risk, promotion, nextDelivery, item.history.at(-1)?.date ?? null, options.now));
+    const row = riskRow(store.id, item.row, model.method, risk, promotion, nextDelivery, item.history.at(-1)?.date ?? null, options.now);
+    risks.push(row);
+    readings.push({
+      itemId: Number(item.row.item_id),
+      advertised: promotion !== null,
+      onHand: Number(item.row.on_hand),
+      probability: row.probability as number,
+      figures: {
+        onHand: Number(item.row.on_hand),
+        projectedStockoutDate: risk.projectedStockoutDate,
+        probability: Math.round((row.probability as number) * 1000) / 1000,
+        promotionName: promotion?.name ?? null,
+        promotionEnd: promotion?.endDate ?? null,
+        nextDeliveryDate: nextDelivery?.date ?? null,
+        nextDeliveryQuantity: nextDelivery?.quantity ?? null,
+        suggestedQuantity: risk.quantityToLastPromotion,
+        feedLastSeenAt: null,
+      },
+    });
   }
   for (let i = 0; i < risks.length; i += WRITE_CHUNK) await writeRisks(db, risks.slice(i, i + WRITE_CHUNK));
-  return risks.length;
+  return readings;
+}
+
+/**
+ * Opens, escalates and resolves the store's alerts from the readings just computed, in one transaction with the
+ * notifier's outbox rows. A stale feed holds item alerts as they are: old data proves nothing either way.
+ */
+async function evaluateStoreAlerts(db: Database, store: SweptStore, readings: RiskReading[], options: SweepOptions): Promise<number> {
+  const { now } = options;
+  return db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Database;
+    const live = await loadLiveAlerts(tx, store.id);
+    const feed = planFeedAlert(
+      { feedLastSeenAt: store.feed_last_seen_at ? new Date(store.feed_last_seen_at) : null, feedIntervalMinutes: Number(store.feed_interval_minutes) },
+      live.find((a) => a.kind === "stale_feed") ?? null,
+      now,
+    );
+    const woken = planSnoozeExpiry(live, now);
+    const changes: AlertChange[] = [...feed.changes, ...woken];
+    if (!feed.stale) {
+      const thresholds = { openAt: Number(store.alert_probability), resolveBelow: Number(store.resolve_probability) };
+      const liveByItem = new Map<number, LiveAlert[]>();
+      // an alert whose snooze ends in this sweep is open again for what this sweep finds
+      const wokenIds = new Set(woken.map((change) => change.alert.id));
+      for (const current of live) {
+        const alert: LiveAlert = wokenIds.has(current.id) ? { ...current, state: "open", snoozedUntil: null } : current;
+        if (alert.itemId === null) continue;
+        const list = liveByItem.get(alert.itemId);
+        if (list) list.push(alert);
+        else liveByItem.set(alert.itemId, [alert]);
+      }
+      for (const reading of readings) changes.push(...planItemAlerts(reading, liveByItem.get(reading.itemId) ?? [], thresholds));
+    }
+    if (changes.length === 0) return 0;
+    const transitions = await applyAlertChanges(tx, { storeId: store.id, now, actor: "sweep" }, changes);
+    if (options.onAlertTransitions && transitions.length > 0) await options.onAlertTransitions(tx, store, transitions, now);
+    return transitions.length;
+  });
 }
 
 function riskRow(

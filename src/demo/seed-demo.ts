@@ -5,7 +5,9 @@ import { apiKeys, stores } from "../db/schema/index.js";
 import { hashApiKey } from "../http/api-keys.js";
 import { createStore } from "../stores/store-admin.js";
 import { addDays } from "../alerts/risk-inputs.js";
-import { runSweep } from "../alerts/sweep.js";
+import { addRecipient } from "../notify/recipients.js";
+import { sweepWithAlerts } from "../notify/alert-notices.js";
+import { StoreDirectory } from "../stores/store-directory.js";
 import { generateDemoData } from "../backtest/generate-data.js";
 import { createRandom, uniform } from "../backtest/random.js";
 import { upsertPromotions } from "../plan/promotions.js";
@@ -65,6 +67,7 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
     apiKey: null,
     now,
   });
+  const directory = await StoreDirectory.load(db);
   const upcoming = data.promotions.filter((p) => p.endDate >= today);
   const calendar = new Map<string, { id: string; name: string; skus: string[]; stores: Set<string>; startDate: string; endDate: string; uplift?: number }>();
   for (const p of upcoming) {
@@ -78,7 +81,15 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
     [...calendar.values()].map((p) => ({ ...p, skus: [...new Set(p.skus)], stores: p.stores.has("*") ? ("all" as const) : [...p.stores] })),
     null,
   );
-  await runSweep(deps, { now, full: true });
-  log.info({ batchId: report.batchId, rows: report.rowsAccepted, demoApiKey: DEMO_API_KEY }, "demo data loaded");
+  // a manager per store, so that the first sweep's alerts produce emails (files under DATA_DIR/outbox without SMTP)
+  const managers: string[] = [];
+  for (const code of data.stores.slice(0, DEMO_STORES.length)) {
+    const store = directory.resolve(code)!;
+    const email = `manager.${code.toLowerCase()}@example.com`;
+    await addRecipient(db, store.id, { email, name: `Manager ${code}`, role: "manager" });
+    managers.push(email);
+  }
+  const sweep = await sweepWithAlerts(deps, { now, full: true });
+  log.info({ batchId: report.batchId, rows: report.rowsAccepted, alertTransitions: sweep.transitions, managers, demoApiKey: DEMO_API_KEY }, "demo data loaded");
   return { seeded: true };
 }

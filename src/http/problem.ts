@@ -17,6 +17,9 @@ export const ERROR_CODES = {
   idempotency_key_reused: { status: 422, title: "Idempotency-Key reused with a different request" },
   idempotency_in_progress: { status: 409, title: "A request with this Idempotency-Key is still in progress" },
   conflict: { status: 409, title: "Conflict" },
+  link_invalid: { status: 400, title: "This link is not valid" },
+  link_expired: { status: 410, title: "This link has expired" },
+  link_used: { status: 410, title: "This link was already used" },
   internal: { status: 500, title: "Internal server error" },
   unavailable: { status: 503, title: "Service unavailable" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

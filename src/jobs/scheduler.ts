@@ -2,23 +2,33 @@ import cron, { type ScheduledTask } from "node-cron";
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import { queryRows, type Database } from "../db/client.js";
-import { runSweep } from "../alerts/sweep.js";
 import { runDropFolder } from "../sync/drop-folder.js";
+import { sweepWithAlerts } from "../notify/alert-notices.js";
+import { runDigests } from "../notify/digests.js";
+import { runDispatch } from "../notify/dispatcher.js";
+import type { Mailer } from "../notify/mail-types.js";
 
 export interface Job {
   name: string;
   cron: string;
   run(): Promise<unknown>;
+  /** jobs to run right after this one (the dispatcher after anything that writes email) */
+  then?: string[];
 }
 
 export interface SchedulerDeps extends AppDeps {
   driver: "pglite" | "postgres";
+  mailer: Mailer;
 }
 
 /** Every scheduled job of the service, in one place. */
 export function serviceJobs(deps: SchedulerDeps): Job[] {
   const { config } = deps;
-  const jobs: Job[] = [{ name: "risk-sweep", cron: config.SWEEP_CRON, run: () => runSweep(deps, { now: deps.clock.now() }) }];
+  const jobs: Job[] = [
+    { name: "risk-sweep", cron: config.SWEEP_CRON, run: () => sweepWithAlerts(deps, { now: deps.clock.now() }), then: ["dispatch"] },
+    { name: "dispatch", cron: config.DISPATCH_CRON, run: () => runDispatch(deps) },
+    { name: "digests", cron: config.DIGEST_CRON, run: () => runDigests(deps), then: ["dispatch"] },
+  ];
   if (config.SYNC_DIR) {
     const dir = config.SYNC_DIR;
     jobs.push({
@@ -51,8 +61,8 @@ export async function runExclusively(deps: SchedulerDeps, job: Job): Promise<"ra
 }
 
 export interface Scheduler {
-  /** runs a job soon, once, however often it is asked within the debounce time */
-  request(name: string): void;
+  /** runs a job soon, once, however often it is asked within the debounce time (default: the scheduler's) */
+  request(name: string, debounceMs?: number): void;
   stop(): Promise<void>;
 }
 
@@ -70,7 +80,10 @@ export function startScheduler(deps: SchedulerDeps, jobs: Job[] = serviceJobs(de
     const log = deps.log.child({ job: job.name });
     const started = performance.now();
     const run = runExclusively(deps, job).then(
-      (outcome) => log.debug({ outcome, ms: Math.round(performance.now() - started) }, "job run"),
+      (outcome) => {
+        log.debug({ outcome, ms: Math.round(performance.now() - started) }, "job run");
+        for (const next of job.then ?? []) scheduler.request(next, 0);
+      },
       (error: unknown) => log.error({ err: error }, "job failed"),
     );
     const tracked = run.finally(() => {
@@ -86,8 +99,8 @@ export function startScheduler(deps: SchedulerDeps, jobs: Job[] = serviceJobs(de
     tasks.push(task);
     deps.log.info({ job: job.name, cron: job.cron }, "job scheduled");
   }
-  return {
-    request(name) {
+  const scheduler: Scheduler = {
+    request(name, debounceMs = options.debounceMs ?? 0) {
       const job = jobs.find((j) => j.name === name);
       if (!job || stopped) return;
       clearTimeout(timers.get(name));
@@ -99,7 +112,7 @@ export function startScheduler(deps: SchedulerDeps, jobs: Job[] = serviceJobs(de
           const current = inFlight.get(name);
           if (current) void current.then(() => trigger(job));
           else void trigger(job);
-        }, options.debounceMs ?? 0),
+        }, debounceMs),
       );
     },
     async stop() {
@@ -111,4 +124,5 @@ export function startScheduler(deps: SchedulerDeps, jobs: Job[] = serviceJobs(de
       for (const task of tasks) await task.destroy();
     },
   };
+  return scheduler;
 }

@@ -1,9 +1,14 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import type { Clock } from "../../src/clock.js";
+import type { Mailer } from "../../src/notify/mail-types.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createApiKey } from "../../src/http/api-keys.js";
 import { createLogger } from "../../src/log.js";
+import { createMailer } from "../../src/notify/mailer.js";
 import { createStore, type NewStore } from "../../src/stores/store-admin.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
@@ -26,7 +31,7 @@ export interface TestContext {
   app: App;
   clock: TestClock;
   config: Config;
-  deps: Parameters<typeof createApp>[0];
+  deps: Parameters<typeof createApp>[0] & { mailer: Mailer };
 }
 
 /**
@@ -39,7 +44,10 @@ export function useTestContext(env: Record<string, string> = {}): TestContext {
     context.db = await createTestDatabase();
     context.clock = new TestClock();
     context.config = loadConfig({ LOG_LEVEL: "silent", ...env });
-    context.deps = { db: context.db.db, config: context.config, clock: context.clock, log: createLogger(context.config.LOG_LEVEL) };
+    const log = createLogger(context.config.LOG_LEVEL);
+    // tests that read mail use their own SMTP server; the rest write .eml files nobody reads
+    const mailer = createMailer({ outboxDir: await mkdtemp(join(tmpdir(), "shelfwatch-outbox-")), log });
+    context.deps = { db: context.db.db, config: context.config, clock: context.clock, log, mailer };
     context.app = createApp(context.deps);
   });
   beforeEach(async () => {

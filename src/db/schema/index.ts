@@ -6,3 +6,5 @@ export * from "./api-keys.js";
 export * from "./promotions.js";
 export * from "./deliveries.js";
 export * from "./risk.js";
+export * from "./alerts.js";
+export * from "./outbox.js";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { integer, pgTable, serial, text, timestamp, index, check } from "drizzle-orm/pg-core";
+import { integer, pgTable, real, serial, text, timestamp, index, check } from "drizzle-orm/pg-core";
 
 export const stores = pgTable(
   "stores",
@@ -20,9 +20,15 @@ export const stores = pgTable(
     feedLastSeenAt: timestamp({ withTimezone: true }),
     /** The newest observation time carried by that data. */
     feedLastObservedAt: timestamp({ withTimezone: true }),
+    /** an item alert opens at this probability of running out, and resolves below resolveProbability (hysteresis) */
+    alertProbability: real().notNull().default(0.5),
+    resolveProbability: real().notNull().default(0.3),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check("stores_feed_interval_positive", sql`${t.feedIntervalMinutes} > 0`)],
+  (t) => [
+    check("stores_feed_interval_positive", sql`${t.feedIntervalMinutes} > 0`),
+    check("stores_alert_thresholds", sql`${t.resolveProbability} < ${t.alertProbability} and ${t.alertProbability} <= 1 and ${t.resolveProbability} >= 0`),
+  ],
 );
 
 /** Names a POS export uses for a store (`Mt_Auburn`, `Mt Auburn`, `S12`), kept normalised (see normaliseAlias). */

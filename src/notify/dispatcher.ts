@@ -1,0 +1,136 @@
+import { sql } from "drizzle-orm";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import { queryRows, type Database } from "../db/client.js";
+import type { Logger } from "../log.js";
+import type { Mailer } from "./mail-types.js";
+
+export interface DispatchDeps {
+  db: Database;
+  config: Pick<Config, "OUTBOX_LEASE_SECONDS">;
+  clock: Clock;
+  log: Logger;
+  mailer: Mailer;
+}
+
+export interface DispatchOptions {
+  /** rows taken per round trip */
+  batchSize?: number;
+  /** jitter source, for tests */
+  random?: () => number;
+}
+
+export interface DispatchResult {
+  sent: number;
+  /** failed this time, to be tried again later */
+  deferred: number;
+  /** given up: past their time, or refused for good by the server */
+  failed: number;
+}
+
+type ClaimedRow = {
+  store_id: number;
+  id: number;
+  message_id: string;
+  recipient: string;
+  sender: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  headers: Record<string, string> | string | null;
+  attempts: number;
+  give_up_at: Date | string;
+};
+
+const FIRST_RETRY_MS = 30_000;
+const LONGEST_RETRY_MS = 30 * 60_000;
+
+/** Exponential backoff with jitter: 30 s, 1 min, 2 min … up to 30 min, each between half and all of it. */
+export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
+  const full = Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(full * (0.5 + 0.5 * random()));
+}
+
+/** A 5xx answer means the server will never take this message (bad address, policy): retrying only delays the news. */
+export function isPermanentFailure(error: unknown): boolean {
+  const { permanent, responseCode } = (error ?? {}) as { permanent?: unknown; responseCode?: unknown };
+  if (typeof permanent === "boolean") return permanent;
+  return typeof responseCode === "number" && responseCode >= 500 && responseCode < 600;
+}
+
+/**
+ * Sends due outbox rows until none are left. Each batch is taken with `FOR UPDATE SKIP LOCKED` and leased, so that
+ * replicas never take the same row; a dispatcher that dies after taking rows leaves them to whoever comes after its
+ * lease. When a whole batch fails (the server is down) the run stops instead of burning through every row's retries.
+ */
+export async function runDispatch(deps: DispatchDeps, options: DispatchOptions = {}): Promise<DispatchResult> {
+  const { db, mailer, clock, log } = deps;
+  const batchSize = options.batchSize ?? 200;
+  const random = options.random ?? Math.random;
+  const result: DispatchResult = { sent: 0, deferred: 0, failed: 0 };
+  for (;;) {
+    const now = clock.now();
+    const leaseUntil = new Date(now.getTime() + deps.config.OUTBOX_LEASE_SECONDS * 1000);
+    const rows = await queryRows<ClaimedRow>(
+      db,
+      sql`update outbox o set lease_until = ${leaseUntil.toISOString()}::timestamptz, attempts = o.attempts + 1
+          from (select store_id, id from outbox
+                where status = 'pending' and not_before <= ${now.toISOString()}::timestamptz
+                  and (lease_until is null or lease_until <= ${now.toISOString()}::timestamptz)
+                order by not_before, id
+                limit ${batchSize}
+                for update skip locked) due
+          where o.store_id = due.store_id and o.id = due.id
+          returning o.store_id, o.id, o.message_id, o.recipient, o.sender, o.subject, o.text_body, o.html_body, o.headers,
+                    o.attempts, o.give_up_at`,
+    );
+    if (rows.length === 0) break;
+    const outcomes = await Promise.allSettled(
+      rows.map((row) =>
+        mailer.send({
+          messageId: row.message_id,
+          from: row.sender,
+          to: row.recipient,
+          subject: row.subject,
+          text: row.text_body,
+          html: row.html_body,
+          ...(row.headers ? { headers: typeof row.headers === "string" ? (JSON.parse(row.headers) as Record<string, string>) : row.headers } : {}),
+        }),
+      ),
+    );
+    const sentIds: number[] = [];
+    const retries: Array<{ id: number; status: "pending" | "failed"; not_before: string; last_error: string }> = [];
+    const finishedAt = clock.now();
+    outcomes.forEach((outcome, i) => {
+      const row = rows[i]!;
+      if (outcome.status === "fulfilled") {
+        sentIds.push(Number(row.id));
+        return;
+      }
+      const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+      const giveUp = isPermanentFailure(outcome.reason) || finishedAt.getTime() >= new Date(row.give_up_at).getTime();
+      const retryAt = new Date(finishedAt.getTime() + retryDelayMs(Number(row.attempts), random));
+      retries.push({ id: Number(row.id), status: giveUp ? "failed" : "pending", not_before: retryAt.toISOString(), last_error: message.slice(0, 1000) });
+      log.warn({ outboxId: row.id, messageId: row.message_id, attempts: row.attempts, giveUp, err: outcome.reason }, "email not sent");
+    });
+    if (sentIds.length > 0) {
+      await db.execute(
+        sql`update outbox set status = 'sent', sent_at = ${finishedAt.toISOString()}::timestamptz, lease_until = null, last_error = null
+            where id in (select value::int from json_array_elements_text(${JSON.stringify(sentIds)}::json))`,
+      );
+    }
+    if (retries.length > 0) {
+      await db.execute(
+        sql`update outbox o set status = r.status, not_before = r.not_before, lease_until = null, last_error = r.last_error
+            from json_to_recordset(${JSON.stringify(retries)}::json) as r(id int, status text, not_before timestamptz, last_error text)
+            where o.id = r.id and o.status = 'pending'`,
+      );
+    }
+    result.sent += sentIds.length;
+    result.failed += retries.filter((r) => r.status === "failed").length;
+    result.deferred += retries.filter((r) => r.status === "pending").length;
+    if (sentIds.length === 0) break;
+  }
+  if (result.sent + result.deferred + result.failed > 0) log.info(result, "outbox dispatched");
+  return result;
+}
