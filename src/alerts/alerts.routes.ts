@@ -2,10 +2,9 @@ import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { queryRows } from "../db/client.js";
-import { canUseStore, requireApiKey, type ApiKeyPrincipal } from "../http/api-keys.js";
+import { requireApiKey, storeScope, visibleStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError } from "../http/problem.js";
 import { jsonBody, validate } from "../http/validation.js";
-import { StoreDirectory } from "../stores/store-directory.js";
 import { actOnAlert, AlertActionError, type ManualAction } from "./alert-writes.js";
 import { alertIdParam, alertListQuerySchema, resolveBodySchema, snoozeBodySchema } from "./alerts.schemas.js";
 
@@ -34,9 +33,6 @@ function present(row: AlertRow) {
   };
 }
 
-const storeScope = (apiKey: ApiKeyPrincipal) =>
-  apiKey.storeIds === null ? sql`true` : sql`a.store_id in (select value::int from json_array_elements_text(${JSON.stringify(apiKey.storeIds)}::json))`;
-
 /** Alerts: list, read with their history and emails, acknowledge, snooze, resolve. */
 export function alertRoutes(deps: AppDeps) {
   const { db, clock } = deps;
@@ -49,9 +45,7 @@ export function alertRoutes(deps: AppDeps) {
     const apiKey = c.get("apiKey");
     let storeFilter = sql``;
     if (query.store) {
-      const store = (await StoreDirectory.load(db)).resolve(query.store);
-      if (!store) throw new AppError({ code: "not_found", detail: `no store "${query.store}"` });
-      if (!canUseStore(apiKey, store.id)) throw new AppError({ code: "forbidden_store", detail: `this API key may not read store ${store.code}` });
+      const store = await visibleStore(db, apiKey, query.store);
       storeFilter = sql`and a.store_id = ${store.id}`;
     }
     const stateFilter =
@@ -60,7 +54,7 @@ export function alertRoutes(deps: AppDeps) {
       db,
       sql`select ${ALERT_COLUMNS}
           from alerts a join stores s on s.id = a.store_id left join items i on i.id = a.item_id
-          where ${storeScope(apiKey)} ${storeFilter} ${stateFilter}
+          where ${storeScope(apiKey, sql`a.store_id`)} ${storeFilter} ${stateFilter}
             ${query.kind ? sql`and a.kind = ${query.kind}` : sql``}
             ${query.sku ? sql`and i.sku = ${query.sku}` : sql``}
             ${query.before ? sql`and a.id < ${query.before}` : sql``}
@@ -76,7 +70,7 @@ export function alertRoutes(deps: AppDeps) {
     const [row] = await queryRows<AlertRow>(
       db,
       sql`select ${ALERT_COLUMNS}, a.store_id from alerts a join stores s on s.id = a.store_id left join items i on i.id = a.item_id
-          where a.id = ${id} and ${storeScope(c.get("apiKey"))}`,
+          where a.id = ${id} and ${storeScope(c.get("apiKey"), sql`a.store_id`)}`,
     );
     if (!row) throw new AppError({ code: "not_found", detail: `no alert ${id}` });
     const storeId = Number(row.store_id);

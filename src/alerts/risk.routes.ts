@@ -4,10 +4,10 @@ import { z } from "zod";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { queryRows } from "../db/client.js";
 import { forecastDays } from "../forecast/index.js";
-import { canUseStore, requireApiKey, type ApiKeyPrincipal } from "../http/api-keys.js";
+import { requireApiKey, visibleStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError } from "../http/problem.js";
 import { validate } from "../http/validation.js";
-import { StoreDirectory, localDateAt, type StoreRef } from "../stores/store-directory.js";
+import { localDateAt } from "../stores/store-directory.js";
 import { addDays } from "./risk-inputs.js";
 import { assessItem, loadStoreInputs } from "./sweep.js";
 
@@ -24,20 +24,13 @@ export const atRiskQuerySchema = z.object({
 const storeParam = z.object({ store: z.string().min(1).max(100) });
 const itemParam = storeParam.extend({ sku: z.string().min(1).max(64) });
 
-async function visibleStore(deps: AppDeps, apiKey: ApiKeyPrincipal, name: string): Promise<StoreRef> {
-  const store = (await StoreDirectory.load(deps.db)).resolve(name);
-  if (!store) throw new AppError({ code: "not_found", detail: `no store "${name}"` });
-  if (!canUseStore(apiKey, store.id)) throw new AppError({ code: "forbidden_store", detail: `this API key may not read store ${store.code}` });
-  return store;
-}
-
 export function riskRoutes(deps: AppDeps) {
   const { db, clock } = deps;
   const router = new Hono<AppEnv & { Variables: { apiKey: ApiKeyPrincipal } }>();
   router.use("*", requireApiKey(db));
 
   router.get("/stores/:store/at-risk", validate("param", storeParam), validate("query", atRiskQuerySchema), async (c) => {
-    const store = await visibleStore(deps, c.get("apiKey"), c.req.valid("param").store);
+    const store = await visibleStore(deps.db, c.get("apiKey"), c.req.valid("param").store);
     const query = c.req.valid("query");
     const horizonEnd = addDays(localDateAt(clock.now(), store.timeZone), query.horizonDays);
     // advertised items first, then the earliest projected stockout, then the likeliest
@@ -60,7 +53,7 @@ export function riskRoutes(deps: AppDeps) {
 
   router.get("/stores/:store/items/:sku/forecast", validate("param", itemParam), async (c) => {
     const params = c.req.valid("param");
-    const store = await visibleStore(deps, c.get("apiKey"), params.store);
+    const store = await visibleStore(deps.db, c.get("apiKey"), params.store);
     const [item] = await queryRows<{ id: number; category: string | null }>(db, sql`select id, category from items where sku = ${params.sku}`);
     if (!item) throw new AppError({ code: "not_found", detail: `no item with SKU ${params.sku}` });
     // the category's items come along: they are the prior a short history shrinks toward

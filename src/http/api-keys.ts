@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Database } from "../db/client.js";
 import { apiKeys } from "../db/schema/index.js";
+import { StoreDirectory, type StoreRef } from "../stores/store-directory.js";
 import { AppError } from "./problem.js";
 
 export interface ApiKeyPrincipal {
@@ -48,6 +49,20 @@ export async function findApiKey(db: Database, key: string): Promise<ApiKeyPrinc
 
 export function canUseStore(principal: ApiKeyPrincipal, storeId: number): boolean {
   return principal.storeIds === null || principal.storeIds.includes(storeId);
+}
+
+/** The store a request names, if it exists (404) and the key may use it (403). */
+export async function visibleStore(db: Database, apiKey: ApiKeyPrincipal, name: string): Promise<StoreRef> {
+  const store = (await StoreDirectory.load(db)).resolve(name);
+  if (!store) throw new AppError({ code: "not_found", detail: `no store "${name}"` });
+  if (!canUseStore(apiKey, store.id)) throw new AppError({ code: "forbidden_store", detail: `this API key may not use store ${store.code}` });
+  return store;
+}
+
+/** A SQL condition limiting rows to the key's stores (`column` holds the store id). */
+export function storeScope(apiKey: ApiKeyPrincipal, column: SQL): SQL {
+  if (apiKey.storeIds === null) return sql`true`;
+  return sql`${column} in (select value::int from json_array_elements_text(${JSON.stringify(apiKey.storeIds)}::json))`;
 }
 
 /** Requires `Authorization: Bearer <key>` naming a key that is not revoked. */

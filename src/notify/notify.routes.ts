@@ -5,10 +5,9 @@ import { actOnAlert, AlertActionError } from "../alerts/alert-writes.js";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { queryRows } from "../db/client.js";
 import { usedLinks } from "../db/schema/index.js";
-import { canUseStore, requireApiKey, type ApiKeyPrincipal } from "../http/api-keys.js";
+import { requireApiKey, storeScope, visibleStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError, problemBody, type ErrorCode } from "../http/problem.js";
 import { jsonBody, validate } from "../http/validation.js";
-import { StoreDirectory, type StoreRef } from "../stores/store-directory.js";
 import { linkPage } from "./link-pages.js";
 import {
   addRecipient,
@@ -35,13 +34,6 @@ export const outboxQuerySchema = z.object({
   before: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
 });
 
-async function visibleStore(deps: AppDeps, apiKey: ApiKeyPrincipal, name: string): Promise<StoreRef> {
-  const store = (await StoreDirectory.load(deps.db)).resolve(name);
-  if (!store) throw new AppError({ code: "not_found", detail: `no store "${name}"` });
-  if (!canUseStore(apiKey, store.id)) throw new AppError({ code: "forbidden_store", detail: `this API key may not use store ${store.code}` });
-  return store;
-}
-
 /** Recipients of alert emails per store, and the outbox with each email's status. */
 export function notifyRoutes(deps: AppDeps) {
   const { db } = deps;
@@ -51,12 +43,12 @@ export function notifyRoutes(deps: AppDeps) {
   router.use("/outbox", requireApiKey(db));
 
   router.get("/stores/:store/recipients", validate("param", storeParam), async (c) => {
-    const store = await visibleStore(deps, c.get("apiKey"), c.req.valid("param").store);
+    const store = await visibleStore(deps.db, c.get("apiKey"), c.req.valid("param").store);
     return c.json({ recipients: (await listRecipients(db, store.id)).map(presentRecipient) });
   });
 
   router.post("/stores/:store/recipients", validate("param", storeParam), jsonBody(newRecipientSchema, { maxBytes: 16_384 }), async (c) => {
-    const store = await visibleStore(deps, c.get("apiKey"), c.req.valid("param").store);
+    const store = await visibleStore(deps.db, c.get("apiKey"), c.req.valid("param").store);
     try {
       const row = await addRecipient(db, store.id, c.req.valid("json"));
       return c.json(presentRecipient(row), 201);
@@ -68,7 +60,7 @@ export function notifyRoutes(deps: AppDeps) {
 
   router.patch("/stores/:store/recipients/:id", validate("param", recipientParam), jsonBody(recipientChangesSchema, { maxBytes: 16_384 }), async (c) => {
     const { store: name, id } = c.req.valid("param");
-    const store = await visibleStore(deps, c.get("apiKey"), name);
+    const store = await visibleStore(deps.db, c.get("apiKey"), name);
     const row = await updateRecipient(db, store.id, id, c.req.valid("json"));
     if (!row) throw new AppError({ code: "not_found", detail: `no recipient ${id} at store ${store.code}` });
     return c.json(presentRecipient(row));
@@ -76,7 +68,7 @@ export function notifyRoutes(deps: AppDeps) {
 
   router.delete("/stores/:store/recipients/:id", validate("param", recipientParam), async (c) => {
     const { store: name, id } = c.req.valid("param");
-    const store = await visibleStore(deps, c.get("apiKey"), name);
+    const store = await visibleStore(deps.db, c.get("apiKey"), name);
     if (!(await removeRecipient(db, store.id, id))) throw new AppError({ code: "not_found", detail: `no recipient ${id} at store ${store.code}` });
     return c.body(null, 204);
   });
@@ -84,12 +76,8 @@ export function notifyRoutes(deps: AppDeps) {
   router.get("/outbox", validate("query", outboxQuerySchema), async (c) => {
     const query = c.req.valid("query");
     const apiKey = c.get("apiKey");
-    const store = query.store ? await visibleStore(deps, apiKey, query.store) : null;
-    const scope = store
-      ? sql`o.store_id = ${store.id}`
-      : apiKey.storeIds === null
-        ? sql`true`
-        : sql`o.store_id in (select value::int from json_array_elements_text(${JSON.stringify(apiKey.storeIds)}::json))`;
+    const store = query.store ? await visibleStore(deps.db, apiKey, query.store) : null;
+    const scope = store ? sql`o.store_id = ${store.id}` : storeScope(apiKey, sql`o.store_id`);
     const rows = await queryRows<Record<string, unknown>>(
       db,
       sql`select o.id, s.code as store, o.category, o.alert_id, o.recipient, o.subject, o.status, o.attempts, o.message_id,

@@ -1,3 +1,7 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { Logger } from "../../src/log.js";
+import { createMailer } from "../../src/notify/mailer.js";
+import type { Mailer } from "../../src/notify/mail-types.js";
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer, type SMTPServerError } from "smtp-server";
@@ -111,4 +115,22 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A test SMTP server and an SMTP mailer to it, for one test file; the server forgets its mail before each test. */
+export function useTestSmtp(log: () => Logger): { smtp: TestSmtp; mailer: Mailer } {
+  const live = {} as { smtp: TestSmtp; mailer: Mailer };
+  beforeAll(async () => {
+    live.smtp = await startTestSmtp();
+    live.mailer = createMailer({ smtpUrl: live.smtp.url, outboxDir: "unused", log: log() });
+  });
+  afterAll(async () => {
+    await live.mailer?.close();
+    await live.smtp?.close();
+  });
+  beforeEach(() => {
+    live.smtp.clear();
+    live.smtp.refuse(false);
+  });
+  return live;
 }

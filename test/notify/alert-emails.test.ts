@@ -1,34 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "../../src/db/client.js";
 import { sweepWithAlerts } from "../../src/notify/alert-notices.js";
 import { runDispatch } from "../../src/notify/dispatcher.js";
-import { createMailer } from "../../src/notify/mailer.js";
-import type { Mailer } from "../../src/notify/mail-types.js";
 import { bearer, useTestContext } from "../helpers/context.js";
-import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
+import { useTestSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { advertisedItemAtStore12, postJson, postStock } from "./alert-fixtures.js";
 
 const ctx = useTestContext({ PUBLIC_URL: "https://shelfwatch.example" });
-let smtp: TestSmtp;
-let mailer: Mailer;
-
-beforeAll(async () => {
-  smtp = await startTestSmtp();
-  mailer = createMailer({ smtpUrl: smtp.url, outboxDir: "unused", log: ctx.deps.log });
-});
-afterAll(async () => {
-  await mailer?.close();
-  await smtp?.close();
-});
-beforeEach(() => smtp.clear());
+const live = useTestSmtp(() => ctx.deps.log);
 
 /** One sweep and one dispatcher run, the way the scheduler chains them; returns the emails that arrived. */
 async function sweepAndSend(options: { full?: boolean } = {}) {
-  const before = smtp.messages.length;
+  const before = live.smtp.messages.length;
   await sweepWithAlerts(ctx.deps, { now: ctx.clock.now(), ...options });
-  await runDispatch({ ...ctx.deps, mailer });
-  return smtp.messages.slice(before);
+  await runDispatch({ ...ctx.deps, mailer: live.mailer });
+  return live.smtp.messages.slice(before);
 }
 
 async function alertOf(key: string, id: number) {
@@ -101,7 +88,6 @@ describe("urgent alert emails", () => {
   it("holds an urgent email through the recipient's quiet hours, then sends it", async () => {
     const { chainKey } = await advertisedItemAtStore12(ctx, 110);
     // 15:00 UTC is 10:00 in Cambridge MA
-    await ctx.app.request("/v1/stores/S12/recipients", { headers: bearer(chainKey) });
     const listed = (await (await ctx.app.request("/v1/stores/S12/recipients", { headers: bearer(chainKey) })).json()) as { recipients: Array<{ id: number; email: string }> };
     const ana = listed.recipients.find((r) => r.email === managers[0])!;
     const patched = await ctx.app.request(`/v1/stores/S12/recipients/${ana.id}`, {
@@ -112,11 +98,11 @@ describe("urgent alert emails", () => {
     expect(patched.status).toBe(200);
     expect(recipientsOf(await sweepAndSend())).toEqual([managers[1]]);
     ctx.clock.set("2026-11-20T16:29:00Z");
-    await runDispatch({ ...ctx.deps, mailer });
-    expect(smtp.messages).toHaveLength(1);
+    await runDispatch({ ...ctx.deps, mailer: live.mailer });
+    expect(live.smtp.messages).toHaveLength(1);
     ctx.clock.set("2026-11-20T16:30:00Z");
-    await runDispatch({ ...ctx.deps, mailer });
-    expect(recipientsOf(smtp.messages)).toEqual(managers);
+    await runDispatch({ ...ctx.deps, mailer: live.mailer });
+    expect(recipientsOf(live.smtp.messages)).toEqual(managers);
   });
 });
 
@@ -169,7 +155,7 @@ describe("acknowledge and snooze links", () => {
     ]);
 
     // Ben's snooze link still works for the same alert until it expires (7 days by default)
-    const bens = smtp.messages.find((m) => recipientsOf([m])[0] === managers[1])!;
+    const bens = live.smtp.messages.find((m) => recipientsOf([m])[0] === managers[1])!;
     const snooze = linkIn(bens.text!, "Snooze");
     ctx.clock.advance(7 * 24 * 3600_000 + 60_000);
     const expired = await ctx.app.request(snooze, { method: "POST", headers: html });

@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "../../src/db/client.js";
 import { runDispatch } from "../../src/notify/dispatcher.js";
-import { createMailer } from "../../src/notify/mailer.js";
 import type { Mailer } from "../../src/notify/mail-types.js";
 import { enqueueEmails } from "../../src/notify/outbox.js";
 import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
-import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
+import { useTestSmtp } from "../helpers/smtp.js";
 
 const ctx = useTestContext();
-let smtp: TestSmtp;
-let mailer: Mailer;
-
-beforeAll(async () => {
-  smtp = await startTestSmtp();
-  mailer = createMailer({ smtpUrl: smtp.url, outboxDir: "unused", log: ctx.deps.log });
-});
-afterAll(async () => {
-  await mailer?.close();
-  await smtp?.close();
-});
-beforeEach(() => {
-  smtp.clear();
-  smtp.refuse(false);
-});
+const live = useTestSmtp(() => ctx.deps.log);
 
 async function enqueue(count: number) {
   const { s12 } = await seedStoresAndKeys(ctx);
@@ -46,20 +31,20 @@ const statuses = () => queryRows<{ status: string; n: number }>(ctx.db.db, sql`s
 describe("dispatcher", () => {
   it("keeps every email while SMTP refuses connections and delivers each once when it accepts again", async () => {
     await enqueue(12);
-    smtp.refuse(true);
-    const refused = await runDispatch({ ...ctx.deps, mailer }, { batchSize: 5 });
+    live.smtp.refuse(true);
+    const refused = await runDispatch({ ...ctx.deps, mailer: live.mailer }, { batchSize: 5 });
     // a whole batch failing stops the run: the server is down, not the messages
     expect(refused).toEqual({ sent: 0, deferred: 5, failed: 0 });
     expect(await statuses()).toEqual([{ status: "pending", n: 12 }]);
     const [failedRow] = await queryRows<{ attempts: number; last_error: string }>(ctx.db.db, sql`select attempts, last_error from outbox where attempts > 0 limit 1`);
     expect(failedRow!.last_error).toMatch(/^SMTP /);
 
-    smtp.refuse(false);
+    live.smtp.refuse(false);
     ctx.clock.advance(10 * 60_000);
-    const delivered = await runDispatch({ ...ctx.deps, mailer }, { batchSize: 5 });
+    const delivered = await runDispatch({ ...ctx.deps, mailer: live.mailer }, { batchSize: 5 });
     expect(delivered).toEqual({ sent: 12, deferred: 0, failed: 0 });
-    expect(await runDispatch({ ...ctx.deps, mailer })).toEqual({ sent: 0, deferred: 0, failed: 0 });
-    const ids = smtp.messages.map((m) => m.messageId);
+    expect(await runDispatch({ ...ctx.deps, mailer: live.mailer })).toEqual({ sent: 0, deferred: 0, failed: 0 });
+    const ids = live.smtp.messages.map((m) => m.messageId);
     expect(ids).toHaveLength(12);
     expect(new Set(ids).size).toBe(12);
     expect(await statuses()).toEqual([{ status: "sent", n: 12 }]);
@@ -67,9 +52,9 @@ describe("dispatcher", () => {
 
   it("marks an email failed once its time is up", async () => {
     await enqueue(1);
-    smtp.refuse(true);
+    live.smtp.refuse(true);
     ctx.clock.advance(ctx.config.OUTBOX_GIVE_UP_MINUTES * 60_000 + 1000);
-    expect(await runDispatch({ ...ctx.deps, mailer })).toEqual({ sent: 0, deferred: 0, failed: 1 });
+    expect(await runDispatch({ ...ctx.deps, mailer: live.mailer })).toEqual({ sent: 0, deferred: 0, failed: 1 });
     expect(await statuses()).toEqual([{ status: "failed", n: 1 }]);
   });
 
@@ -79,9 +64,9 @@ describe("dispatcher", () => {
     const dead: Mailer = { transport: "smtp", send: () => new Promise<void>(() => {}), close: async () => {} };
     void runDispatch({ ...ctx.deps, mailer: dead });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await runDispatch({ ...ctx.deps, mailer })).toEqual({ sent: 0, deferred: 0, failed: 0 });
+    expect(await runDispatch({ ...ctx.deps, mailer: live.mailer })).toEqual({ sent: 0, deferred: 0, failed: 0 });
     ctx.clock.advance(ctx.config.OUTBOX_LEASE_SECONDS * 1000);
-    expect(await runDispatch({ ...ctx.deps, mailer })).toEqual({ sent: 3, deferred: 0, failed: 0 });
-    expect(smtp.messages).toHaveLength(3);
+    expect(await runDispatch({ ...ctx.deps, mailer: live.mailer })).toEqual({ sent: 3, deferred: 0, failed: 0 });
+    expect(live.smtp.messages).toHaveLength(3);
   });
 });
