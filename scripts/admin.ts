@@ -1,4 +1,4 @@
-// Administration from the command line: stores, their aliases, and API keys. `npm run admin -- help` lists the commands.
+// Administration from the command line: stores, their aliases, API keys, and alert email recipients. `npm run admin -- help` lists the commands.
 import { parseArgs } from "node:util";
 import { eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
@@ -6,6 +6,7 @@ import { loadConfig } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/client.js";
 import { apiKeys, storeAliases, stores } from "../src/db/schema/index.js";
 import { createApiKey } from "../src/http/api-keys.js";
+import { isRecipientCommand, RECIPIENT_USAGE, runRecipientCommand } from "../src/notify/recipients-cli.js";
 import { addStoreAliases, createStore } from "../src/stores/store-admin.js";
 
 const USAGE = `usage: npm run admin -- <command> [options]
@@ -17,7 +18,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   key:create   --name "S12 till" [--store S12 --store S13]     (no --store: a key for every store)
   key:list
   key:revoke   --id 3
-`;
+${RECIPIENT_USAGE}`;
 
 const options = {
   code: { type: "string" },
@@ -110,12 +111,21 @@ async function run(db: Database, command: string | undefined, values: Record<str
   }
 }
 
-const { positionals, values } = parseArgs({ options, allowPositionals: true, strict: true });
+const [command, ...rest] = process.argv.slice(2);
 const config = loadConfig();
 const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {
   await database.migrate();
-  await run(database.db, positionals[0], values);
+  // recipient commands take positional arguments and flags of their own
+  if (isRecipientCommand(command)) {
+    process.exitCode = await runRecipientCommand(database.db, command, rest, {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
+  } else {
+    const { positionals, values } = parseArgs({ options, allowPositionals: true, strict: true });
+    await run(database.db, positionals[0], values);
+  }
 } catch (error) {
   const message = error instanceof z.ZodError ? error.issues.map((i) => i.message).join("; ") : (error as Error).message;
   process.stderr.write(`error: ${message}\n`);
