@@ -7,6 +7,7 @@ import { AppError, problemResponse } from "./http/problem.js";
 import { alertRoutes } from "./alerts/alerts.routes.js";
 import { riskRoutes } from "./alerts/risk.routes.js";
 import { linkRoutes, notifyRoutes } from "./notify/notify.routes.js";
+import { customerPages, subscriptionRoutes } from "./subscriptions/subscription.routes.js";
 import { planRoutes } from "./plan/plan.routes.js";
 import { syncRoutes } from "./sync/sync.routes.js";
 
@@ -39,12 +40,16 @@ export function createApp(deps: AppDeps) {
     }
   });
 
+  // first: the public customer endpoints answer before the API-key guards the other routers put on /v1/*
+  const customers = subscriptionRoutes(deps);
+  app.route("/v1", customers.router);
   app.route("/v1", syncRoutes(deps));
   app.route("/v1", planRoutes(deps));
   app.route("/v1", riskRoutes(deps));
   app.route("/v1", alertRoutes(deps));
   app.route("/v1", notifyRoutes(deps));
   app.route("/", linkRoutes(deps));
+  app.route("/", customerPages(deps, customers.subscribe));
 
   app.notFound((c) => problemResponse(c, new AppError({ code: "not_found", detail: `no route for ${c.req.method} ${c.req.path}` })));
 

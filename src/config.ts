@@ -54,6 +54,23 @@ const configSchema = z.object({
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().positive().default(120),
   /** when daily digests are checked for stores whose digest time has come */
   DIGEST_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */5 * * * *" }).default("*/5 * * * *"),
+  /** when back-in-stock waves and running-low notices to customers are written (also after every sweep) */
+  CUSTOMER_NOTICES_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */5 * * * *" }).default("*/5 * * * *"),
+  /** back-in-stock notices per unit on the shelf in one wave (3 units, 2 per unit: 6 subscribers hear) */
+  NOTICES_PER_UNIT: z.coerce.number().positive().max(100).default(1),
+  /** the next wave of back-in-stock notices waits this long, then re-checks stock */
+  RESTOCK_WAVE_MINUTES: z.coerce.number().int().positive().default(60),
+  /** a confirmed subscription ends after this many days */
+  SUBSCRIPTION_DAYS: z.coerce.number().int().positive().default(180),
+  /** an unconfirmed subscription, and its confirmation link, last this long */
+  CONFIRM_TTL_HOURS: z.coerce.number().int().positive().default(72),
+  /** how long a rain check can be redeemed */
+  RAIN_CHECK_DAYS: z.coerce.number().int().positive().default(30),
+  /** public endpoints (subscribe, privacy requests): requests per hour from one IP address, and about one email address */
+  RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(30),
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(5),
+  /** behind a reverse proxy: take the client address from X-Forwarded-For */
+  TRUST_PROXY: booleanText.default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;

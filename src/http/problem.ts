@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   link_invalid: { status: 400, title: "This link is not valid" },
   link_expired: { status: 410, title: "This link has expired" },
   link_used: { status: 410, title: "This link was already used" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  rain_check_redeemed: { status: 409, title: "This rain check was already redeemed" },
+  rain_check_expired: { status: 410, title: "This rain check has expired" },
+  rain_check_wrong_store: { status: 403, title: "This rain check belongs to another store" },
   internal: { status: 500, title: "Internal server error" },
   unavailable: { status: 503, title: "Service unavailable" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

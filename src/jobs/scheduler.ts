@@ -6,6 +6,7 @@ import { runDropFolder } from "../sync/drop-folder.js";
 import { sweepWithAlerts } from "../notify/alert-notices.js";
 import { runDigests } from "../notify/digests.js";
 import { runDispatch } from "../notify/dispatcher.js";
+import { runCustomerNotices } from "../subscriptions/customer-notices.js";
 import type { Mailer } from "../notify/mail-types.js";
 
 export interface Job {
@@ -25,7 +26,8 @@ export interface SchedulerDeps extends AppDeps {
 export function serviceJobs(deps: SchedulerDeps): Job[] {
   const { config } = deps;
   const jobs: Job[] = [
-    { name: "risk-sweep", cron: config.SWEEP_CRON, run: () => sweepWithAlerts(deps, { now: deps.clock.now() }), then: ["dispatch"] },
+    { name: "risk-sweep", cron: config.SWEEP_CRON, run: () => sweepWithAlerts(deps, { now: deps.clock.now() }), then: ["customer-notices", "dispatch"] },
+    { name: "customer-notices", cron: config.CUSTOMER_NOTICES_CRON, run: () => runCustomerNotices(deps, deps.clock.now()), then: ["dispatch"] },
     { name: "dispatch", cron: config.DISPATCH_CRON, run: () => runDispatch(deps) },
     { name: "digests", cron: config.DIGEST_CRON, run: () => runDigests(deps), then: ["dispatch"] },
   ];

@@ -5,6 +5,9 @@
  */
 import { ALERT_KINDS, type AlertFigures, type AlertKind } from "../alerts/alert-types.js";
 import { dayOfWeek, daysBetween } from "../forecast/calendar.js";
+import { renderEmail, type Block, type EmailContent, type Fact, type Link, type ListEntry, type RenderedEmail } from "./email-layout.js";
+
+export { escapeHtml, type RenderedEmail } from "./email-layout.js";
 
 export interface StoreForEmail {
   code: string;
@@ -60,17 +63,11 @@ export interface DigestInput {
   links: { dashboard: string };
 }
 
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
-}
 
 // ---------------------------------------------------------------- dates, numbers, names
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
-const TEXT_WIDTH = 72;
 /** keeps the subject's problem visible on a phone when an item name is long */
 const SUBJECT_ITEM_MAX = 40;
 
@@ -231,7 +228,6 @@ function chanceLabel(kind: AlertKind): string {
   return "Chance of running out";
 }
 
-type Fact = [label: string, value: string];
 
 function alertFacts(input: AlertEmailInput): Fact[] {
   const { kind, figures, store, today, item } = input;
@@ -294,38 +290,6 @@ function changedFacts(input: AlertEmailInput): Fact[] {
   return facts;
 }
 
-// ---------------------------------------------------------------- emails as blocks
-
-interface Link {
-  label: string;
-  href: string;
-  primary: boolean;
-}
-
-interface DigestEntry {
-  title: string;
-  details: string[];
-  links: Link[];
-}
-
-type Block =
-  | { type: "heading"; text: string }
-  | { type: "subheading"; text: string; urgent?: boolean }
-  | { type: "paragraph"; text: string }
-  | { type: "callout"; label: string; text: string }
-  | { type: "facts"; facts: Fact[] }
-  | { type: "links"; links: Link[] }
-  | { type: "entries"; entries: DigestEntry[] }
-  | { type: "bullets"; items: string[] };
-
-interface EmailContent {
-  subject: string;
-  /** the inbox preview line */
-  preview: string;
-  blocks: Block[];
-  footer: string[];
-}
-
 function storeFooter(store: StoreForEmail): string[] {
   return [`${store.name} (store ${store.code})`, ...store.addressLines, "Stock alerts from Shelfwatch"];
 }
@@ -356,7 +320,7 @@ export function renderAlertEmail(input: AlertEmailInput): RenderedEmail {
       ],
     },
   );
-  return render({ subject, preview: capitalize(problem), blocks, footer: storeFooter(store) });
+  return renderEmail({ subject, preview: capitalize(problem), blocks, footer: storeFooter(store) });
 }
 
 /** Urgent first, then by stockout date (unknown last), then in the order a manager should look at kinds. */
@@ -373,7 +337,7 @@ function compareAlerts(a: DigestAlert, b: DigestAlert): number {
   return byKind !== 0 ? byKind : itemName(a.item).localeCompare(itemName(b.item));
 }
 
-function digestEntry(alert: DigestAlert, input: DigestInput): DigestEntry {
+function digestEntry(alert: DigestAlert, input: DigestInput): ListEntry {
   const { figures, kind } = alert;
   const parts = [capitalize(describeProblem(kind, figures, input.localDate, input.store.timeZone))];
   if (kind !== "stale_feed") {
@@ -456,147 +420,6 @@ export function renderDigestEmail(input: DigestInput): RenderedEmail {
         },
   );
   blocks.push({ type: "links", links: [{ label: "Open dashboard", href: input.links.dashboard, primary: true }] });
-  return render({ subject, preview: capitalize(counts), blocks, footer: storeFooter(store) });
+  return renderEmail({ subject, preview: capitalize(counts), blocks, footer: storeFooter(store) });
 }
 
-// ---------------------------------------------------------------- plain text
-
-/** Word-wraps at TEXT_WIDTH; a word longer than a line (a URL) keeps a line of its own rather than breaking. */
-function wrap(text: string, first = "", rest = first): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line === "") line = (lines.length === 0 ? first : rest) + word;
-    else if (line.length + 1 + word.length <= TEXT_WIDTH) line += ` ${word}`;
-    else {
-      lines.push(line);
-      line = rest + word;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-function renderTextBlock(block: Block): string[] {
-  switch (block.type) {
-    case "heading":
-      return wrap(block.text);
-    case "subheading":
-      return wrap(block.text.toUpperCase());
-    case "paragraph":
-      return wrap(block.text);
-    case "callout":
-      return wrap(`${block.label}: ${block.text}`, "", "  ");
-    case "facts":
-      return block.facts.flatMap(([label, value]) => wrap(`${label}: ${value}`, "", "  "));
-    case "links":
-      return block.links.map((link) => `${link.label}: ${link.href}`);
-    case "entries":
-      return block.entries.flatMap((entry, index) => [
-        ...(index > 0 ? [""] : []),
-        ...wrap(`* ${entry.title}`, "", "  "),
-        ...entry.details.flatMap((detail) => wrap(detail, "  ")),
-        ...entry.links.map((link) => `  ${link.label}: ${link.href}`),
-      ]);
-    case "bullets":
-      return block.items.flatMap((item) => wrap(`* ${item}`, "", "  "));
-  }
-}
-
-function renderText(content: EmailContent): string {
-  const body = content.blocks.map((block) => renderTextBlock(block).join("\n")).join("\n\n");
-  const footer = content.footer.flatMap((line) => wrap(line)).join("\n");
-  return `${body}\n\n--\n${footer}\n`;
-}
-
-// ---------------------------------------------------------------- HTML
-
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
-}
-
-/** Only web and mail links become buttons; anything else (javascript:, data:) is dropped. */
-function safeHref(href: string): string {
-  return /^(https?:|mailto:)/i.test(href.trim()) ? escapeHtml(href.trim()) : "#";
-}
-
-const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-const INK = "#111827";
-const MUTED = "#4b5563";
-const BLUE = "#1d4ed8";
-const RED = "#b91c1c";
-
-function buttonHtml(link: Link, small: boolean): string {
-  const size = small ? "padding:10px 16px;font-size:14px" : "padding:12px 20px;font-size:16px";
-  const colours = link.primary
-    ? `background-color:${BLUE};color:#ffffff;border:2px solid ${BLUE}`
-    : `background-color:#ffffff;color:${BLUE};border:2px solid ${BLUE}`;
-  return `<a href="${safeHref(link.href)}" style="display:inline-block;margin:0 8px 8px 0;${size};${colours};border-radius:6px;font-weight:bold;line-height:1.2;text-decoration:none">${escapeHtml(link.label)}</a>`;
-}
-
-function renderHtmlBlock(block: Block): string {
-  switch (block.type) {
-    case "heading":
-      return `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:${INK}">${escapeHtml(block.text)}</h1>`;
-    case "subheading":
-      return `<h2 style="margin:24px 0 8px;font-size:18px;line-height:1.3;color:${block.urgent ? RED : INK}">${escapeHtml(block.text)}</h2>`;
-    case "paragraph":
-      return `<p style="margin:0 0 16px;font-size:16px">${escapeHtml(block.text)}</p>`;
-    case "callout":
-      return `<p style="margin:16px 0;padding:12px 16px;background-color:#fef3c7;border-left:4px solid #b45309;font-size:16px;color:${INK}"><strong>${escapeHtml(block.label)}:</strong> ${escapeHtml(block.text)}</p>`;
-    case "facts": {
-      const rows = block.facts
-        .map(
-          ([label, value]) =>
-            `<tr><th scope="row" align="left" style="padding:6px 12px 6px 0;width:40%;vertical-align:top;font-size:15px;font-weight:normal;color:${MUTED}">${escapeHtml(label)}</th><td style="padding:6px 0;vertical-align:top;font-size:16px;font-weight:bold;color:${INK}">${escapeHtml(value)}</td></tr>`,
-        )
-        .join("");
-      return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;margin:0 0 8px">${rows}</table>`;
-    }
-    case "links":
-      return `<p style="margin:16px 0 8px">${block.links.map((link) => buttonHtml(link, false)).join("")}</p>`;
-    case "entries":
-      return block.entries
-        .map((entry) => {
-          const details = entry.details.map((detail) => `<p style="margin:0 0 8px;font-size:15px;color:#374151">${escapeHtml(detail)}</p>`).join("");
-          const links = entry.links.length > 0 ? `<p style="margin:0">${entry.links.map((link) => buttonHtml(link, true)).join("")}</p>` : "";
-          return `<div style="margin:0 0 12px;padding:12px;border:1px solid #e5e7eb;border-radius:6px"><p style="margin:0 0 4px;font-size:16px;font-weight:bold;color:${INK}">${escapeHtml(entry.title)}</p>${details}${links}</div>`;
-        })
-        .join("");
-    case "bullets":
-      return `<ul style="margin:0 0 16px;padding-left:20px">${block.items.map((item) => `<li style="margin:0 0 6px;font-size:15px">${escapeHtml(item)}</li>`).join("")}</ul>`;
-  }
-}
-
-function renderHtml(content: EmailContent): string {
-  const body = content.blocks.map(renderHtmlBlock).join("\n");
-  const footer = content.footer.map(escapeHtml).join("<br>");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(content.subject)}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f3f4f6">
-<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(content.preview)}</div>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f3f4f6">
-<tr><td align="center" style="padding:16px 8px">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background-color:#ffffff;border-radius:8px;${FONT};font-size:16px;line-height:1.5;color:${INK}">
-<tr><td style="padding:24px 20px">
-${body}
-</td></tr>
-<tr><td style="padding:16px 20px 24px;border-top:1px solid #e5e7eb;font-size:14px;line-height:1.5;color:${MUTED}">${footer}</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`;
-}
-
-function render(content: EmailContent): RenderedEmail {
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content) };
-}

@@ -9,6 +9,7 @@ import { requireApiKey, storeScope, visibleStore, type ApiKeyPrincipal } from ".
 import { AppError, problemBody, type ErrorCode } from "../http/problem.js";
 import { jsonBody, validate } from "../http/validation.js";
 import { linkPage } from "./link-pages.js";
+import { EMAIL_CATEGORIES } from "./outbox.js";
 import {
   addRecipient,
   listRecipients,
@@ -29,7 +30,7 @@ const tokenParam = z.object({ token: z.string().min(10).max(2000) });
 export const outboxQuerySchema = z.object({
   store: z.string().min(1).max(100).optional(),
   status: z.enum(["pending", "sent", "failed"]).optional(),
-  category: z.enum(["alert", "digest"]).optional(),
+  category: z.enum(EMAIL_CATEGORIES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   before: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
 });

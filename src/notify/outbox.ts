@@ -4,9 +4,14 @@ import type { Config } from "../config.js";
 import { queryRows, type Database } from "../db/client.js";
 import { outbox } from "../db/schema/index.js";
 
+/** Staff email, and customer email (which no suppressed address ever gets). */
+export const EMAIL_CATEGORIES = ["alert", "digest", "confirmation", "restock", "deal", "privacy"] as const;
+export type EmailCategory = (typeof EMAIL_CATEGORIES)[number];
+export const CUSTOMER_CATEGORIES: readonly EmailCategory[] = ["confirmation", "restock", "deal", "privacy"];
+
 export interface NewEmail {
   storeId: number;
-  category: "alert" | "digest";
+  category: EmailCategory;
   /** one row per key: an alert event and recipient, or a digest day and recipient */
   dedupeKey: string;
   alertId?: number | null;

@@ -10,11 +10,15 @@ import { serviceSecrets } from "../db/schema/index.js";
  * so that every replica and transaction agrees on it.
  */
 export async function linkSecret(db: Database, config: Pick<Config, "LINK_SECRET">): Promise<string> {
-  if (config.LINK_SECRET) return config.LINK_SECRET;
+  return config.LINK_SECRET ?? storedSecret(db, "links");
+}
+
+/** A secret made by the first replica that needed it and shared through the database from then on. */
+export async function storedSecret(db: Database, name: string): Promise<string> {
   await db
     .insert(serviceSecrets)
-    .values({ name: "links", value: randomBytes(32).toString("base64url") })
+    .values({ name, value: randomBytes(32).toString("base64url") })
     .onConflictDoNothing();
-  const [row] = await db.select({ value: serviceSecrets.value }).from(serviceSecrets).where(eq(serviceSecrets.name, "links"));
+  const [row] = await db.select({ value: serviceSecrets.value }).from(serviceSecrets).where(eq(serviceSecrets.name, name));
   return row!.value;
 }

@@ -14,7 +14,7 @@ export const linkPayloadSchema = z.object({
 });
 export type LinkPayload = z.infer<typeof linkPayloadSchema>;
 
-export type LinkCheck = { ok: true; payload: LinkPayload } | { ok: false; reason: "malformed" | "tampered" | "expired" };
+export type LinkCheck = TokenCheck<LinkPayload>;
 
 function signature(secret: string, body: string): Buffer {
   return createHmac("sha256", secret).update(body).digest();
@@ -25,12 +25,15 @@ export function newNonce(): string {
 }
 
 /** `<payload>.<hmac>`, both base64url: no database lookup needed to tell a forged link. */
-export function signLink(secret: string, payload: LinkPayload): string {
+export function signToken(secret: string, payload: { expires: number }): string {
   const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
   return `${body}.${signature(secret, body).toString("base64url")}`;
 }
 
-export function verifyLink(secret: string, token: string, now: Date): LinkCheck {
+export type TokenCheck<T> = { ok: true; payload: T } | { ok: false; reason: "malformed" | "tampered" | "expired" };
+
+/** Checks the signature first, then the shape, then the expiry (`expires` in unix seconds). */
+export function verifyToken<T extends { expires: number }>(secret: string, schema: z.ZodType<T>, token: string, now: Date): TokenCheck<T> {
   const [body, mac, extra] = token.split(".");
   if (!body || !mac || extra !== undefined) return { ok: false, reason: "malformed" };
   // compare the text, not decoded bytes: base64url decoding forgives stray characters, a signature must not
@@ -43,8 +46,16 @@ export function verifyLink(secret: string, token: string, now: Date): LinkCheck 
   } catch {
     return { ok: false, reason: "malformed" };
   }
-  const parsed = linkPayloadSchema.safeParse(decoded);
+  const parsed = schema.safeParse(decoded);
   if (!parsed.success) return { ok: false, reason: "malformed" };
   if (parsed.data.expires * 1000 <= now.getTime()) return { ok: false, reason: "expired" };
   return { ok: true, payload: parsed.data };
+}
+
+export function signLink(secret: string, payload: LinkPayload): string {
+  return signToken(secret, payload);
+}
+
+export function verifyLink(secret: string, token: string, now: Date): LinkCheck {
+  return verifyToken(secret, linkPayloadSchema, token, now);
 }

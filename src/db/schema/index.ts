@@ -8,3 +8,4 @@ export * from "./deliveries.js";
 export * from "./risk.js";
 export * from "./alerts.js";
 export * from "./outbox.js";
+export * from "./customers.js";
