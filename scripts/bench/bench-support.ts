@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from "node:fs";
 import { request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -340,6 +341,68 @@ export async function postImport(port: number, apiKey: string, file: string): Pr
     report = { raw: answer.body.slice(0, 500) };
   }
   return { status: answer.status, seconds, report, error: answer.error };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A local SMTP server
+
+export interface SmtpSink {
+  url: string;
+  /** the Message-ID of every message accepted since the last reset, in arrival order (repeats included) */
+  messageIds: string[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const HEADER_END = Buffer.from("\r\n\r\n");
+
+/**
+ * An SMTP server on 127.0.0.1 that accepts every message and keeps only its Message-ID, so that a benchmark can check
+ * that each message arrived exactly once without paying for parsing. (test/helpers/smtp.ts parses every message and
+ * imports vitest, so it is not used here.)
+ */
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const { SMTPServer } = await import("smtp-server");
+  const messageIds: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    disableReverseLookup: true,
+    // a pooled client that never quits must not hold close() for the default 30 s
+    closeTimeout: 500,
+    onData(stream, _session, callback) {
+      let head = Buffer.alloc(0);
+      let headDone = false;
+      stream.on("data", (chunk: Buffer) => {
+        if (headDone) return;
+        head = Buffer.concat([head, chunk]);
+        headDone = head.includes(HEADER_END);
+      });
+      stream.on("end", () => {
+        const headers = head.subarray(0, Math.max(0, head.indexOf(HEADER_END))).toString("latin1");
+        const match = /^message-id:\s*(<[^>\r\n]+>)/im.exec(headers);
+        messageIds.push(match?.[1] ?? "(no Message-ID)");
+        callback();
+      });
+      stream.on("error", (error: Error) => callback(error));
+    },
+  });
+  // a client dropping its socket is reported here; the benchmark checks what arrived instead
+  server.on("error", () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messageIds,
+    reset() {
+      messageIds.length = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -98,38 +98,40 @@ export async function runDispatch(deps: DispatchDeps, options: DispatchOptions =
         }),
       ),
     );
-    const sentIds: number[] = [];
-    const retries: Array<{ id: number; status: "pending" | "failed"; not_before: string; last_error: string }> = [];
+    const sentKeys: Array<{ store_id: number; id: number }> = [];
+    const retries: Array<{ store_id: number; id: number; status: "pending" | "failed"; not_before: string; last_error: string }> = [];
     const finishedAt = clock.now();
     outcomes.forEach((outcome, i) => {
       const row = rows[i]!;
       if (outcome.status === "fulfilled") {
-        sentIds.push(Number(row.id));
+        sentKeys.push({ store_id: Number(row.store_id), id: Number(row.id) });
         return;
       }
       const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
       const giveUp = isPermanentFailure(outcome.reason) || finishedAt.getTime() >= new Date(row.give_up_at).getTime();
       const retryAt = new Date(finishedAt.getTime() + retryDelayMs(Number(row.attempts), random));
-      retries.push({ id: Number(row.id), status: giveUp ? "failed" : "pending", not_before: retryAt.toISOString(), last_error: message.slice(0, 1000) });
+      retries.push({ store_id: Number(row.store_id), id: Number(row.id), status: giveUp ? "failed" : "pending", not_before: retryAt.toISOString(), last_error: message.slice(0, 1000) });
       log.warn({ outboxId: row.id, messageId: row.message_id, attempts: row.attempts, giveUp, err: outcome.reason }, "email not sent");
     });
-    if (sentIds.length > 0) {
+    // matched on the whole primary key: on id alone every batch would scan the outbox, which keeps every email ever sent
+    if (sentKeys.length > 0) {
       await db.execute(
-        sql`update outbox set status = 'sent', sent_at = ${finishedAt.toISOString()}::timestamptz, lease_until = null, last_error = null
-            where id in (select value::int from json_array_elements_text(${JSON.stringify(sentIds)}::json))`,
+        sql`update outbox o set status = 'sent', sent_at = ${finishedAt.toISOString()}::timestamptz, lease_until = null, last_error = null
+            from json_to_recordset(${JSON.stringify(sentKeys)}::json) as s(store_id int, id int)
+            where o.store_id = s.store_id and o.id = s.id`,
       );
     }
     if (retries.length > 0) {
       await db.execute(
         sql`update outbox o set status = r.status, not_before = r.not_before, lease_until = null, last_error = r.last_error
-            from json_to_recordset(${JSON.stringify(retries)}::json) as r(id int, status text, not_before timestamptz, last_error text)
-            where o.id = r.id and o.status = 'pending'`,
+            from json_to_recordset(${JSON.stringify(retries)}::json) as r(store_id int, id int, status text, not_before timestamptz, last_error text)
+            where o.store_id = r.store_id and o.id = r.id and o.status = 'pending'`,
       );
     }
-    result.sent += sentIds.length;
+    result.sent += sentKeys.length;
     result.failed += retries.filter((r) => r.status === "failed").length;
     result.deferred += retries.filter((r) => r.status === "pending").length;
-    if (sentIds.length === 0) break;
+    if (sentKeys.length === 0) break;
   }
   if (result.sent + result.deferred + result.failed > 0) log.info(result, "outbox dispatched");
   return result;
