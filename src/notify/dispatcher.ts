@@ -4,6 +4,8 @@ import type { Config } from "../config.js";
 import { queryRows, type Database } from "../db/client.js";
 import type { Logger } from "../log.js";
 import type { Mailer } from "./mail-types.js";
+import { CUSTOMER_CATEGORIES } from "./outbox.js";
+import { addSuppressions, normaliseEmail, suppressedAmong } from "./suppressions.js";
 
 export interface DispatchDeps {
   db: Database;
@@ -31,6 +33,7 @@ export interface DispatchResult {
 type ClaimedRow = {
   store_id: number;
   id: number;
+  category: string;
   message_id: string;
   recipient: string;
   sender: string;
@@ -41,6 +44,18 @@ type ClaimedRow = {
   attempts: number;
   give_up_at: Date | string;
 };
+
+/** Staff email goes to whoever a store set up; customer email never goes past the suppression list. */
+function isCustomerEmail(row: { category: string }): boolean {
+  return (CUSTOMER_CATEGORIES as readonly string[]).includes(row.category);
+}
+
+class SuppressedAddressError extends Error {
+  readonly permanent = true;
+  constructor() {
+    super("suppressed: the address is on the suppression list");
+  }
+}
 
 const FIRST_RETRY_MS = 30_000;
 const LONGEST_RETRY_MS = 30 * 60_000;
@@ -81,13 +96,17 @@ export async function runDispatch(deps: DispatchDeps, options: DispatchOptions =
                 limit ${batchSize}
                 for update skip locked) due
           where o.store_id = due.store_id and o.id = due.id
-          returning o.store_id, o.id, o.message_id, o.recipient, o.sender, o.subject, o.text_body, o.html_body, o.headers,
+          returning o.store_id, o.id, o.category, o.message_id, o.recipient, o.sender, o.subject, o.text_body, o.html_body, o.headers,
                     o.attempts, o.give_up_at`,
     );
     if (rows.length === 0) break;
+    // the suppression list is checked at the last moment: an address may have stopped all email after the row was written
+    const suppressed = await suppressedAmong(db, rows.filter(isCustomerEmail).map((row) => row.recipient));
     const outcomes = await Promise.allSettled(
       rows.map((row) =>
-        mailer.send({
+        isCustomerEmail(row) && suppressed.has(normaliseEmail(row.recipient))
+          ? Promise.reject(new SuppressedAddressError())
+          : mailer.send({
           messageId: row.message_id,
           from: row.sender,
           to: row.recipient,
@@ -101,6 +120,8 @@ export async function runDispatch(deps: DispatchDeps, options: DispatchOptions =
     const sentKeys: Array<{ store_id: number; id: number }> = [];
     const retries: Array<{ store_id: number; id: number; status: "pending" | "failed"; not_before: string; last_error: string }> = [];
     const finishedAt = clock.now();
+    const bounced: string[] = [];
+    let skipped = 0;
     outcomes.forEach((outcome, i) => {
       const row = rows[i]!;
       if (outcome.status === "fulfilled") {
@@ -108,11 +129,20 @@ export async function runDispatch(deps: DispatchDeps, options: DispatchOptions =
         return;
       }
       const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-      const giveUp = isPermanentFailure(outcome.reason) || finishedAt.getTime() >= new Date(row.give_up_at).getTime();
+      const permanent = isPermanentFailure(outcome.reason);
+      const giveUp = permanent || finishedAt.getTime() >= new Date(row.give_up_at).getTime();
       const retryAt = new Date(finishedAt.getTime() + retryDelayMs(Number(row.attempts), random));
       retries.push({ store_id: Number(row.store_id), id: Number(row.id), status: giveUp ? "failed" : "pending", not_before: retryAt.toISOString(), last_error: message.slice(0, 1000) });
+      if (outcome.reason instanceof SuppressedAddressError) {
+        skipped += 1;
+        log.info({ outboxId: row.id, messageId: row.message_id, category: row.category }, "email not sent: address suppressed");
+        return;
+      }
+      // a customer address the receiving server refuses for good gets no more customer email (a hard bounce)
+      if (permanent && isCustomerEmail(row)) bounced.push(row.recipient);
       log.warn({ outboxId: row.id, messageId: row.message_id, attempts: row.attempts, giveUp, err: outcome.reason }, "email not sent");
     });
+    await addSuppressions(db, bounced, "refused for good by the receiving server", finishedAt);
     // matched on the whole primary key: on id alone every batch would scan the outbox, which keeps every email ever sent
     if (sentKeys.length > 0) {
       await db.execute(
@@ -131,7 +161,8 @@ export async function runDispatch(deps: DispatchDeps, options: DispatchOptions =
     result.sent += sentKeys.length;
     result.failed += retries.filter((r) => r.status === "failed").length;
     result.deferred += retries.filter((r) => r.status === "pending").length;
-    if (sentKeys.length === 0) break;
+    // a batch where nothing went (and not because of the suppression list) means the server is down: stop for now
+    if (sentKeys.length === 0 && skipped < rows.length) break;
   }
   if (result.sent + result.deferred + result.failed > 0) log.info(result, "outbox dispatched");
   return result;

@@ -16,6 +16,8 @@ export interface TestSmtp {
   envelopes: string[][];
   /** while on, new connections (and any MAIL FROM) are refused with 421 */
   refuse(on: boolean): void;
+  /** refuses this recipient for good (550 at RCPT TO), as a server does for an address that does not exist */
+  rejectRecipient(address: string): void;
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   clear(): void;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
   const envelopes: string[][] = [];
   const waiters = new Set<{ count: number; resolve: (messages: ParsedMail[]) => void }>();
   let refusing = false;
+  const rejected = new Set<string>();
   // stored one at a time, in the order the messages arrived
   let parsing: Promise<unknown> = Promise.resolve();
 
@@ -50,6 +53,13 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     },
     onMailFrom(_address, _session, callback) {
       callback(refusing ? refusal() : null);
+    },
+    onRcptTo(address, _session, callback) {
+      if (rejected.has(address.address.toLowerCase())) {
+        callback(Object.assign(new Error("no such mailbox"), { responseCode: 550 }));
+        return;
+      }
+      callback();
     },
     onData(stream, session, callback) {
       const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
@@ -89,6 +99,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     refuse(on) {
       refusing = on;
     },
+    rejectRecipient(address) {
+      rejected.add(address.toLowerCase());
+    },
     waitFor(count, timeoutMs = 5000) {
       if (messages.length >= count) return Promise.resolve([...messages]);
       return new Promise((resolve, reject) => {
@@ -110,6 +123,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     clear() {
       messages.length = 0;
       envelopes.length = 0;
+      rejected.clear();
     },
     close() {
       return new Promise<void>((resolve) => server.close(() => resolve()));
