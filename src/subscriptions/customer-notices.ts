@@ -130,11 +130,13 @@ async function sendWave(tx: Database, config: NoticeConfig, candidate: WaveCandi
   }
   const ids = waiting.map((s) => Number(s.id));
   const idList = sql`(select value::int from json_array_elements_text(${JSON.stringify(ids)}::json))`;
+  // the one back-in-stock notice ends the restock part only: deal notices the subscriber also asked for go on
   await tx.execute(
     sql`update subscriptions set last_restock_seq = ${seq},
-          status = case when stay_subscribed then status else 'ended' end,
-          end_reason = case when stay_subscribed then end_reason else 'notified' end,
-          ended_at = case when stay_subscribed then ended_at else ${now.toISOString()}::timestamptz end
+          restock = case when stay_subscribed or not deals then restock else false end,
+          status = case when stay_subscribed or deals then status else 'ended' end,
+          end_reason = case when stay_subscribed or deals then end_reason else 'notified' end,
+          ended_at = case when stay_subscribed or deals then ended_at else ${now.toISOString()}::timestamptz end
         where store_id = ${storeId} and id in ${idList}`,
   );
   // a request for every store ends with its first notice too: the customer heard the item is back somewhere

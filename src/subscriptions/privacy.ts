@@ -19,9 +19,11 @@ const customerCategories = sql`(select value from json_array_elements_text(${JSO
 export async function requestPrivacyLink(db: Database, config: SubscriptionConfig, email: string, now: Date): Promise<"sent" | "no_data" | "suppressed"> {
   const [latest] = await queryRows<{ store_id: number }>(
     db,
+    // customer email counts as data too: an unconfirmed request is deleted, the confirmation email it sent is not
     sql`select store_id from (
           select store_id, created_at from subscriptions where email = ${email}
           union all select store_id, issued_at from rain_checks where email = ${email}
+          union all select store_id, created_at from outbox where recipient = ${email} and category in ${customerCategories}
         ) held order by created_at desc limit 1`,
   );
   if (!latest) return "no_data";

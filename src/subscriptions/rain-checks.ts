@@ -67,8 +67,18 @@ export async function lookupRainCheck(db: Database, code: string, now: Date, can
   return present(row, now);
 }
 
-/** Redeems a rain check once, at its own store, before it expires: one conditional update, so two tills cannot both win. */
-export async function redeemRainCheck(db: Database, code: string, store: StoreRef, by: string | undefined, now: Date): Promise<RainCheckView> {
+/**
+ * Redeems a rain check once, at its own store, before it expires: one conditional update, so two tills cannot both win.
+ * `canSee` as for lookups: a key that may not see the code's store is told no more than that the code does not exist.
+ */
+export async function redeemRainCheck(
+  db: Database,
+  code: string,
+  store: StoreRef,
+  by: string | undefined,
+  now: Date,
+  canSee: (storeId: number) => boolean,
+): Promise<RainCheckView> {
   const redeemed = await queryRows(
     db,
     sql`update rain_checks set redeemed_at = ${now.toISOString()}::timestamptz, redeemed_by = ${by ?? null}
@@ -76,7 +86,7 @@ export async function redeemRainCheck(db: Database, code: string, store: StoreRe
         returning id`,
   );
   const row = await findRainCheck(db, code);
-  if (!row) throw new AppError({ code: "not_found", detail: "no rain check with this code" });
+  if (!row || !canSee(Number(row.store_id))) throw new AppError({ code: "not_found", detail: "no rain check with this code" });
   if (redeemed.length > 0) return present(row, now);
   if (Number(row.store_id) !== store.id) throw new AppError({ code: "rain_check_wrong_store", detail: `this rain check is good at store ${row.store} only` });
   if (row.redeemed_at) throw new AppError({ code: "rain_check_redeemed", detail: `this rain check was redeemed at ${row.redeemed_at}` });

@@ -38,10 +38,13 @@ const itemParam = z.object({ store: z.string().min(1).max(100), sku: z.string().
 const tokenParam = z.object({ token: z.string().min(10).max(2000) });
 const linkActionSchema = z.object({ action: z.enum(["export", "delete"]).optional() });
 
-/** The client's address: the socket's, or with TRUST_PROXY the first X-Forwarded-For entry a proxy of ours added. */
+/**
+ * The client's address: the socket's, or with TRUST_PROXY the last X-Forwarded-For entry, the one our proxy added;
+ * entries before it come from the client and would let anyone pick a fresh address per request.
+ */
 function clientAddress(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   // requests made in-process (app.request) have no socket; they all count as one client
@@ -99,8 +102,9 @@ export function subscriptionRoutes(deps: AppDeps) {
 
   router.post("/rain-checks/:code/redeem", validate("param", codeParam), jsonBody(redeemSchema, { maxBytes: 4096 }), async (c) => {
     const body = c.req.valid("json");
-    const store = await visibleStore(db, c.get("apiKey"), body.store);
-    const view = await redeemRainCheck(db, c.req.valid("param").code, store, body.by ?? c.get("apiKey").name, clock.now());
+    const apiKey = c.get("apiKey");
+    const store = await visibleStore(db, apiKey, body.store);
+    const view = await redeemRainCheck(db, c.req.valid("param").code, store, body.by ?? apiKey.name, clock.now(), (storeId) => canUseStore(apiKey, storeId));
     log.info({ code: view.code, store: store.code }, "rain check redeemed");
     return c.json(view);
   });
@@ -121,6 +125,12 @@ export function customerPages(deps: AppDeps, subscribe: (c: Context, request: Su
     onError: () => {
       throw new AppError({ code: "payload_too_large", detail: `the body is larger than ${PUBLIC_BODY_MAX_BYTES} bytes` });
     },
+  });
+
+  // a browser that asked for a page gets one, for an unknown item as much as for a bad link; API clients get problem+json
+  router.onError((error, c) => {
+    if (!(error instanceof AppError) || error.status >= 500 || !wantsHtml(c)) throw error;
+    return c.html(linkPage({ title: problemBody(error).title, message: error.detail }), error.status, error.headers);
   });
 
   const page = (c: Context, code: ErrorCode | null, title: string, message: string) => {

@@ -33,7 +33,7 @@ export type SubscribeRequest = z.infer<typeof subscribeSchema>;
 /** POST /v1/privacy/requests: send a data export and deletion link to this address. */
 export const privacyRequestSchema = z.object({ email: customerEmailSchema });
 
-/** What a link in a customer email may do. Every one expires; confirm and privacy links work once. */
+/** What a link in a customer email may do. Every one expires; each is safe to use again (a privacy link serves export, then delete). */
 export const customerLinkSchema = z.discriminatedUnion("purpose", [
   z.object({ purpose: z.literal("confirm"), request: z.string().min(8).max(64), expires: z.number().int().positive(), nonce: z.string().min(16).max(64) }),
   z.object({ purpose: z.literal("unsubscribe"), request: z.string().min(8).max(64), expires: z.number().int().positive() }),
