@@ -139,10 +139,14 @@ async function sendWave(tx: Database, config: NoticeConfig, candidate: WaveCandi
           ended_at = case when stay_subscribed or deals then ended_at else ${now.toISOString()}::timestamptz end
         where store_id = ${storeId} and id in ${idList}`,
   );
-  // a request for every store ends with its first notice too: the customer heard the item is back somewhere
+  // the other stores of a request for every store stop back-in-stock notices too: the customer heard the item is back
+  // somewhere; their deal notices, if asked for, go on
   await tx.execute(
-    sql`update subscriptions set status = 'ended', end_reason = 'notified', ended_at = ${now.toISOString()}::timestamptz
-        where status <> 'ended' and not stay_subscribed and restock and not deals
+    sql`update subscriptions set restock = not deals,
+          status = case when deals then status else 'ended' end,
+          end_reason = case when deals then end_reason else 'notified' end,
+          ended_at = case when deals then ended_at else ${now.toISOString()}::timestamptz end
+        where status <> 'ended' and not stay_subscribed and restock
           and request_id in (select request_id from subscriptions where store_id = ${storeId} and id in ${idList} and not stay_subscribed)`,
   );
   await tx.execute(sql`update restock_watches set last_wave_at = ${now.toISOString()}::timestamptz where store_id = ${storeId} and item_id = ${itemId}`);

@@ -5,7 +5,7 @@ import { runDispatch } from "../../src/notify/dispatcher.js";
 import { runCustomerNotices } from "../../src/subscriptions/customer-notices.js";
 import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
 import { useTestSmtp, type TestSmtp } from "../helpers/smtp.js";
-import { postStock } from "../notify/alert-fixtures.js";
+import { postJson, postStock } from "../notify/alert-fixtures.js";
 
 const ctx = useTestContext({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", PUBLIC_URL: "https://shelfwatch.example", NOTICES_PER_UNIT: "1", RESTOCK_WAVE_MINUTES: "60" });
 const live = useTestSmtp(() => ctx.deps.log);
@@ -177,5 +177,34 @@ describe("back-in-stock notices", () => {
     const again = await subscribe("stops@example.com");
     expect(again.status).toBe(202);
     expect(await send()).toEqual([]);
+  });
+
+  it("tells a subscriber to every store once, at the first store that restocks; deal notices they asked for go on", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    await postStock(ctx, chainKey, 0);
+    await postJson(ctx, "/v1/stock", chainKey, { rows: [{ store: "S7", sku: "0001", onHand: 0, observedAt: ctx.clock.now().toISOString() }] }, 201);
+    expect((await subscribe("everywhere@example.com", { store: "all", deals: true })).status).toBe(202);
+    ctx.clock.advance(60_000);
+    expect((await subscribe("anywhere@example.com", { store: "all" })).status).toBe(202);
+    for (const message of await send()) expect((await ctx.app.request(linkIn(message, "/c/"), { method: "POST" })).status).toBe(200);
+
+    ctx.clock.advance(3600_000);
+    await postStock(ctx, chainKey, 5);
+    expect((await noticesAndSend()).map(addressOf).sort()).toEqual(["anywhere@example.com", "everywhere@example.com"]);
+
+    ctx.clock.advance(3600_000);
+    await postJson(ctx, "/v1/stock", chainKey, { rows: [{ store: "S7", sku: "0001", onHand: 5, observedAt: ctx.clock.now().toISOString() }] }, 201);
+    expect(await noticesAndSend()).toEqual([]);
+
+    const rows = await queryRows<{ email: string; store: string; status: string; restock: boolean; deals: boolean }>(
+      ctx.db.db,
+      sql`select s.email, st.code as store, s.status, s.restock, s.deals from subscriptions s join stores st on st.id = s.store_id order by s.email, st.code`,
+    );
+    expect(rows).toEqual([
+      { email: "anywhere@example.com", store: "S12", status: "ended", restock: true, deals: false },
+      { email: "anywhere@example.com", store: "S7", status: "ended", restock: true, deals: false },
+      { email: "everywhere@example.com", store: "S12", status: "active", restock: false, deals: true },
+      { email: "everywhere@example.com", store: "S7", status: "active", restock: false, deals: true },
+    ]);
   });
 });
