@@ -1,4 +1,4 @@
-// Administration from the command line: stores, their aliases, API keys, and alert email recipients. `npm run admin -- help` lists the commands.
+// Administration from the command line: stores, their aliases, API keys, alert email recipients and dashboard users. `npm run admin -- help` lists the commands.
 import { parseArgs } from "node:util";
 import { eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
@@ -6,6 +6,7 @@ import { loadConfig } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/client.js";
 import { apiKeys, storeAliases, stores } from "../src/db/schema/index.js";
 import { createApiKey } from "../src/http/api-keys.js";
+import { isUserCommand, runUserCommand, USER_USAGE } from "../src/dashboard/users-cli.js";
 import { isRecipientCommand, RECIPIENT_USAGE, runRecipientCommand } from "../src/notify/recipients-cli.js";
 import { addStoreAliases, createStore } from "../src/stores/store-admin.js";
 
@@ -18,7 +19,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   key:create   --name "S12 till" [--store S12 --store S13]     (no --store: a key for every store)
   key:list
   key:revoke   --id 3
-${RECIPIENT_USAGE}`;
+${RECIPIENT_USAGE}${USER_USAGE}`;
 
 const options = {
   code: { type: "string" },
@@ -121,6 +122,12 @@ try {
     process.exitCode = await runRecipientCommand(database.db, command, rest, {
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
+    });
+  } else if (isUserCommand(command)) {
+    process.exitCode = await runUserCommand(database.db, command, rest, {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      env: process.env,
     });
   } else {
     const { positionals, values } = parseArgs({ options, allowPositionals: true, strict: true });

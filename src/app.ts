@@ -10,6 +10,7 @@ import { linkRoutes, notifyRoutes } from "./notify/notify.routes.js";
 import { customerPages, subscriptionRoutes } from "./subscriptions/subscription.routes.js";
 import { planRoutes } from "./plan/plan.routes.js";
 import { syncRoutes } from "./sync/sync.routes.js";
+import { dashboardRoutes } from "./dashboard/dashboard.routes.js";
 
 export type { AppDeps } from "./app-env.js";
 
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", notifyRoutes(deps));
   app.route("/", linkRoutes(deps));
   app.route("/", customerPages(deps, customers.subscribe));
+  app.route("/dashboard", dashboardRoutes(deps));
 
   app.notFound((c) => problemResponse(c, new AppError({ code: "not_found", detail: `no route for ${c.req.method} ${c.req.path}` })));
 

@@ -71,6 +71,11 @@ const configSchema = z.object({
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(5),
   /** behind a reverse proxy: take the client address from X-Forwarded-For */
   TRUST_PROXY: booleanText.default(false),
+  /** dashboard sign-in: this many wrong passwords in a row lock the account for DASHBOARD_LOCKOUT_MINUTES */
+  DASHBOARD_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  DASHBOARD_LOCKOUT_MINUTES: z.coerce.number().int().positive().default(15),
+  /** a dashboard session ends this long after sign-in */
+  DASHBOARD_SESSION_HOURS: z.coerce.number().int().positive().max(24 * 30).default(12),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,12 +1,14 @@
 import { Readable } from "node:stream";
 import { count, eq } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
-import { apiKeys, stores } from "../db/schema/index.js";
+import { apiKeys, stores, users } from "../db/schema/index.js";
 import { hashApiKey } from "../http/api-keys.js";
+import { verifyPassword } from "../http/passwords.js";
+import { createUser } from "../dashboard/users.js";
 import { createStore } from "../stores/store-admin.js";
 import { addDays } from "../alerts/risk-inputs.js";
 import { addRecipient } from "../notify/recipients.js";
-import { sweepWithAlerts } from "../notify/alert-notices.js";
+import { publicUrl, sweepWithAlerts } from "../notify/alert-notices.js";
 import { StoreDirectory } from "../stores/store-directory.js";
 import { generateDemoData } from "../backtest/generate-data.js";
 import { createRandom, uniform } from "../backtest/random.js";
@@ -15,6 +17,9 @@ import { importExport } from "../sync/import-export.js";
 
 /** A key that exists only in demo databases, so that the README's curl examples work as written. */
 export const DEMO_API_KEY = "sw_demo_only_not_for_production";
+
+/** The dashboard account of demo databases: a manager of every store, with a password as public as the demo key. */
+export const DEMO_MANAGER = { email: "manager@demo.example", name: "Demo Manager", password: "demo-only-not-for-production" } as const;
 
 const DEMO_STORES = [
   { name: "Store 1 Mt Auburn", timeZone: "America/New_York", addressLine1: "12 Mt Auburn St", city: "Cambridge", region: "MA", postalCode: "02138", country: "US", aliases: ["Mt Auburn", "Mt_Auburn"] },
@@ -32,6 +37,7 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
   if (!existingKey) {
     await db.insert(apiKeys).values({ name: "demo", prefix: DEMO_API_KEY.slice(0, 10), keyHash: hashApiKey(DEMO_API_KEY), storeIds: null });
   }
+  await ensureDemoManager(deps);
   const [{ value: storeCount }] = (await db.select({ value: count() }).from(stores)) as [{ value: number }];
   if (storeCount > 0) {
     log.info({ demoApiKey: DEMO_API_KEY }, "demo data already present");
@@ -92,4 +98,18 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
   const sweep = await sweepWithAlerts(deps, { now, full: true });
   log.info({ batchId: report.batchId, rows: report.rowsAccepted, alertTransitions: sweep.transitions, managers, demoApiKey: DEMO_API_KEY }, "demo data loaded");
   return { seeded: true };
+}
+
+/** Creates the demo manager once, and says in the log how to sign in for as long as the demo password works. */
+async function ensureDemoManager(deps: AppDeps): Promise<void> {
+  const { db, log } = deps;
+  const signIn = `${publicUrl(deps.config)}/dashboard/login`;
+  const [existing] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.email, DEMO_MANAGER.email));
+  if (!existing) {
+    await createUser(db, { ...DEMO_MANAGER, role: "manager", storeIds: null }, deps.clock.now());
+  } else if (!(await verifyPassword(DEMO_MANAGER.password, existing.passwordHash))) {
+    log.info({ email: DEMO_MANAGER.email, signIn }, "demo dashboard account present; its password was changed");
+    return;
+  }
+  log.info({ email: DEMO_MANAGER.email, password: DEMO_MANAGER.password, signIn }, "demo dashboard account: sign in with this email and password");
 }

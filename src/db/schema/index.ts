@@ -9,3 +9,4 @@ export * from "./risk.js";
 export * from "./alerts.js";
 export * from "./outbox.js";
 export * from "./customers.js";
+export * from "./users.js";
