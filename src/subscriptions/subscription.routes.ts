@@ -1,10 +1,10 @@
-import type { IncomingMessage } from "node:http";
 import { and, eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { stockLevels } from "../db/schema/index.js";
+import { clientAddress } from "../http/client-address.js";
 import { canUseStore, requireApiKey, visibleStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError, problemBody, type ErrorCode } from "../http/problem.js";
 import { fieldProblems, jsonBody, validate } from "../http/validation.js";
@@ -37,19 +37,6 @@ const codeParam = z.object({ code: rainCheckCodeSchema });
 const itemParam = z.object({ store: z.string().min(1).max(100), sku: z.string().min(1).max(100) });
 const tokenParam = z.object({ token: z.string().min(10).max(2000) });
 const linkActionSchema = z.object({ action: z.enum(["export", "delete"]).optional() });
-
-/**
- * The client's address: the socket's, or with TRUST_PROXY the last X-Forwarded-For entry, the one our proxy added;
- * entries before it come from the client and would let anyone pick a fresh address per request.
- */
-function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
-    if (forwarded) return forwarded;
-  }
-  // requests made in-process (app.request) have no socket; they all count as one client
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? "in-process";
-}
 
 /** Limits per client address and per email address, across replicas; a refusal is a 429 with Retry-After. */
 async function enforceRateLimits(deps: AppDeps, c: Context, email: string): Promise<void> {
