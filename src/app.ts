@@ -31,6 +31,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  // browsers ask for it on every page; no icon, and no 404 in their console
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "cache-control": "public, max-age=86400" }));
   app.get("/readyz", async (c) => {
     try {
       await pingDatabase(deps.db);

@@ -104,19 +104,21 @@ export function planItemAlerts(reading: RiskReading, live: LiveAlert[], threshol
   return changes;
 }
 
-/**
- * A store's feed is stale when no data arrived for longer than its expected interval. While it is stale, item alerts
- * for the store are neither opened nor resolved from old data.
- */
+/** A store's feed is stale when no data arrived for longer than its expected interval (never seen: not stale yet). */
+export function isFeedStale(store: { feedLastSeenAt: Date | null; feedIntervalMinutes: number }, now: Date): boolean {
+  return store.feedLastSeenAt !== null && now.getTime() - store.feedLastSeenAt.getTime() > store.feedIntervalMinutes * 60_000;
+}
+
+/** While a store's feed is stale, item alerts for the store are neither opened nor resolved from old data. */
 export function planFeedAlert(
   store: { feedLastSeenAt: Date | null; feedIntervalMinutes: number },
   live: LiveAlert | null,
   now: Date,
 ): { stale: boolean; changes: AlertChange[] } {
   const lastSeen = store.feedLastSeenAt;
-  const stale = lastSeen !== null && now.getTime() - lastSeen.getTime() > store.feedIntervalMinutes * 60_000;
+  const stale = isFeedStale(store, now);
   const figures = feedFigures(lastSeen);
-  if (stale && !live) {
+  if (stale && lastSeen !== null && !live) {
     const minutes = Math.round((now.getTime() - lastSeen.getTime()) / 60_000);
     return { stale, changes: [{ type: "open", kind: "stale_feed", itemId: null, urgent: true, figures, cause: `no POS data for ${minutes} minutes (expected every ${store.feedIntervalMinutes})` }] };
   }

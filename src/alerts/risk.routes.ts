@@ -1,14 +1,10 @@
-import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps, AppEnv } from "../app-env.js";
-import { queryRows } from "../db/client.js";
-import { forecastDays } from "../forecast/index.js";
 import { requireApiKey, visibleStore, type ApiKeyPrincipal } from "../http/api-keys.js";
-import { AppError } from "../http/problem.js";
 import { validate } from "../http/validation.js";
 import { AT_RISK_DEFAULTS, listAtRisk } from "./at-risk.js";
-import { assessItem, loadStoreInputs } from "./sweep.js";
+import { loadItemForecast } from "./item-forecast.js";
 
 const booleanQuery = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
@@ -38,30 +34,21 @@ export function riskRoutes(deps: AppDeps) {
   router.get("/stores/:store/items/:sku/forecast", validate("param", itemParam), async (c) => {
     const params = c.req.valid("param");
     const store = await visibleStore(deps.db, c.get("apiKey"), params.store);
-    const [item] = await queryRows<{ id: number; category: string | null }>(db, sql`select id, category from items where sku = ${params.sku}`);
-    if (!item) throw new AppError({ code: "not_found", detail: `no item with SKU ${params.sku}` });
-    // the category's items come along: they are the prior a short history shrinks toward
-    const inputs = await loadStoreInputs(db, { id: store.id, time_zone: store.timeZone }, {
-      now: clock.now(),
-      itemFilter: item.category === null ? sql`and s.item_id = ${item.id}` : sql`and i.category = ${item.category}`,
-    });
-    const target = inputs.items.find((candidate) => Number(candidate.row.item_id) === Number(item.id));
-    if (!target) throw new AppError({ code: "not_found", detail: `no stock recorded for ${params.sku} at ${store.code}` });
-    const { model, risk, promotion, days } = assessItem(target, inputs.peerLevels, inputs.today);
+    const found = await loadItemForecast(db, store, params.sku, clock.now());
     return c.json({
       store: store.code,
       sku: params.sku,
-      today: inputs.today,
-      onHand: Number(target.row.on_hand),
-      stockObservedAt: new Date(target.row.observed_at).toISOString(),
-      model,
-      history: target.history,
-      forecast: forecastDays(model, days),
-      projectedStock: risk.projectedStock,
-      risk: { ...risk, projectedStock: undefined },
-      promotion: promotion ? { startDate: promotion.startDate, endDate: promotion.endDate } : null,
-      promotions: target.windows.map((w) => ({ startDate: w.startDate, endDate: w.endDate })),
-      deliveries: target.deliveries,
+      today: found.today,
+      onHand: found.onHand,
+      stockObservedAt: found.stockObservedAt,
+      model: found.model,
+      history: found.history,
+      forecast: found.forecast,
+      projectedStock: found.risk.projectedStock,
+      risk: { ...found.risk, projectedStock: undefined },
+      promotion: found.promotion ? { startDate: found.promotion.startDate, endDate: found.promotion.endDate } : null,
+      promotions: found.windows.map((w) => ({ startDate: w.startDate, endDate: w.endDate })),
+      deliveries: found.deliveries,
     });
   });
 

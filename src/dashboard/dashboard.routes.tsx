@@ -5,6 +5,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { AT_RISK_DEFAULTS, listAtRisk, listRiskCategories } from "../alerts/at-risk.js";
+import { loadItemForecast } from "../alerts/item-forecast.js";
 import type { AppDeps } from "../app-env.js";
 import type { Database } from "../db/client.js";
 import { stores } from "../db/schema/index.js";
@@ -16,6 +17,8 @@ import { validate } from "../http/validation.js";
 import { StoreDirectory } from "../stores/store-directory.js";
 import { countRequest } from "../subscriptions/rate-limits.js";
 import { AtRiskPage } from "./at-risk-page.js";
+import { loadItemPageExtras } from "./item-page-data.js";
+import { ItemPage } from "./item-page.js";
 import {
   dashboardCookie,
   refusedForm,
@@ -28,7 +31,12 @@ import {
   type DashboardEnv,
 } from "./dashboard-auth.js";
 import { DASHBOARD_PATH, ErrorPage, renderPage } from "./layout.js";
+import { operationsRoutes } from "./operations.routes.js";
+import { visibleStores } from "./viewer-stores.js";
 import { SIGN_IN_REFUSED, SignInPage } from "./sign-in-page.js";
+
+/** days of sales history on the item chart: the last four weeks */
+const CHART_HISTORY_DAYS = 28;
 
 /** rows on the at-risk page; more is a note asking to filter, not a longer page */
 export const AT_RISK_ROW_CAP = 200;
@@ -70,14 +78,6 @@ const atRiskQuery = z.object({
 });
 
 const storeParam = z.object({ code: z.string().min(1).max(100) });
-
-/** The stores a viewer may see, by code. */
-async function storesOfViewer(db: Database, viewer: Viewer): Promise<Array<{ id: number; code: string; name: string }>> {
-  const query = db.select({ id: stores.id, code: stores.code, name: stores.name }).from(stores);
-  if (viewer.storeIds === null) return query.orderBy(asc(stores.code));
-  if (viewer.storeIds.length === 0) return [];
-  return query.where(inArray(stores.id, viewer.storeIds)).orderBy(asc(stores.code));
-}
 
 /** The store manager's dashboard: server-rendered pages behind a sign-in, every query limited to the viewer's stores. */
 export function dashboardRoutes(deps: AppDeps) {
@@ -139,6 +139,7 @@ export function dashboardRoutes(deps: AppDeps) {
   // everything below needs a session, and a form's CSRF token
   router.use("*", requireSession(deps));
   router.use("*", requireCsrfToken());
+  router.route("/", operationsRoutes(deps));
 
   router.post("/logout", async (c) => {
     const viewer = c.get("viewer");
@@ -151,7 +152,7 @@ export function dashboardRoutes(deps: AppDeps) {
   router.get("/", validate("query", atRiskQuery), async (c) => {
     const viewer = c.get("viewer");
     const query = c.req.valid("query");
-    const visible = await storesOfViewer(db, viewer);
+    const visible = await visibleStores(db, viewer);
     let storeIds = visible.map((s) => s.id);
     let storeCode: string | undefined;
     let message: string | undefined;
@@ -196,13 +197,48 @@ export function dashboardRoutes(deps: AppDeps) {
     );
   });
 
-  // the links in alert emails; the store and item pages come next, until then the at-risk list of the store
+  // the store link of alert emails: the at-risk list of that store
   router.get("/stores/:code", validate("param", storeParam), (c) =>
     c.redirect(`${DASHBOARD_PATH}?store=${encodeURIComponent(c.req.valid("param").code)}`, 302),
   );
-  router.get("/stores/:code/items/:sku", validate("param", storeParam.extend({ sku: z.string().min(1).max(100) })), (c) =>
-    c.redirect(`${DASHBOARD_PATH}?store=${encodeURIComponent(c.req.valid("param").code)}`, 302),
-  );
+  router.get("/stores/:code/items/:sku", validate("param", storeParam.extend({ sku: z.string().min(1).max(100) })), async (c) => {
+    const viewer = c.get("viewer");
+    const { code, sku } = c.req.valid("param");
+    const visible = await visibleStores(db, viewer);
+    const named = (await StoreDirectory.load(db)).resolve(code);
+    const store = named && visible.find((s) => s.id === named.id);
+    // a store the viewer may not see is answered like one that does not exist
+    if (!named || !store) throw new AppError({ code: "not_found", detail: `There is no store “${code}” among your stores.` });
+    const found = await loadItemForecast(db, named, sku, clock.now());
+    const page = await loadItemPageExtras(db, named.id, found.item.sku);
+    return renderPage(
+      c,
+      <ItemPage
+        viewer={viewer}
+        store={{ code: store.code, name: store.name, timeZone: named.timeZone }}
+        item={found.item}
+        onHand={found.onHand}
+        stockObservedAt={found.stockObservedAt}
+        risk={found.risk}
+        promotion={found.promotion}
+        nextDelivery={found.deliveries[0] ?? null}
+        chart={{
+          today: found.today,
+          history: found.history.slice(-CHART_HISTORY_DAYS),
+          forecast: found.forecast,
+          onHand: found.onHand,
+          projectedStock: found.risk.projectedStock,
+          promotions: found.windows.map((w) => ({ name: w.name ?? "Promotion", startDate: w.startDate, endDate: w.endDate })),
+          deliveries: found.deliveries,
+          projectedStockoutDate: found.risk.projectedStockoutDate,
+        }}
+        alerts={page.alerts}
+        subscribers={page.subscribers}
+        snoozeHours={config.SNOOZE_HOURS}
+        path={c.req.path}
+      />,
+    );
+  });
 
   router.all("*", (c) => {
     const url = new URL(c.req.url);

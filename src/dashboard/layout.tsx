@@ -19,7 +19,7 @@ a:hover{color:#1e3a8a}
 header.site{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.75rem 1rem;background:#1e3a8a;color:#fff}
 header.site a{color:#fff}
 header.site .brand{font-weight:700;font-size:1.125rem;margin-right:auto;text-decoration:none}
-header.site nav ul{display:flex;gap:1rem;list-style:none;margin:0;padding:0}
+header.site nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;margin:0;padding:0}
 header.site nav a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
 header.site form{margin:0}
 header.site button{background:transparent;color:#fff;border:1px solid #fff;border-radius:.375rem;padding:.25rem .75rem;font:inherit;cursor:pointer}
@@ -31,7 +31,7 @@ h1{font-size:1.5rem;margin:.5rem 0 1rem}
 .field{display:flex;flex-direction:column;gap:.25rem;min-width:10rem;flex:1 1 10rem}
 .field.check{flex-direction:row;align-items:center;min-width:auto;flex:0 1 auto}
 label{font-weight:600}
-select,input[type=email],input[type=password],input[type=text]{font:inherit;padding:.5rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff;color:#111827;min-height:2.75rem}
+select,input[type=email],input[type=password],input[type=text],input[type=number]{font:inherit;padding:.5rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff;color:#111827;min-height:2.75rem}
 input[type=checkbox]{width:1.25rem;height:1.25rem;margin:0 .5rem 0 0}
 .button{display:inline-block;font:inherit;font-weight:600;padding:.5rem 1rem;min-height:2.75rem;border-radius:.375rem;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none}
 .button.secondary{background:#fff;color:#1d4ed8}
@@ -46,6 +46,25 @@ td.number{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 th[scope=row]{font-weight:400}
 .sku{display:block;color:#4b5563;font-size:.875rem}
 .badge{display:inline-block;margin-top:.25rem;padding:0 .5rem;border-radius:999px;background:#fef3c7;color:#78350f;border:1px solid #b45309;font-size:.8125rem;font-weight:600}
+.crumbs{margin:0;font-size:.875rem}
+.facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.75rem;margin:0 0 1rem}
+.facts div{background:#fff;border:1px solid #d1d5db;border-radius:.5rem;padding:.5rem .75rem}
+.facts dt{font-size:.875rem;color:#4b5563}
+.facts dd{margin:0;font-weight:600}
+.facts .todo{border-color:#b45309;background:#fffbeb}
+figure.chart{margin:0 0 1.5rem;background:#fff;border:1px solid #d1d5db;border-radius:.5rem;padding:.75rem}
+figure.chart svg{display:block;width:100%;max-width:720px;height:auto}
+figure.chart figcaption{font-size:.875rem;color:#374151;margin-top:.5rem}
+section.alert{margin:0 0 1.5rem}
+section.alert h3{font-size:1.125rem;margin:0 0 .5rem}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .75rem}
+.actions form{margin:0}
+table.compact{min-width:36rem}
+ul.plain{list-style:none;margin:0;padding:0}
+ul.plain li+li{margin-top:.5rem}
+.actions input[type=number]{width:5.5rem;min-height:2.75rem}
+.actions label{font-weight:400;font-size:.875rem;display:flex;flex-direction:column}
+.actions form{display:flex;align-items:flex-end;gap:.5rem}
 .sign-in{max-width:24rem;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #d1d5db;border-radius:.5rem}
 .sign-in .field{margin-bottom:1rem}
 .sign-in .button{width:100%}
@@ -70,7 +89,7 @@ interface LayoutProps {
   title: string;
   viewer?: Viewer;
   /** the navigation entry of this page */
-  current?: "at-risk";
+  current?: "at-risk" | "alerts" | "imports" | "subscribers";
   children?: Child;
 }
 
@@ -98,6 +117,21 @@ export function Layout({ title, viewer, current, children }: LayoutProps) {
                   <li>
                     <a href={DASHBOARD_PATH} aria-current={current === "at-risk" ? "page" : undefined}>
                       At risk
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`${DASHBOARD_PATH}/alerts`} aria-current={current === "alerts" ? "page" : undefined}>
+                      Alerts
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`${DASHBOARD_PATH}/imports`} aria-current={current === "imports" ? "page" : undefined}>
+                      Imports
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`${DASHBOARD_PATH}/subscribers`} aria-current={current === "subscribers" ? "page" : undefined}>
+                      Subscribers
                     </a>
                   </li>
                 </ul>

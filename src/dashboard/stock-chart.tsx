@@ -153,7 +153,7 @@ export function StockChart(props: { input: StockChartInput; title: string }) {
   const salesBottom = CHART.salesTop + CHART.salesHeight;
   const stockBottom = CHART.stockTop + CHART.stockHeight;
   return (
-    <svg viewBox={`0 0 ${CHART.width} ${CHART.height}`} width="100%" role="img" aria-labelledby="chart-title chart-desc" style="max-width:720px;height:auto;background:#fff">
+    <svg viewBox={`0 0 ${CHART.width} ${CHART.height}`} width="100%" role="img" aria-labelledby="chart-title chart-desc" class="stock-chart">
       <title id="chart-title">{props.title}</title>
       <desc id="chart-desc">{chartSummary(props.input)}</desc>
       {g.promotions.map((p) => (

@@ -59,8 +59,8 @@ export async function visibleStore(db: Database, apiKey: ApiKeyPrincipal, name: 
   return store;
 }
 
-/** A SQL condition limiting rows to the key's stores (`column` holds the store id). */
-export function storeScope(apiKey: ApiKeyPrincipal, column: SQL): SQL {
+/** A SQL condition limiting rows to the key's (or a dashboard user's) stores (`column` holds the store id). */
+export function storeScope(apiKey: Pick<ApiKeyPrincipal, "storeIds">, column: SQL): SQL {
   if (apiKey.storeIds === null) return sql`true`;
   return sql`${column} in (select value::int from json_array_elements_text(${JSON.stringify(apiKey.storeIds)}::json))`;
 }

@@ -156,7 +156,8 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-const KIND_LABELS: Record<AlertKind, string> = {
+/** The alert kinds in a few words, lower case, as emails and pages name them. */
+export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
   promotion_stockout: "promotion stockout",
   out_of_stock: "out of stock",
   delivery_stockout: "stockout before delivery",
@@ -413,7 +414,7 @@ export function renderDigestEmail(input: DigestInput): RenderedEmail {
               pastMoment(change.at, store.timeZone, localDate),
               CHANGE_LABELS[change.event],
               change.kind === "stale_feed" ? "POS data feed" : itemWithSku(change.item),
-              KIND_LABELS[change.kind],
+              ALERT_KIND_LABELS[change.kind],
               change.cause,
             ].join(" · "),
           ),

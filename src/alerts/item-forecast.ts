@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Database } from "../db/client.js";
+import { forecastDays } from "../forecast/index.js";
+import { AppError } from "../http/problem.js";
+import type { StoreRef } from "../stores/store-directory.js";
+import { assessItem, loadStoreInputs } from "./sweep.js";
+
+/**
+ * One item at one store as the sweep sees it now: its history, the fitted model, the forecast with bands, projected
+ * stock and risk, promotions and deliveries. Shared by the forecast API and the dashboard's item page.
+ */
+export async function loadItemForecast(db: Database, store: StoreRef, sku: string, now: Date) {
+  const [item] = await queryRows<{ id: number; name: string | null; category: string | null }>(db, sql`select id, name, category from items where sku = ${sku}`);
+  if (!item) throw new AppError({ code: "not_found", detail: `no item with SKU ${sku}` });
+  // the category's items come along: they are the prior a short history shrinks toward
+  const inputs = await loadStoreInputs(db, { id: store.id, time_zone: store.timeZone }, {
+    now,
+    itemFilter: item.category === null ? sql`and s.item_id = ${item.id}` : sql`and i.category = ${item.category}`,
+  });
+  const target = inputs.items.find((candidate) => Number(candidate.row.item_id) === Number(item.id));
+  if (!target) throw new AppError({ code: "not_found", detail: `no stock recorded for ${sku} at ${store.code}` });
+  const { model, risk, promotion, days } = assessItem(target, inputs.peerLevels, inputs.today);
+  return {
+    item: { id: Number(item.id), sku, name: item.name, category: item.category },
+    today: inputs.today,
+    onHand: Number(target.row.on_hand),
+    stockObservedAt: new Date(target.row.observed_at).toISOString(),
+    model,
+    history: target.history,
+    forecast: forecastDays(model, days),
+    risk,
+    promotion,
+    windows: target.windows,
+    deliveries: target.deliveries,
+  };
+}

@@ -1,0 +1,205 @@
+import type { AlertKind } from "../alerts/alert-types.js";
+import type { Viewer } from "../http/sessions.js";
+import { ALERT_KIND_LABELS } from "../notify/alert-templates.js";
+import { Day, Moment, percent } from "./page-parts.js";
+import { DASHBOARD_PATH, Layout } from "./layout.js";
+import { StockChart, type StockChartInput } from "./stock-chart.js";
+
+export interface ItemAlertEvent {
+  at: string;
+  event: string;
+  toState: string;
+  cause: string;
+  actor: string;
+}
+
+export interface ItemAlert {
+  id: number;
+  kind: AlertKind;
+  state: string;
+  openedAt: string;
+  updatedAt: string;
+  snoozedUntil: string | null;
+  events: ItemAlertEvent[];
+}
+
+export interface ItemPageProps {
+  viewer: Viewer;
+  store: { code: string; name: string; timeZone: string };
+  item: { sku: string; name: string | null; category: string | null };
+  onHand: number;
+  stockObservedAt: string;
+  risk: {
+    projectedStockoutDate: string | null;
+    daysOfCover: number;
+    probabilityBeforePromotionEnd: number | null;
+    probabilityBeforeNextDelivery: number | null;
+    quantityToLastPromotion: number | null;
+  };
+  promotion: { name?: string; startDate: string; endDate: string } | null;
+  nextDelivery: { date: string; quantity: number } | null;
+  chart: StockChartInput;
+  alerts: ItemAlert[];
+  subscribers: { restock: number; deals: number };
+  snoozeHours: number;
+  /** this page's own path, where the alert buttons come back to */
+  path: string;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function chance(probability: number | null): string {
+  return probability === null ? "not applicable" : percent(probability);
+}
+
+function AlertActions({ alert, viewer, path, snoozeHours }: { alert: ItemAlert; viewer: Viewer; path: string; snoozeHours: number }) {
+  if (alert.state === "resolved") return null;
+  const base = `${DASHBOARD_PATH}/alerts/${alert.id}`;
+  return (
+    <div class="actions">
+      {alert.state === "open" ? (
+        <form method="post" action={`${base}/acknowledge`}>
+          <input type="hidden" name="csrf" value={viewer.csrfToken} />
+          <input type="hidden" name="next" value={path} />
+          <button type="submit" class="button">
+            Acknowledge alert
+          </button>
+        </form>
+      ) : null}
+      <form method="post" action={`${base}/snooze`}>
+        <input type="hidden" name="csrf" value={viewer.csrfToken} />
+        <input type="hidden" name="next" value={path} />
+        <input type="hidden" name="hours" value={String(snoozeHours)} />
+        <button type="submit" class="button secondary">{`Snooze ${snoozeHours} hours`}</button>
+      </form>
+    </div>
+  );
+}
+
+/** One item at one store: what the forecast says, the picture, what to do, and the alerts it raised. */
+export function ItemPage(props: ItemPageProps) {
+  const { viewer, store, item, risk } = props;
+  const name = item.name ?? item.sku;
+  const advertised = props.promotion !== null;
+  return (
+    <Layout title={`${name} at ${store.name}`} viewer={viewer}>
+      <p class="crumbs">
+        <a href={`${DASHBOARD_PATH}?store=${encodeURIComponent(store.code)}`}>{`At risk at ${store.name}`}</a>
+      </p>
+      <h1>
+        {name} <span class="sku">{`SKU ${item.sku}${item.category ? ` · ${item.category}` : ""} · ${store.name}`}</span>
+      </h1>
+      <dl class="facts">
+        <div>
+          <dt>On hand</dt>
+          <dd>
+            {String(props.onHand)} <span class="sku">{"as of "}<Moment at={props.stockObservedAt} timeZone={store.timeZone} /></span>
+          </dd>
+        </div>
+        <div>
+          <dt>Projected to run out</dt>
+          <dd>
+            <Day date={risk.projectedStockoutDate} />
+          </dd>
+        </div>
+        <div>
+          <dt>{advertised ? "Chance of running out before the ad ends" : "Chance of running out before the next delivery"}</dt>
+          <dd>{chance(advertised ? risk.probabilityBeforePromotionEnd : risk.probabilityBeforeNextDelivery)}</dd>
+        </div>
+        <div>
+          <dt>Days of cover</dt>
+          <dd>{risk.daysOfCover >= 100 ? "100+" : risk.daysOfCover.toFixed(1)}</dd>
+        </div>
+        <div>
+          <dt>Promotion</dt>
+          <dd>
+            {props.promotion ? (
+              <>
+                {props.promotion.name ?? "Advertised"}, <Day date={props.promotion.startDate} /> to <Day date={props.promotion.endDate} />
+              </>
+            ) : (
+              "none"
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Next delivery</dt>
+          <dd>
+            {props.nextDelivery ? (
+              <>
+                {`${props.nextDelivery.quantity} units, `}
+                <Day date={props.nextDelivery.date} />
+              </>
+            ) : (
+              "none expected"
+            )}
+          </dd>
+        </div>
+        {risk.quantityToLastPromotion !== null && risk.quantityToLastPromotion > 0 ? (
+          <div class="todo">
+            <dt>To last the promotion</dt>
+            <dd>{`order or move ${risk.quantityToLastPromotion} units`}</dd>
+          </div>
+        ) : null}
+      </dl>
+
+      <figure class="chart">
+        <StockChart input={props.chart} title={`Sales, forecast and stock of ${name} at ${store.name}`} />
+        <figcaption>
+          Bars: units sold per day (red: the shelf was empty part of the day). Blue line and band: expected sales and the range
+          of 8 days in 10. Green line: stock on hand now and projected. Shaded: promotion. Triangles: expected deliveries.
+        </figcaption>
+      </figure>
+
+      <h2>Alerts</h2>
+      {props.alerts.length === 0 ? (
+        <p>This item has raised no alerts at this store.</p>
+      ) : (
+        props.alerts.map((alert) => (
+          <section class="alert" aria-labelledby={`alert-${alert.id}`}>
+            <h3 id={`alert-${alert.id}`}>
+              {`${capitalize(ALERT_KIND_LABELS[alert.kind])}: ${alert.state}`}
+              {alert.state === "snoozed" && alert.snoozedUntil ? (
+                <span class="sku">
+                  {" until "}
+                  <Moment at={alert.snoozedUntil} timeZone={store.timeZone} />
+                </span>
+              ) : null}
+            </h3>
+            <AlertActions alert={alert} viewer={viewer} path={props.path} snoozeHours={props.snoozeHours} />
+            <div class="table-region">
+              <table class="compact">
+                <caption>{`History of alert ${alert.id}`}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Why</th>
+                    <th scope="col">By</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {alert.events.map((event) => (
+                    <tr>
+                      <td>
+                        <Moment at={event.at} timeZone={store.timeZone} />
+                      </td>
+                      <td>{event.event}</td>
+                      <td>{event.cause}</td>
+                      <td>{event.actor}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        ))
+      )}
+
+      <h2>Customers waiting</h2>
+      <p>{`${props.subscribers.restock} waiting for a restock notice, ${props.subscribers.deals} following its deals.`}</p>
+    </Layout>
+  );
+}

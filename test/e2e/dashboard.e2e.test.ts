@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { sweepWithAlerts } from "../../src/notify/alert-notices.js";
+import { useTestContext } from "../helpers/context.js";
+import { addRisk, addUser, TEST_PASSWORD } from "../helpers/dashboard.js";
+import { seriousAccessibilityViolations, useLiveSite } from "../helpers/browser.js";
+import { advertisedItemAtStore12 } from "../notify/alert-fixtures.js";
+
+const ctx = useTestContext();
+const site = useLiveSite(() => ctx.app);
+
+/** Sign-in through the form, as a person does it. */
+async function signIn(page: import("playwright-core").Page, email: string) {
+  await page.goto(`${site.baseUrl}/dashboard`);
+  await page.waitForURL(/\/dashboard\/login/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${site.baseUrl}/dashboard`);
+}
+
+async function expectAccessible(page: import("playwright-core").Page, what: string) {
+  const violations = await seriousAccessibilityViolations(page);
+  expect(violations, `${what}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+describe("the dashboard in a real browser", () => {
+  it("a manager signs in, sees the advertised item at risk first, opens its chart, acknowledges its alert and signs out", async () => {
+    const { s12, s7 } = await advertisedItemAtStore12(ctx, 110);
+    // quieter items at the same store and another store's item: the advertised one must still lead
+    await addRisk(ctx, s12.id, { name: "Rice 1 kg", probability: 0.95, projectedStockoutDate: "2026-11-22" });
+    await addRisk(ctx, s7.id, { name: "Harbour Biscuits", probability: 0.9, advertised: false });
+    await sweepWithAlerts(ctx.deps, { now: ctx.clock.now() });
+    await addUser(ctx, { email: "ana@store12.example", storeIds: [s12.id] });
+
+    const { context, page, errors } = await site.newVisitor();
+    await page.goto(`${site.baseUrl}/dashboard/login`);
+    await expectAccessible(page, "sign-in page");
+    await site.screenshot(page, "01-sign-in");
+    await signIn(page, "ana@store12.example");
+
+    // the at-risk list: the advertised item first
+    const firstRow = page.locator("tbody tr").first();
+    expect(await firstRow.getByRole("link").first().textContent()).toBe("Tomatoes 1 kg");
+    expect(await firstRow.textContent()).toContain("Advertised");
+    expect(await page.locator("body").textContent()).not.toContain("Harbour Biscuits");
+    await expectAccessible(page, "at-risk page");
+    await site.screenshot(page, "02-at-risk");
+
+    // its page: the chart with its accessible name, and the open alert
+    await firstRow.getByRole("link", { name: "Tomatoes 1 kg" }).click();
+    await page.waitForURL(/\/dashboard\/stores\/S12\/items\/0001$/);
+    const chart = page.getByRole("img", { name: /Sales, forecast and stock of Tomatoes 1 kg/ });
+    await chart.waitFor();
+    expect(await page.locator("svg rect.bar").count()).toBe(28);
+    await expectAccessible(page, "item page");
+    await site.screenshot(page, "03-item");
+
+    await page.getByRole("button", { name: "Acknowledge alert" }).click();
+    await page.waitForURL(/\/dashboard\/stores\/S12\/items\/0001$/);
+    expect(await page.locator("section.alert h3").first().textContent()).toContain("acknowledged");
+    await site.screenshot(page, "04-acknowledged");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/dashboard\/login/);
+    // the session is over on the server: the dashboard asks for a sign-in again
+    await page.goto(`${site.baseUrl}/dashboard`);
+    await page.waitForURL(/\/dashboard\/login/);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a user of another store sees none of this store's data, and a form without its CSRF token is refused", async () => {
+    const { s12, s7 } = await advertisedItemAtStore12(ctx, 110);
+    await addRisk(ctx, s7.id, { name: "Harbour Biscuits", probability: 0.9 });
+    await sweepWithAlerts(ctx.deps, { now: ctx.clock.now() });
+    await addUser(ctx, { email: "dee@store7.example", storeIds: [s7.id] });
+    void s12;
+
+    const { context, page, errors } = await site.newVisitor();
+    await signIn(page, "dee@store7.example");
+    const body = (await page.locator("main").textContent()) ?? "";
+    expect(body).toContain("Harbour Biscuits");
+    expect(body).not.toContain("Tomatoes");
+    await site.screenshot(page, "05-other-store");
+
+    const denied = await page.goto(`${site.baseUrl}/dashboard/stores/S12/items/0001`);
+    expect(denied!.status()).toBe(404);
+    expect(await page.locator("main").textContent()).not.toContain("Tomatoes");
+
+    // a forged post: the session cookie goes along (same browser), the token does not
+    const forged = await context.request.post(`${site.baseUrl}/dashboard/logout`, { form: { csrf: "" }, maxRedirects: 0 });
+    expect(forged.status()).toBe(403);
+    // still signed in: the forged sign-out did nothing
+    await page.goto(`${site.baseUrl}/dashboard`);
+    expect(page.url()).toBe(`${site.baseUrl}/dashboard`);
+    await site.screenshot(page, "06-after-forged-post");
+
+    // the 404 page above is an expected answer, not a page error
+    expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
+    await context.close();
+  });
+});
