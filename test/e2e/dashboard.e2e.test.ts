@@ -60,6 +60,15 @@ describe("the dashboard in a real browser", () => {
     expect(await page.locator("section.alert h3").first().textContent()).toContain("acknowledged");
     await site.screenshot(page, "04-acknowledged");
 
+    // the other pages of the dashboard: no console errors, no serious accessibility violations
+    for (const [name, path] of [["05-alerts", "/dashboard/alerts?state="], ["06-imports", "/dashboard/imports"], ["07-subscribers", "/dashboard/subscribers"]] as const) {
+      const response = await page.goto(`${site.baseUrl}${path}`);
+      expect(response!.status(), path).toBe(200);
+      await expectAccessible(page, path);
+      await site.screenshot(page, name);
+    }
+    expect(await page.locator("main").textContent()).not.toContain("Harbour");
+
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/dashboard\/login/);
     // the session is over on the server: the dashboard asks for a sign-in again
@@ -82,7 +91,7 @@ describe("the dashboard in a real browser", () => {
     const body = (await page.locator("main").textContent()) ?? "";
     expect(body).toContain("Harbour Biscuits");
     expect(body).not.toContain("Tomatoes");
-    await site.screenshot(page, "05-other-store");
+    await site.screenshot(page, "08-other-store");
 
     const denied = await page.goto(`${site.baseUrl}/dashboard/stores/S12/items/0001`);
     expect(denied!.status()).toBe(404);
@@ -94,7 +103,7 @@ describe("the dashboard in a real browser", () => {
     // still signed in: the forged sign-out did nothing
     await page.goto(`${site.baseUrl}/dashboard`);
     expect(page.url()).toBe(`${site.baseUrl}/dashboard`);
-    await site.screenshot(page, "06-after-forged-post");
+    await site.screenshot(page, "09-after-forged-post");
 
     // the 404 page above is an expected answer, not a page error
     expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
