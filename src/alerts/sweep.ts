@@ -1,12 +1,12 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import { queryRows, type Database } from "../db/client.js";
-import { assessStockout, fitDemand } from "../forecast/index.js";
-import type { DayRecord, DemandPrior, ExpectedDelivery, StockoutRisk } from "../forecast/forecast-types.js";
+import { assessStockout, fitDemand, poolUplifts, promotionAlertProbability, withUpliftPrior } from "../forecast/index.js";
+import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, StockoutRisk } from "../forecast/forecast-types.js";
 import { localDateAt } from "../stores/store-directory.js";
 import { planFeedAlert, planItemAlerts, planSnoozeExpiry, type AlertChange, type LiveAlert, type RiskReading } from "./alert-lifecycle.js";
 import { applyAlertChanges, loadLiveAlerts, type AlertTransition } from "./alert-writes.js";
-import { addDays, buildHistory, currentPromotion, futureDays, upcomingDeliveries, type PromotionWindow } from "./risk-inputs.js";
+import { addDays, buildHistory, currentPromotion, daysBetween, futureDays, upcomingDeliveries, type PromotionWindow } from "./risk-inputs.js";
 
 export interface SweepOptions {
   now: Date;
@@ -95,10 +95,14 @@ export async function runSweep(deps: Pick<AppDeps, "db" | "log">, options: Sweep
   return result;
 }
 
-/** Everything the model needs about the store-items of one store, loaded in three queries. */
+/**
+ * Everything the model needs about the store-items of one store, loaded in three queries (four in an incremental
+ * sweep), and each item's model: its uplift is shrunk toward what its category's items at the store learned of their
+ * own promotions, so the items are fitted together.
+ */
 export interface StoreInputs {
   today: string;
-  items: Array<{ row: StockInput; windows: PromotionWindow[]; history: DayRecord[]; deliveries: ExpectedDelivery[] }>;
+  items: Array<{ row: StockInput; windows: PromotionWindow[]; history: DayRecord[]; deliveries: ExpectedDelivery[]; model?: DemandModel }>;
   peerLevels: Map<string, number>;
 }
 
@@ -117,13 +121,13 @@ export async function loadStoreInputs(
            or exists (select 1 from promotion_items pi join promotions p on p.id = pi.promotion_id
                       where pi.item_id = s.item_id and p.updated_at > ${since}::timestamptz))`
     : sql``;
-  const stock = await queryRows<StockInput>(
-    db,
-    sql`select s.item_id, s.on_hand, s.observed_at, s.out_of_stock_since, i.category, i.sku, i.name,
-               (select json_agg(json_build_array(d.sales_date - ${historyStart}::date, d.units, d.stockout))
+  const historyColumn = sql`(select json_agg(json_build_array(d.sales_date - ${historyStart}::date, d.units, d.stockout))
                 from daily_sales d
                 where d.store_id = s.store_id and d.item_id = s.item_id
-                  and d.sales_date >= ${historyStart}::date and d.sales_date < ${today}::date) as history
+                  and d.sales_date >= ${historyStart}::date and d.sales_date < ${today}::date) as history`;
+  const stock = await queryRows<StockInput>(
+    db,
+    sql`select s.item_id, s.on_hand, s.observed_at, s.out_of_stock_since, i.category, i.sku, i.name, ${historyColumn}
         from stock_levels s join items i on i.id = s.item_id
         where s.store_id = ${store.id} ${changed} ${options.itemFilter ?? sql``}`,
   );
@@ -142,34 +146,72 @@ export async function loadStoreInputs(
   );
   const promotionsByItem = groupBy(promotionRows, (r) => Number(r.item_id));
   const deliveriesByItem = groupBy(deliveryRows, (r) => Number(r.item_id));
-  const items = stock.map((row) => {
-    const windows: PromotionWindow[] = (promotionsByItem.get(Number(row.item_id)) ?? []).map((p) => ({
-      promotionId: Number(p.promotion_id),
-      name: p.name,
-      startDate: p.start_date,
-      endDate: p.end_date,
-    }));
+  const historyOf = (row: Pick<StockInput, "history" | "out_of_stock_since">, windows: PromotionWindow[]): DayRecord[] => {
     const raw = typeof row.history === "string" ? (JSON.parse(row.history) as Array<[number, number, boolean]>) : (row.history ?? []);
     const outOfStockFrom = row.out_of_stock_since ? localDateAt(new Date(row.out_of_stock_since), store.time_zone) : null;
-    const history = buildHistory(
+    return buildHistory(
       raw.map(([offset, units, stockout]) => ({ offset: Number(offset), units: Number(units), stockout: Boolean(stockout) })),
       { start: historyStart, days: HISTORY_DAYS, promotions: windows, outOfStockFrom },
     );
+  };
+  const windowsOf = (itemId: number): PromotionWindow[] =>
+    (promotionsByItem.get(itemId) ?? []).map((p) => ({ promotionId: Number(p.promotion_id), name: p.name, startDate: p.start_date, endDate: p.end_date }));
+  const items = stock.map((row) => {
+    const windows = windowsOf(Number(row.item_id));
+    const history = historyOf(row, windows);
     const deliveries = upcomingDeliveries(
       (deliveriesByItem.get(Number(row.item_id)) ?? []).map((d) => ({ expectedDate: d.expected_date, quantity: Number(d.quantity) })),
       today,
     );
     return { row, windows, history, deliveries };
   });
-  // the category's typical level at this store is the prior that short histories shrink toward
-  const peerLevels = categoryLevels(items.map(({ row, history }) => ({ category: row.category, history })));
-  return { today, items, peerLevels };
+
+  // A category's typical level at this store is the prior that short histories shrink toward, and its items' own
+  // promotions teach the uplift that theirs shrink toward. Both are learned from all its items: an incremental sweep
+  // reads the histories of the changed items' unchanged peers too, so that it learns what the full sweep learns.
+  const peers = items.map(({ row, history }) => ({ itemId: Number(row.item_id), category: row.category, history }));
+  if (since) {
+    const categories = [...new Set(items.map(({ row }) => row.category ?? ""))];
+    const others = await queryRows<Pick<StockInput, "item_id" | "category" | "out_of_stock_since" | "history">>(
+      db,
+      sql`select s.item_id, i.category, s.out_of_stock_since, ${historyColumn}
+          from stock_levels s join items i on i.id = s.item_id
+          where s.store_id = ${store.id} and coalesce(i.category, '') in (${sql.join(categories.map((category) => sql`${category}`), sql`, `)})`,
+    );
+    const loaded = new Set(peers.map((peer) => peer.itemId));
+    for (const row of others) {
+      const itemId = Number(row.item_id);
+      if (!loaded.has(itemId)) peers.push({ itemId, category: row.category, history: historyOf(row, windowsOf(itemId)) });
+    }
+  }
+  const peerLevels = categoryLevels(peers);
+  const fitted = new Map(peers.map((peer) => [peer.itemId, fitDemand(peer.history, itemPrior(peer.category, peerLevels))]));
+  const upliftPriors = new Map(
+    [...groupBy(peers, (peer) => peer.category ?? "")].map(([category, members]) => [
+      category,
+      poolUplifts(members.map((member) => fitted.get(member.itemId)!)),
+    ]),
+  );
+  return {
+    today,
+    items: items.map((item) => ({
+      ...item,
+      model: withUpliftPrior(fitted.get(Number(item.row.item_id))!, {
+        ...itemPrior(item.row.category, peerLevels),
+        ...upliftPriors.get(item.row.category ?? ""),
+      }),
+    })),
+    peerLevels,
+  };
+}
+
+function itemPrior(category: string | null, peerLevels: Map<string, number>): DemandPrior {
+  return { peerLevel: peerLevels.get(category ?? "") ?? undefined, defaultUplift: DEFAULT_UPLIFT };
 }
 
 /** The model and the risk of one store-item: the same computation for the sweep, the API and the backtest. */
 export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<string, number>, today: string) {
-  const prior: DemandPrior = { peerLevel: peerLevels.get(item.row.category ?? "") ?? undefined, defaultUplift: DEFAULT_UPLIFT };
-  const model = fitDemand(item.history, prior);
+  const model = item.model ?? fitDemand(item.history, itemPrior(item.row.category, peerLevels));
   const promotion = currentPromotion(item.windows, today, LOOKAHEAD_DAYS);
   const nextDelivery = item.deliveries[0] ?? null;
   const days = futureDays(today, { horizonDays: HORIZON_DAYS, until: [promotion?.endDate, nextDelivery?.date], promotions: item.windows });
@@ -177,11 +219,14 @@ export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<s
   return { model, promotion, nextDelivery, days, risk };
 }
 
+/** A reading, with the days until the item's promotion starts (0 or less while it runs; null when not advertised). */
+type SweptReading = RiskReading & { daysToPromotion: number | null };
+
 /** Recomputes and stores the risk of the store's (changed) items; returns what the alerts are decided from. */
-async function sweepStore(db: Database, store: { id: number; time_zone: string }, options: { now: Date; since: Date | null }): Promise<RiskReading[]> {
+async function sweepStore(db: Database, store: { id: number; time_zone: string }, options: { now: Date; since: Date | null }): Promise<SweptReading[]> {
   const inputs = await loadStoreInputs(db, store, options);
   const risks: Array<Record<string, unknown>> = [];
-  const readings: RiskReading[] = [];
+  const readings: SweptReading[] = [];
   for (const item of inputs.items) {
     const { model, risk, promotion, nextDelivery } = assessItem(item, inputs.peerLevels, inputs.today);
     const row = riskRow(store.id, item.row, model.method, risk, promotion, nextDelivery, item.history.at(-1)?.date ?? null, options.now);
@@ -189,6 +234,7 @@ async function sweepStore(db: Database, store: { id: number; time_zone: string }
     readings.push({
       itemId: Number(item.row.item_id),
       advertised: promotion !== null,
+      daysToPromotion: promotion ? daysBetween(inputs.today, promotion.startDate) : null,
       onHand: Number(item.row.on_hand),
       probability: row.probability as number,
       figures: {
@@ -212,7 +258,7 @@ async function sweepStore(db: Database, store: { id: number; time_zone: string }
  * Opens, escalates and resolves the store's alerts from the readings just computed, in one transaction with the
  * notifier's outbox rows. A stale feed holds item alerts as they are: old data proves nothing either way.
  */
-async function evaluateStoreAlerts(db: Database, store: SweptStore, readings: RiskReading[], options: SweepOptions): Promise<number> {
+async function evaluateStoreAlerts(db: Database, store: SweptStore, readings: SweptReading[], options: SweepOptions): Promise<number> {
   const { now } = options;
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Database;
@@ -236,7 +282,11 @@ async function evaluateStoreAlerts(db: Database, store: SweptStore, readings: Ri
         if (list) list.push(alert);
         else liveByItem.set(alert.itemId, [alert]);
       }
-      for (const reading of readings) changes.push(...planItemAlerts(reading, liveByItem.get(reading.itemId) ?? [], thresholds));
+      for (const reading of readings) {
+        // a promotion still days away opens an alert only when its run-out is near certain
+        const openAt = reading.daysToPromotion === null ? thresholds.openAt : promotionAlertProbability(thresholds.openAt, reading.daysToPromotion);
+        changes.push(...planItemAlerts(reading, liveByItem.get(reading.itemId) ?? [], { ...thresholds, openAt }));
+      }
     }
     if (changes.length === 0) return 0;
     const transitions = await applyAlertChanges(tx, { storeId: store.id, now, actor: "sweep" }, changes);

@@ -2,28 +2,33 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { applyPromotionsCsv, BacktestInputError, parseSalesCsv } from "./backtest-input.js";
+import { applyItemsCsv, applyPromotionsCsv, BacktestInputError, parseSalesCsv } from "./backtest-input.js";
 import { integerFlag, numberFlag, parseCliArguments, pathFlag, UsageError } from "./cli-arguments.js";
 import { renderBacktestJson, renderBacktestTable } from "./backtest-report.js";
 import { runBacktest } from "./parallel-backtest.js";
 import { firstScoredDay, summariseBacktest, type BacktestParameters } from "./run-backtest.js";
 import type { Forecaster } from "./shelf-simulation.js";
 
-export const BACKTEST_USAGE = `usage: npm run backtest -- --sales FILE [--promotions FILE] [--json] [options]
+export const BACKTEST_USAGE = `usage: npm run backtest -- --sales FILE [--promotions FILE] [--items FILE] [--json] [options]
 
 Replays daily demand (sales.csv: date,store,sku,units[,advertised]) against a simulated shelf and scores the stockout
 alerts of Shelfwatch (the service's own forecast and risk code) against a reorder-point and a days-of-cover alert.
 Days missing from the file count as zero units. Promoted days come from the advertised column and the promotions file
 (promotion_id,name,sku,store,start_date,end_date[,uplift]; store "*" = every store; the uplift column is not used).
+Categories come from the items file (sku,category[,...]; npm run generate writes items.csv); without it, all items of
+a store form one category.
 
 The shelf (knows nothing of promotions): every --review-days (on a fixed weekday per item and store) order up to
   S = trailing --window-days average daily sales × (review + lead) + z·σ·√(review + lead), at least --min-stock units,
   z = Φ⁻¹(--service-level); the order lands --lead-days later before opening. Sales are capped at the stock; demand
   above it is lost and the day is a stockout day (censored in the history the model sees).
 Alerts, each morning while there is stock:
-  Shelfwatch     P(stockout before the next delivery or before the promotion's end) ≥ --threshold, from fitDemand
-                 (refitted every --refit-days on the history so far) and assessStockout (on hand, the outstanding
-                 order, later scheduled deliveries at trailing average × review days, the promotion calendar)
+  Shelfwatch     P(stockout before the next delivery or before the promotion's end) ≥ --threshold (at least 0.9 while
+                 the promotion is more than 4 days away, as the sweep opens promotion alerts), from fitDemand
+                 (refitted every --refit-days on the history so far, its uplift shrunk toward the uplift pooled over
+                 the store's items of its category at that refit, as the sweep does) and assessStockout (on hand, the
+                 outstanding order, later scheduled deliveries at trailing average × review days, the promotion
+                 calendar)
   reorder point  on hand ≤ trailing average × lead + z_rop·σ·√lead, z_rop = Φ⁻¹(--rop-service-level)
   days of cover  on hand ÷ trailing average < review + lead
 Scoring (the same for all three): an episode runs from the morning an alert starts to the morning it stops or the
@@ -35,6 +40,7 @@ forecast (Shelfwatch's model; the baselines' trailing average) against seasonal 
 
   --sales FILE               sales file (required)
   --promotions FILE          promotions file
+  --items FILE               items file: each SKU's category
   --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}} only
   --review-days N            days between orders                                      default 7
   --lead-days N              days from order to shelf                                 default 3
@@ -56,6 +62,7 @@ forecast (Shelfwatch's model; the baselines' trailing average) against seasonal 
 const flags = {
   sales: { type: "string" },
   promotions: { type: "string" },
+  items: { type: "string" },
   json: { type: "boolean" },
   "review-days": { type: "string" },
   "lead-days": { type: "string" },
@@ -79,6 +86,7 @@ const backtestArguments = z
   .object({
     sales: pathFlag("sales"),
     promotions: z.string().min(1, { error: "must not be empty" }).optional(),
+    items: z.string().min(1, { error: "must not be empty" }).optional(),
     json: z.boolean().default(false),
     "review-days": integerFlag(1, 90).default(7),
     "lead-days": integerFlag(0, 90).default(3),
@@ -159,6 +167,7 @@ export async function runBacktestCli(argv: string[], io: BacktestCliIo): Promise
   try {
     input = parseSalesCsv(readText(args.sales, "sales file"), args.sales);
     if (args.promotions !== undefined) applyPromotionsCsv(input, readText(args.promotions, "promotions file"), args.promotions);
+    if (args.items !== undefined) applyItemsCsv(input, readText(args.items, "items file"), args.items);
   } catch (error) {
     if (!(error instanceof BacktestInputError)) throw error;
     io.err(`backtest: ${error.message}\n`);

@@ -7,6 +7,8 @@
  * - Several rows for the same store, SKU and date add up; negative units (refunds) count as zero.
  * - A day is promoted when the sales row says advertised=1 or a promotion covers it. A promotion's uplift column is
  *   ignored: the forecaster has to learn uplift from the history, as it would in a store.
+ * - An optional items file (`sku,category[,…]`, what `npm run generate` writes as items.csv) gives each SKU its
+ *   category, as the items table does in the service.
  */
 import { dateOfDayNumber, dayNumber, isIsoDate } from "./calendar-days.js";
 
@@ -17,6 +19,8 @@ export interface BacktestSeries {
   demand: Float64Array;
   /** 1 on days the item is promoted at the store; the calendar is known in advance */
   promoted: Uint8Array;
+  /** the item's category, from an items file; items of a category at a store share what they learn of promotions */
+  category?: string;
 }
 
 export interface BacktestInput {
@@ -164,4 +168,24 @@ export function applyPromotionsCsv(input: BacktestInput, text: string, file = "p
     if (any) matched++;
   }
   return matched;
+}
+
+/** Sets the category of every series whose SKU the items file lists; returns how many SKUs it listed. */
+export function applyItemsCsv(input: BacktestInput, text: string, file = "items file"): number {
+  const lines = csvLines(text);
+  if (lines.length === 0) return 0;
+  const column = columnIndexes(lines[0]!, file, ["sku", "category"]);
+  const categoryOf = new Map<string, string>();
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i] === "") continue;
+    const fields = splitCsvLine(lines[i]!);
+    const sku = fields[column.sku]?.trim() ?? "";
+    if (sku === "") throw new BacktestInputError(`${file}: line ${i + 1}: sku is empty`);
+    categoryOf.set(sku, fields[column.category]?.trim() ?? "");
+  }
+  for (const series of input.series) {
+    const category = categoryOf.get(series.sku);
+    if (category !== undefined) series.category = category;
+  }
+  return categoryOf.size;
 }

@@ -1,4 +1,5 @@
 /** The backtest's output: a side-by-side table for people, or the JSON shape for tools. */
+import { PROMOTION_ALERT_WINDOW_DAYS, promotionAlertProbability } from "../forecast/index.js";
 import type { MethodMetrics } from "./backtest-metrics.js";
 import type { BacktestParameters, BacktestReport } from "./run-backtest.js";
 import { METHODS, type Method } from "./shelf-simulation.js";
@@ -71,7 +72,9 @@ export function renderBacktestTable(report: BacktestReport, context: ReportConte
       ` (${percent(report.promotedDayShare)} of item-days promoted)`,
   );
   lines.push(
-    `Alerts: Shelfwatch P(stockout before next delivery or promotion end) ≥ ${params.threshold} (model refitted every ${params.refitDays} days, ${report.fits} fits);` +
+    `Alerts: Shelfwatch P(stockout before next delivery or promotion end) ≥ ${params.threshold}` +
+      ` (≥ ${promotionAlertProbability(params.threshold, PROMOTION_ALERT_WINDOW_DAYS + 1)} for a promotion more than ${PROMOTION_ALERT_WINDOW_DAYS} days away;` +
+      ` model refitted every ${params.refitDays} days, ${report.fits} fits);` +
       ` reorder point on hand ≤ average × ${params.leadDays} + z(${params.ropServiceLevel})·σ·√${params.leadDays}; days of cover < ${params.reviewDays + params.leadDays}`,
   );
   lines.push(

@@ -15,17 +15,20 @@
  * Every morning, after the delivery has landed and the order (if it is a review day) is placed, and only while there is
  * stock on the shelf (once it is empty the item is out, not at risk), each method decides whether it alerts:
  * - shelfwatch: the service's own forecast code. The model is refitted every `refitDays` on the history so far
- *   (sales, stockout days marked, promoted days) and reused in between; `assessStockout` gets the on hand, the
- *   outstanding order(s) at their quantity, the later scheduled deliveries of the review cycle at an estimated quantity
+ *   (sales, stockout days marked, promoted days) and reused in between, with the uplift its category had learned at
+ *   that refit (`upliftPriors`, pooled over the store's items as the sweep pools them); `assessStockout` gets the on
+ *   hand, the outstanding order(s) at their quantity, the later scheduled deliveries of the review cycle at an estimated quantity
  *   (trailing average × review days: what the policy replaces in a cycle on average), and the promotion calendar,
  *   which stores know weeks ahead (`promotionEnd` when the item is promoted today or within `horizonDays`). It alerts
- *   when the probability of running out before the next delivery or before the promotion's end is ≥ `threshold`.
+ *   when the probability of running out before the next delivery or before the promotion's end is ≥ `threshold`; for a
+ *   promotion that starts more than PROMOTION_ALERT_WINDOW_DAYS ahead, ≥ 0.9 (promotionAlertProbability, as the sweep).
  * - reorderPoint: on hand ≤ ROP = trailing average × lead + z_rop·σ·√lead.
  * - daysOfCover: on hand ÷ trailing average < review + lead.
  */
 import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, FutureDay, StockoutRisk } from "../forecast/forecast-types.js";
 import type { DayForecast, StockoutRiskInput } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
+import { promotionAlertProbability } from "../forecast/index.js";
 import { dateOfDayNumber, dayNumber } from "./calendar-days.js";
 
 export interface Forecaster {
@@ -53,6 +56,9 @@ export interface SimulationParameters {
   /** DemandPrior.defaultUplift for items without promotion history */
   defaultUplift: number;
 }
+
+/** What a category had learned of promotions when a series' model was refitted: added to the model's prior. */
+export type UpliftPrior = Pick<DemandPrior, "categoryUplift" | "categoryUpliftCv">;
 
 export const METHODS = ["shelfwatch", "reorderPoint", "daysOfCover"] as const;
 export type Method = (typeof METHODS)[number];
@@ -100,7 +106,14 @@ export function reviewOffset(store: string, sku: string, reviewDays: number): nu
   return (hash >>> 0) % reviewDays;
 }
 
-export function simulateSeries(series: BacktestSeries, dates: string[], params: SimulationParameters, forecaster: Forecaster): SeriesSimulation {
+/** `upliftPriors[k]`: what the k-th fit of the model (0 = the first, at the end of the warm-up) adds to its prior. */
+export function simulateSeries(
+  series: BacktestSeries,
+  dates: string[],
+  params: SimulationParameters,
+  forecaster: Forecaster,
+  upliftPriors: ReadonlyArray<UpliftPrior | null> = [],
+): SeriesSimulation {
   const n = dates.length;
   const { reviewDays, leadDays, windowDays, horizonDays } = params;
   const warmup = Math.min(n, Math.max(params.warmupDays, windowDays));
@@ -173,7 +186,8 @@ export function simulateSeries(series: BacktestSeries, dates: string[], params: 
     onHandByDay[t] = onHand;
 
     if ((t - warmup) % params.refitDays === 0 || model === null) {
-      model = forecaster.fitDemand(history.slice(), prior);
+      const learned = upliftPriors[fits];
+      model = forecaster.fitDemand(history.slice(), learned ? { ...prior, ...learned } : prior);
       fits++;
     }
     if (t + 6 < n) {
@@ -212,7 +226,9 @@ export function simulateSeries(series: BacktestSeries, dates: string[], params: 
       });
       const probability = Math.max(risk.probabilityBeforeNextDelivery ?? 0, risk.probabilityBeforePromotionEnd ?? 0);
       probabilityByDay[t] = probability;
-      if (probability >= params.threshold) alerts.shelfwatch[t] = 1;
+      // the sweep's rule: a promotion still days away alerts only when its run-out is near certain
+      const needed = promotionEnd >= 0 ? promotionAlertProbability(params.threshold, promotionStart - t) : params.threshold;
+      if (probability >= needed) alerts.shelfwatch[t] = 1;
     }
 
     const wanted = demand[t]!;

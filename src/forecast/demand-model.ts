@@ -1,6 +1,6 @@
 import { dayOfWeek, toDayNumber } from "./calendar.js";
-import type { DayForecast, DayRecord, DemandModel, DemandPrior, FutureDay } from "./forecast-types.js";
-import { negBinomialQuantile, POISSON_SIZE } from "./negative-binomial.js";
+import type { DayForecast, DayRecord, DemandModel, DemandPrior, FutureDay, UpliftEvidence } from "./forecast-types.js";
+import { negBinomialMeanAbove, negBinomialQuantile, POISSON_SIZE } from "./negative-binomial.js";
 
 /**
  * Daily demand of one item at one store: level × day-of-week multiplier × (uplift on promoted days), with negative
@@ -36,7 +36,10 @@ export interface FitDemandOptions {
   levelPriorCv?: number;
   /** spread of an item's day-of-week multipliers around the prior's (default 0.25 around peerWeekly, 0.4 around flat) */
   weeklyPriorCv?: number;
-  /** spread of an item's uplift around the fallback, in log terms (default 0.35 around categoryUplift, 0.5 around default) */
+  /**
+   * spread of an item's uplift around the fallback, in log terms (default: the prior's categoryUpliftCv, else 0.35,
+   * around categoryUplift; 0.5 around the default uplift)
+   */
   upliftPriorCv?: number;
   /** fewest uncensored promoted days before the item's own uplift is used at all (default 3) */
   minPromotedDays?: number;
@@ -63,6 +66,8 @@ const MIN_LOG_UPLIFT = Math.log(0.25);
 const MAX_LOG_UPLIFT = Math.log(10);
 /** Without history, a peer level under this (P(0) > ~45%) is an intermittent seller's. */
 const INTERMITTENT_PEER_LEVEL = 0.8;
+/** Rounds of imputing sold-out promoted days and re-estimating the uplift (it settles within a few). */
+const CENSORED_UPLIFT_ITERATIONS = 30;
 
 const OBSERVED = 1;
 const CENSORED = 2;
@@ -133,8 +138,9 @@ function priorWeekly(peerWeekly: number[] | undefined): readonly number[] {
 
 /**
  * Fits one store-item's demand from its daily history (any order; a date given twice adds up). Stockout days are left
- * out of every estimate, promoted days inform only the uplift. An item seen to sell on fewer than 1 day in 1.32 is
- * "intermittent": its level is TSB's (probability of a sale × size of a sale) and its dispersion prior is lumpier.
+ * out of every estimate but the uplift, which counts a promoted day that sold out at its expected demand above its
+ * sales; promoted days inform only the uplift. An item seen to sell on fewer than 1 day in 1.32 is "intermittent": its
+ * level is TSB's (probability of a sale × size of a sale) and its dispersion prior is lumpier.
  */
 export function fitDemand(history: DayRecord[], prior: DemandPrior, options: FitDemandOptions = {}): DemandModel {
   const halfLife = positiveOr(options.levelHalfLifeDays, 21);
@@ -144,9 +150,6 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   const levelPriorCv = positiveOr(options.levelPriorCv, 0.5);
   const weeklyPrior = priorWeekly(prior.peerWeekly);
   const weeklyPriorCv = positiveOr(options.weeklyPriorCv, weeklyPrior !== FLAT_WEEK ? 0.25 : 0.4);
-  const categoryUplift = positiveOr(prior.categoryUplift, 0) || undefined;
-  const fallbackUplift = categoryUplift ?? positiveOr(prior.defaultUplift, 1);
-  const upliftPriorCv = positiveOr(options.upliftPriorCv, categoryUplift !== undefined ? 0.35 : 0.5);
   const minPromotedDays = Math.max(1, Math.floor(options.minPromotedDays ?? 3));
   const peerLevel =
     prior.peerLevel !== undefined && Number.isFinite(prior.peerLevel) && prior.peerLevel >= 0 ? prior.peerLevel : undefined;
@@ -375,8 +378,15 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   let promotedUnits = 0;
   let promotedBaseline = 0;
   let promotedDays = 0;
+  let uncensoredPromotedDays = 0;
+  // promoted days that sold out: their sales are a floor, not the demand. Leaving them out would bias the uplift down
+  // (the busiest promoted days are the ones that sell out), so they count at their expected demand above that floor
+  let soldOutUnits: number[] | null = null;
+  let soldOutBaselines: number[] | null = null;
   for (let age = 1; age <= upliftWindow; age++) {
-    if (((flags[age] ?? 0) & (OBSERVED | CENSORED | PROMOTED)) !== (OBSERVED | PROMOTED)) continue;
+    const dayFlags = (flags[age] ?? 0) & (OBSERVED | CENSORED | PROMOTED);
+    const soldOut = dayFlags === (OBSERVED | CENSORED | PROMOTED) && (units[age] ?? 0) > 0;
+    if (dayFlags !== (OBSERVED | PROMOTED) && !soldOut) continue;
     const from = Math.max(1, age - BASELINE_HALF_WIDTH_DAYS);
     const to = Math.min(window, age + BASELINE_HALF_WIDTH_DAYS);
     const count = (countBefore[to + 1] ?? 0) - (countBefore[from] ?? 0);
@@ -387,30 +397,50 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
         ((multipliersBefore[to + 1] ?? 0) - (multipliersBefore[from] ?? 0));
       for (let neighbour = from; neighbour <= to; neighbour++) if (isOrdinary(neighbour)) inBaseline[neighbour] = 1;
     }
-    promotedUnits += units[age] ?? 0;
     promotedBaseline += baseline * weeklyAt(age);
     promotedDays += 1;
+    if (soldOut) {
+      (soldOutUnits ??= []).push(units[age] ?? 0);
+      (soldOutBaselines ??= []).push(baseline * weeklyAt(age));
+    } else {
+      promotedUnits += units[age] ?? 0;
+      uncensoredPromotedDays += 1;
+    }
+  }
+  // only days that did not sell out bound the uplift from above: without enough of them it is not learned at all
+  const upliftLearned = uncensoredPromotedDays >= minPromotedDays && promotedBaseline > 0;
+  if (upliftLearned && soldOutUnits !== null && soldOutBaselines !== null) {
+    // EM on the ratio of means: impute each sold-out day's demand above its sales at the current uplift, re-estimate
+    const observedUnits = promotedUnits;
+    // from the floor: every sold-out day at its sales
+    let ratio = Math.max(observedUnits + soldOutUnits.reduce((sum, sold) => sum + sold, 0), 0.5) / promotedBaseline;
+    for (let iteration = 0; iteration < CENSORED_UPLIFT_ITERATIONS; iteration++) {
+      let imputed = 0;
+      for (let index = 0; index < soldOutUnits.length; index++) {
+        const mean = (soldOutBaselines[index] ?? 0) * ratio;
+        imputed += negBinomialMeanAbove(soldOutUnits[index] ?? 0, mean, 1 / inverseSize);
+      }
+      promotedUnits = observedUnits + imputed;
+      const next = promotedUnits / promotedBaseline;
+      const converged = Math.abs(next - ratio) <= 1e-3 * ratio;
+      ratio = next;
+      if (converged) break;
+    }
   }
   let baselineDays = 0;
   for (let age = 1; age <= window; age++) baselineDays += inBaseline[age] ?? 0;
   if (baselineDays === 0) baselineDays = ordinaryDays;
-  let uplift = fallbackUplift;
-  let upliftSource: DemandModel["upliftSource"] = categoryUplift !== undefined ? "category" : "default";
-  let upliftCv = upliftPriorCv;
-  if (promotedDays >= minPromotedDays && promotedBaseline > 0) {
-    // ratio of means, shrunk in log terms toward the fallback; its variance counts the promoted days' noise and the
-    // baseline's
-    const logRatio = clamp(Math.log(Math.max(promotedUnits, 0.5) / promotedBaseline), MIN_LOG_UPLIFT, MAX_LOG_UPLIFT);
+  let upliftEvidence: UpliftEvidence | undefined;
+  if (upliftLearned) {
+    // ratio of means; its variance counts the promoted days' noise and the baseline's
     const baselineLevel = promotedBaseline / promotedDays;
-    const variance =
-      dailyNoise(promotedUnits / promotedDays) / promotedDays +
-      dailyNoise(baselineLevel) / Math.max(1, baselineDays);
-    const upliftPriorVariance = upliftPriorCv * upliftPriorCv;
-    const z = upliftPriorVariance / (upliftPriorVariance + variance);
-    uplift = Math.exp(z * logRatio + (1 - z) * Math.log(fallbackUplift));
-    upliftSource = "item";
-    upliftCv = Math.sqrt(z * variance);
+    upliftEvidence = {
+      logUplift: clamp(Math.log(Math.max(promotedUnits, 0.5) / promotedBaseline), MIN_LOG_UPLIFT, MAX_LOG_UPLIFT),
+      variance:
+        dailyNoise(promotedUnits / promotedDays) / promotedDays + dailyNoise(baselineLevel) / Math.max(1, baselineDays),
+    };
   }
+  const { uplift, upliftSource, upliftCv } = shrinkUplift(upliftEvidence, prior, options);
 
   return {
     method: intermittent ? "intermittent" : "smooth",
@@ -419,9 +449,91 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     uplift,
     upliftSource,
     size: 1 / inverseSize,
-    daysUsed: countOrdinary(Math.max(levelWindow, weeklyWindow)) + promotedDays,
+    daysUsed: countOrdinary(Math.max(levelWindow, weeklyWindow)) + uncensoredPromotedDays,
     levelCv,
     upliftCv,
+    ...(upliftEvidence ? { upliftEvidence } : {}),
+  };
+}
+
+/**
+ * The uplift to forecast with: the item's own evidence shrunk in log terms toward the category's uplift (or the default
+ * without one), by credibility = prior variance / (prior variance + the evidence's sampling variance).
+ */
+function shrinkUplift(
+  evidence: UpliftEvidence | undefined,
+  prior: DemandPrior,
+  options: Pick<FitDemandOptions, "upliftPriorCv">,
+): Pick<DemandModel, "uplift" | "upliftSource" | "upliftCv"> {
+  const categoryUplift = positiveOr(prior.categoryUplift, 0) || undefined;
+  const fallbackUplift = categoryUplift ?? positiveOr(prior.defaultUplift, 1);
+  const upliftPriorCv = positiveOr(
+    options.upliftPriorCv,
+    categoryUplift !== undefined ? positiveOr(prior.categoryUpliftCv, 0.35) : 0.5,
+  );
+  if (evidence === undefined) {
+    return { uplift: fallbackUplift, upliftSource: categoryUplift !== undefined ? "category" : "default", upliftCv: upliftPriorCv };
+  }
+  const upliftPriorVariance = upliftPriorCv * upliftPriorCv;
+  const z = upliftPriorVariance / (upliftPriorVariance + evidence.variance);
+  return {
+    uplift: Math.exp(z * evidence.logUplift + (1 - z) * Math.log(fallbackUplift)),
+    upliftSource: "item",
+    upliftCv: Math.sqrt(z * evidence.variance),
+  };
+}
+
+/**
+ * A fitted model with its uplift shrunk toward another prior's (a category's uplift learned after the item was fitted):
+ * the same model fitDemand would give with that prior, without refitting. The level and its prior are untouched.
+ */
+export function withUpliftPrior(model: DemandModel, prior: DemandPrior, options: Pick<FitDemandOptions, "upliftPriorCv"> = {}): DemandModel {
+  return { ...model, ...shrinkUplift(model.upliftEvidence, prior, options) };
+}
+
+/** Fewest items with their own promotion evidence before a category's uplift is learned from them. */
+const MIN_POOLED_ITEMS = 3;
+/** A learned category spread is kept within these (log terms): items always keep some room to differ. */
+const MIN_CATEGORY_UPLIFT_CV = 0.1;
+const MAX_CATEGORY_UPLIFT_CV = 0.5;
+
+/**
+ * The uplift of a category learned from its items' own promotion evidence (random effects, DerSimonian–Laird): the
+ * mean log uplift weighted by each item's precision, and the spread of items around it (between-item variance plus the
+ * mean's own uncertainty), as `categoryUplift` and `categoryUpliftCv` of a prior. Null with fewer than 3 such items.
+ */
+export function poolUplifts(models: ReadonlyArray<Pick<DemandModel, "upliftEvidence">>): Pick<DemandPrior, "categoryUplift" | "categoryUpliftCv"> | null {
+  let items = 0;
+  let weightSum = 0;
+  let weightSquaredSum = 0;
+  let weightedSum = 0;
+  let weightedSquaredSum = 0;
+  for (const { upliftEvidence: evidence } of models) {
+    if (!evidence || !(evidence.variance > 0) || !Number.isFinite(evidence.logUplift)) continue;
+    const weight = 1 / evidence.variance;
+    items += 1;
+    weightSum += weight;
+    weightSquaredSum += weight * weight;
+    weightedSum += weight * evidence.logUplift;
+    weightedSquaredSum += weight * evidence.logUplift * evidence.logUplift;
+  }
+  if (items < MIN_POOLED_ITEMS) return null;
+  // Cochran's Q around the fixed-effect mean, and the between-item variance it implies
+  const fixedMean = weightedSum / weightSum;
+  const q = Math.max(0, weightedSquaredSum - weightSum * fixedMean * fixedMean);
+  const between = Math.max(0, (q - (items - 1)) / (weightSum - weightSquaredSum / weightSum));
+  let randomWeightSum = 0;
+  let randomWeightedSum = 0;
+  for (const { upliftEvidence: evidence } of models) {
+    if (!evidence || !(evidence.variance > 0) || !Number.isFinite(evidence.logUplift)) continue;
+    const weight = 1 / (evidence.variance + between);
+    randomWeightSum += weight;
+    randomWeightedSum += weight * evidence.logUplift;
+  }
+  const mean = randomWeightedSum / randomWeightSum;
+  return {
+    categoryUplift: Math.exp(mean),
+    categoryUpliftCv: clamp(Math.sqrt(between + 1 / randomWeightSum), MIN_CATEGORY_UPLIFT_CV, MAX_CATEGORY_UPLIFT_CV),
   };
 }
 

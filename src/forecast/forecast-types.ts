@@ -21,8 +21,10 @@ export interface DemandPrior {
   peerLevel?: number;
   /** day-of-week multipliers of comparable items (index 0 = Sunday), mean 1 */
   peerWeekly?: number[];
-  /** promotion uplift learned over the item's category (multiplier, e.g. 1.8), when the item has no promotion history */
+  /** promotion uplift learned over the item's category (multiplier, e.g. 1.8): what the item's own uplift shrinks toward */
   categoryUplift?: number;
+  /** spread of items' uplifts around categoryUplift, in log terms (poolUplifts learns it; default 0.35) */
+  categoryUpliftCv?: number;
   /** configured default uplift when nothing was learned */
   defaultUplift: number;
 }
@@ -45,6 +47,16 @@ export interface DemandModel {
   levelCv?: number;
   /** relative standard error of uplift: shared by every promoted day (absent: 0) */
   upliftCv?: number;
+  /** the item's own promotion evidence before shrinkage (absent when it has too few promoted days to learn from) */
+  upliftEvidence?: UpliftEvidence;
+}
+
+/** What an item's promoted days say about its uplift on their own: what a category's uplift is pooled from. */
+export interface UpliftEvidence {
+  /** log of promoted demand over the baseline of the same weeks (sold-out days imputed above their sales) */
+  logUplift: number;
+  /** its sampling variance */
+  variance: number;
 }
 
 /** One future day to forecast. */

@@ -1,6 +1,11 @@
 /** The forecasting code's public face: pure functions over the shapes in forecast-types.ts. */
 export type * from "./forecast-types.js";
 export { addDays, dateRange, dayOfWeek, daysBetween, fromDayNumber, toDayNumber } from "./calendar.js";
-export { expectedUnits, fitDemand, forecastDays, predictiveSize, type FitDemandOptions } from "./demand-model.js";
+export { expectedUnits, fitDemand, forecastDays, poolUplifts, predictiveSize, withUpliftPrior, type FitDemandOptions } from "./demand-model.js";
 export { negBinomialCdf, negBinomialPmf, negBinomialQuantile } from "./negative-binomial.js";
-export { assessStockout } from "./stockout-risk.js";
+export {
+  assessStockout,
+  EARLY_PROMOTION_ALERT_PROBABILITY,
+  PROMOTION_ALERT_WINDOW_DAYS,
+  promotionAlertProbability,
+} from "./stockout-risk.js";

@@ -165,6 +165,23 @@ export function negBinomialCdf(k: number, mean: number, size: number): number {
   return Math.min(1, Math.max(0, cdf));
 }
 
+/**
+ * E[X | X > k]: the expected demand of a day whose sales stopped at k because the shelf ran out. Uses
+ * Σ_{j ≤ k} j·P(X = j) = mean · P(Y ≤ k − 1), Y negative binomial with size + 1 and mean · (size + 1) / size (for the
+ * Poisson, Y = X). Where the tail is too thin to divide by, the answer is just above k.
+ */
+export function negBinomialMeanAbove(k: number, mean: number, size: number): number {
+  const count = Math.floor(k);
+  if (!(mean > 0)) return count + 1;
+  if (count < 0) return mean;
+  const tail = 1 - negBinomialCdf(count, mean, size);
+  if (!(tail > 1e-9)) return count + 1;
+  const shiftedMean = isPoisson(size) ? mean : (mean * (size + 1)) / size;
+  const shiftedSize = isPoisson(size) ? size : size + 1;
+  const upper = mean * (1 - negBinomialCdf(count - 1, shiftedMean, shiftedSize));
+  return Math.max(count + 1, upper / tail);
+}
+
 /** Φ⁻¹(p) (Acklam's rational approximation, relative error about 1e-9): only a starting point for the search. */
 function normalQuantile(p: number): number {
   const low = 0.02425;

@@ -44,7 +44,7 @@ describe("npm run generate", () => {
 });
 
 describe("npm run backtest", () => {
-  const files = () => ["--sales", join(dir, "sales.csv"), "--promotions", join(dir, "promotions.csv")];
+  const files = () => ["--sales", join(dir, "sales.csv"), "--promotions", join(dir, "promotions.csv"), "--items", join(dir, "items.csv")];
 
   it("prints exactly the methods object with --json", async () => {
     const { output, io } = capture();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyPromotionsCsv, BacktestInputError, parseSalesCsv, splitCsvLine } from "../../src/backtest/backtest-input.js";
+import { applyItemsCsv, applyPromotionsCsv, BacktestInputError, parseSalesCsv, splitCsvLine } from "../../src/backtest/backtest-input.js";
 
 const sales = [
   "date,store,sku,units,advertised",
@@ -58,6 +58,21 @@ describe("applyPromotionsCsv", () => {
   it("rejects a promotion that ends before it starts", () => {
     const input = parseSalesCsv(sales);
     expect(() => applyPromotionsCsv(input, "sku,store,start_date,end_date\n100001,*,2025-03-05,2025-03-01\n")).toThrow(/line 2: end_date .* is before/);
+  });
+});
+
+describe("applyItemsCsv", () => {
+  it("gives every series of a listed SKU its category, at every store", () => {
+    const input = parseSalesCsv(sales);
+    const listed = applyItemsCsv(input, ['sku,name,category', '100001,"Cola, 6 pack",beverages', "999999,Other,snacks"].join("\n"));
+    expect(listed).toBe(2);
+    expect(input.series.map((s) => `${s.store}/${s.sku}:${s.category ?? "-"}`)).toEqual(["S01/100001:beverages", "S01/100002:-", "S02/100001:beverages"]);
+  });
+
+  it("names a missing column and an empty SKU", () => {
+    const input = parseSalesCsv(sales);
+    expect(() => applyItemsCsv(input, "sku,name\n100001,Cola\n", "items.csv")).toThrow(/items.csv: line 1: missing column category/);
+    expect(() => applyItemsCsv(input, "sku,category\n,snacks\n")).toThrow(/line 2: sku is empty/);
   });
 });
 

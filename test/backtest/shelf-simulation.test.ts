@@ -3,7 +3,8 @@ import type { BacktestSeries } from "../../src/backtest/backtest-input.js";
 import { scoreWarnings } from "../../src/backtest/backtest-metrics.js";
 import { consecutiveDates } from "../../src/backtest/calendar-days.js";
 import { generateDemoData } from "../../src/backtest/generate-data.js";
-import { normalQuantile, reviewOffset, simulateSeries, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
+import { normalQuantile, reviewOffset, simulateSeries, type Forecaster, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
+import type { DemandPrior, StockoutRisk } from "../../src/forecast/forecast-types.js";
 import { flatForecaster } from "./flat-forecaster.js";
 
 const params: SimulationParameters = {
@@ -86,6 +87,48 @@ describe("simulateSeries", () => {
     // the flat model knows the promotion and applies its default uplift
     expect(simulation.forecast7.shelfwatch[70]).toBeCloseTo(10);
     expect(simulation.forecast7.trailingAverage[70]).toBeCloseTo(5);
+  });
+
+  it("asks a promotion more than 4 days away for a near-certain run-out, as the sweep does", () => {
+    const { series, dates } = promotedSpike();
+    /** the flat model, with a fixed chance of running out before the promotion ends */
+    const certainTo = (probability: number): Forecaster => ({
+      ...flatForecaster,
+      assessStockout: (input): StockoutRisk => ({
+        ...flatForecaster.assessStockout(input),
+        probabilityBeforeNextDelivery: 0,
+        probabilityBeforePromotionEnd: input.promotionEnd === undefined ? null : probability,
+      }),
+    });
+    const alerted = (probability: number) => {
+      const simulation = simulateSeries(series, dates, params, certainTo(probability));
+      return Array.from({ length: 100 }, (_, t) => t).filter((t) => simulation.alerts.shelfwatch[t] === 1);
+    };
+    const onShelf = (from: number, to: number) => {
+      const simulation = simulateSeries(series, dates, params, flatForecaster);
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((t) => simulation.onHand[t]! > 0);
+    };
+    // likely, not near certain: from 4 days before the start (day 70) to its end (day 74)
+    expect(alerted(0.7)).toEqual(onShelf(66, 74));
+    // near certain: as soon as the promotion is within the 14 days the calendar is read ahead
+    expect(alerted(0.95)).toEqual(onShelf(57, 74));
+  });
+
+  it("fits each refit's model with the uplift its category had learned by then", () => {
+    const { series, dates } = promotedSpike();
+    const priors: DemandPrior[] = [];
+    const recording: Forecaster = {
+      ...flatForecaster,
+      fitDemand: (history, prior) => {
+        priors.push(prior);
+        return flatForecaster.fitDemand(history, prior);
+      },
+    };
+    simulateSeries(series, dates, params, recording, [null, { categoryUplift: 2.6, categoryUpliftCv: 0.2 }]);
+    expect(priors[0]).toEqual({ defaultUplift: 2 });
+    expect(priors[1]).toEqual({ defaultUplift: 2, categoryUplift: 2.6, categoryUpliftCv: 0.2 });
+    expect(priors[2]).toEqual({ defaultUplift: 2 });
+    expect(priors).toHaveLength(Math.ceil((100 - 28) / params.refitDays));
   });
 
   it("keeps sales within demand and stock on generated data", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addDays, dayOfWeek } from "../../src/forecast/calendar.js";
-import { fitDemand, forecastDays, predictiveSize } from "../../src/forecast/demand-model.js";
+import { fitDemand, forecastDays, poolUplifts, predictiveSize, withUpliftPrior } from "../../src/forecast/demand-model.js";
 import type { DayRecord, DemandModel } from "../../src/forecast/forecast-types.js";
 import { negBinomialPmf } from "../../src/forecast/negative-binomial.js";
 import { createRandom, simulateHistory, weekendPattern } from "./series.js";
@@ -104,6 +104,74 @@ describe("fitDemand: promotions", () => {
       day.promoted ? { ...day, units: 3, stockout: true } : day,
     );
     expect(fitDemand(history, { defaultUplift: 1.5, categoryUplift: 1.8 })).toMatchObject({ upliftSource: "category" });
+  });
+
+  it("learns the uplift from promoted days that sold out at their demand above the sales, not at the sales", () => {
+    // ×2.5 on promoted days against a shelf of 28 units: the busiest promoted days sell out
+    const process = { level: 12, weekly: weekendPattern(1.2), size: 10, uplift: 2.5 };
+    const demand = simulateHistory(createRandom(27), process, START, 84, promotedDays);
+    const sales = demand.map((day) => (day.promoted && day.units > 28 ? { ...day, units: 28, stockout: true } : day));
+    const promoted = sales.filter((day) => day.promoted);
+    expect(promoted.filter((day) => day.stockout).length).toBeGreaterThanOrEqual(promoted.length / 3);
+
+    // what the same days say with nothing lost
+    const uncensored = fitDemand(demand, { defaultUplift: 1.5 }).uplift;
+    const model = fitDemand(sales, { defaultUplift: 1.5 });
+    expect(model.upliftSource).toBe("item");
+    expect(Math.abs(Math.log(model.uplift / uncensored))).toBeLessThan(Math.log(1.1));
+    // read as demand, the sales of the sold-out days would drag it down
+    const readAsDemand = fitDemand(sales.map((day) => ({ ...day, stockout: false })), { defaultUplift: 1.5 }).uplift;
+    expect(readAsDemand).toBeLessThan(uncensored * 0.9);
+  });
+
+  it("keeps its own promotion evidence, and re-shrinks toward a category's uplift exactly as fitting with it", () => {
+    const promotedItem = simulateHistory(createRandom(25), { level: 6, size: 8, uplift: 3 }, START, 84, (day) => day >= 60 && day < 64);
+    const plainItem = simulateHistory(createRandom(26), { level: 6, size: 8 }, START, 84);
+    const prior = { defaultUplift: 1.5 };
+    const category = { ...prior, categoryUplift: 2.2, categoryUpliftCv: 0.15 };
+
+    expect(fitDemand(promotedItem, prior).upliftEvidence?.variance).toBeGreaterThan(0);
+    expect(fitDemand(plainItem, prior).upliftEvidence).toBeUndefined();
+    for (const history of [promotedItem, plainItem]) {
+      expect(withUpliftPrior(fitDemand(history, prior), category)).toEqual(fitDemand(history, category));
+    }
+    // four promoted days say little: a tight category pulls the uplift closer than a loose one
+    const tight = fitDemand(promotedItem, category);
+    const loose = fitDemand(promotedItem, { ...category, categoryUpliftCv: 0.5 });
+    expect(Math.abs(Math.log(tight.uplift / 2.2))).toBeLessThan(Math.abs(Math.log(loose.uplift / 2.2)));
+    expect(tight.upliftCv).toBeLessThan(loose.upliftCv ?? 0);
+  });
+});
+
+describe("poolUplifts", () => {
+  const item = (uplift: number, variance: number) => ({ upliftEvidence: { logUplift: Math.log(uplift), variance } });
+
+  it("learns a category's uplift from its items' own promotions, each weighted by how well it was measured", () => {
+    const pooled = poolUplifts([item(2.3, 0.01), item(2.5, 0.01), item(2.4, 0.01), item(4, 1)]);
+    expect(pooled?.categoryUplift).toBeGreaterThan(2.3);
+    expect(pooled?.categoryUplift).toBeLessThan(2.5);
+    // the items agree within their noise, so they may differ by little: the floor
+    expect(pooled?.categoryUpliftCv).toBeCloseTo(0.1, 10);
+  });
+
+  it("measures how far the items' uplifts differ beyond their noise", () => {
+    const random = createRandom(27);
+    // 60 items around ×2 with a spread of 0.3 in log terms, each measured to ±0.1
+    const items = Array.from({ length: 60 }, () => {
+      const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      const noise = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      return item(2 * Math.exp(0.3 * normal + 0.1 * noise), 0.01);
+    });
+    const pooled = poolUplifts(items);
+    expect(pooled?.categoryUplift).toBeGreaterThan(2 * 0.9);
+    expect(pooled?.categoryUplift).toBeLessThan(2 * 1.1);
+    expect(pooled?.categoryUpliftCv).toBeGreaterThan(0.22);
+    expect(pooled?.categoryUpliftCv).toBeLessThan(0.38);
+  });
+
+  it("learns nothing from fewer than three items with promotion evidence", () => {
+    expect(poolUplifts([item(2, 0.01), item(2.2, 0.01), {}, { upliftEvidence: undefined }])).toBeNull();
+    expect(poolUplifts([])).toBeNull();
   });
 });
 

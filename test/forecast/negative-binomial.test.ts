@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   fillNegBinomialPmf,
   negBinomialCdf,
+  negBinomialMeanAbove,
   negBinomialPmf,
   negBinomialQuantile,
 } from "../../src/forecast/negative-binomial.js";
@@ -75,5 +76,26 @@ describe("negative binomial", () => {
     let sum = 0;
     for (let k = support.low; k <= support.high; k++) sum += out[k] ?? 0;
     expect(sum).toBeCloseTo(negBinomialCdf(150, 12, 4), 12);
+  });
+
+  it("gives the mean demand above a sold-out day's sales, E[X | X > k]", () => {
+    for (const [mean, size] of cases) {
+      const reference = referencePmf(mean, size, Math.ceil(mean * 100 + 1000)); // far out: the heavy tails carry the mean
+      for (const k of [0, 1, Math.floor(mean), Math.ceil(mean * 1.5) + 2]) {
+        let mass = 0;
+        let first = 0;
+        reference.forEach((probability, units) => {
+          if (units <= k) return;
+          mass += probability;
+          first += units * probability;
+        });
+        if (mass < 1e-6) continue;
+        expect(negBinomialMeanAbove(k, mean, size), `E[X | X > ${k}; ${mean}, ${size}]`).toBeCloseTo(first / mass, 6);
+      }
+    }
+    // nothing sold: no floor at all, the plain mean
+    expect(negBinomialMeanAbove(-1, 4, 3)).toBe(4);
+    // a tail too thin to divide by: just above the sales
+    expect(negBinomialMeanAbove(500, 2, 10)).toBe(501);
   });
 });

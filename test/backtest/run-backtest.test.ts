@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type { BacktestSeries } from "../../src/backtest/backtest-input.js";
+import { generateDemoData } from "../../src/backtest/generate-data.js";
+import { backtestSeries, categoryUpliftPriors, upliftEvidenceOf, type BacktestParameters } from "../../src/backtest/run-backtest.js";
+import { serviceForecaster } from "../../src/backtest/service-forecaster.js";
+import { poolUplifts } from "../../src/forecast/demand-model.js";
+import type { UpliftEvidence } from "../../src/forecast/forecast-types.js";
+
+const params: BacktestParameters = {
+  reviewDays: 7,
+  leadDays: 3,
+  serviceLevel: 0.97,
+  windowDays: 28,
+  minStock: 2,
+  warmupDays: 56,
+  refitDays: 7,
+  threshold: 0.5,
+  horizonDays: 14,
+  ropServiceLevel: 0.9,
+  defaultUplift: 1.8,
+  minWarningDays: 3,
+  extendHorizonToPromotionEnd: true,
+};
+
+function series(store: string, sku: string, category?: string): BacktestSeries {
+  return { store, sku, demand: new Float64Array(0), promoted: new Uint8Array(0), ...(category !== undefined ? { category } : {}) };
+}
+
+const evidence = (uplift: number): UpliftEvidence => ({ logUplift: Math.log(uplift), variance: 0.02 });
+
+describe("categoryUpliftPriors", () => {
+  it("pools each refit's evidence over the items of one category at one store, and no further", () => {
+    const all = [
+      series("S01", "1", "snacks"),
+      series("S01", "2", "snacks"),
+      series("S01", "3", "snacks"),
+      series("S01", "4", "dairy"),
+      series("S02", "1", "snacks"),
+      series("S02", "2", "snacks"),
+      series("S02", "3", "snacks"),
+    ];
+    const learned = [
+      // S01 snacks: nothing at the first refit, three items by the second
+      [null, evidence(2)],
+      [null, evidence(2.4)],
+      [evidence(2.2), evidence(2.2)],
+      [evidence(1.5), evidence(1.5)],
+      // S02 snacks: promotions that did far more
+      [evidence(3.5), evidence(3.5)],
+      [evidence(3.6), evidence(3.6)],
+      [evidence(3.4), evidence(3.4)],
+    ];
+    const priors = categoryUpliftPriors(all, learned);
+
+    expect(priors[0]).toEqual([null, poolUplifts([evidence(2), evidence(2.4), evidence(2.2)].map((e) => ({ upliftEvidence: e })))]);
+    expect(priors[1]).toBe(priors[0]);
+    expect(priors[2]).toBe(priors[0]);
+    // one dairy item is not a category to learn from
+    expect(priors[3]).toEqual([null, null]);
+    expect(priors[4]?.[0]?.categoryUplift).toBeGreaterThan(3.4);
+    expect(priors[4]?.[0]?.categoryUplift).toBeLessThan(3.6);
+    expect(priors[0]?.[1]?.categoryUplift).toBeLessThan(2.4);
+  });
+
+  it("pools the items of a store together when no category is known", () => {
+    const all = [series("S01", "1"), series("S01", "2"), series("S01", "3"), series("S02", "1")];
+    const priors = categoryUpliftPriors(all, [[evidence(2)], [evidence(2.5)], [evidence(3)], [evidence(9)]]);
+    expect(priors[0]?.[0]?.categoryUplift).toBeGreaterThan(2);
+    expect(priors[0]?.[0]?.categoryUplift).toBeLessThan(3);
+    expect(priors[3]).toEqual([null]);
+  });
+});
+
+describe("upliftEvidenceOf", () => {
+  it("records what every refit of the model learned from the item's own promotions, the fits backtestSeries makes", () => {
+    const data = generateDemoData({ stores: 1, items: 4, days: 365, seed: 8, start: "2025-01-01" });
+    let learnedAny = false;
+    for (const generated of data.series) {
+      const one: BacktestSeries = { store: generated.store, sku: generated.sku, demand: Float64Array.from(generated.units), promoted: generated.advertised };
+      const learned = upliftEvidenceOf(one, data.dates, params, serviceForecaster);
+      expect(learned).toHaveLength(backtestSeries(one, data.dates, params, serviceForecaster).fits);
+      for (const entry of learned) if (entry !== null) expect(entry.variance).toBeGreaterThan(0);
+      learnedAny ||= learned.some((entry) => entry !== null);
+    }
+    expect(learnedAny).toBe(true);
+  });
+});
