@@ -1,12 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
+import { sql as drizzleSql } from "drizzle-orm";
 import postgres from "postgres";
+import { z } from "zod";
+import { openDatabase, type DatabaseHandle } from "../../src/db/client.js";
 
 // MB here is 2^20 bytes, as ps and top count resident memory
 const MB = 1024 * 1024;
@@ -124,6 +130,86 @@ export async function createBenchDatabase(adminUrl: string, prefix = "shelfwatch
       }
     },
   };
+}
+
+/** The database a benchmark run works in, made for it and dropped after it. */
+export interface ScratchDatabase {
+  handle: DatabaseHandle;
+  label: string;
+  /** writes the setup's dirty pages now rather than during the measurement */
+  flush(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+// the scratch databases open now: a run interrupted with Ctrl-C still drops them
+const openScratchDatabases = new Set<ScratchDatabase>();
+
+/**
+ * A new, empty database for one run of the benchmark `bench`: with an admin URL, a database of its own on that
+ * PostgreSQL server; without one, a file-backed PGlite database in a new temporary folder, as the service runs without
+ * a server.
+ */
+export async function openScratchDatabase(adminUrl: string | undefined, bench: string): Promise<ScratchDatabase> {
+  let scratch: ScratchDatabase;
+  if (adminUrl) {
+    const database = await createBenchDatabase(adminUrl, `shelfwatch_bench_${bench}`);
+    const handle = openDatabase({ url: database.url, dataDir: "unused" });
+    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
+    scratch = {
+      handle,
+      label: `PostgreSQL database ${database.name}`,
+      flush: () => flushDirtyPages(admin),
+      async drop() {
+        openScratchDatabases.delete(scratch);
+        await admin.end({ timeout: 5 });
+        await handle.close();
+        await database.drop();
+      },
+    };
+  } else {
+    const dataDir = await mkdtemp(join(tmpdir(), `shelfwatch-bench-${bench}-`));
+    const handle = openDatabase({ dataDir });
+    scratch = {
+      handle,
+      label: `PGlite in ${dataDir}`,
+      flush: async () => {
+        await handle.db.execute(drizzleSql`checkpoint`);
+      },
+      async drop() {
+        openScratchDatabases.delete(scratch);
+        await handle.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  openScratchDatabases.add(scratch);
+  return scratch;
+}
+
+/** On Ctrl-C: drops the scratch databases still open, then exits 130. Call once, at the start of the run. */
+export function dropScratchDatabasesOnInterrupt(): void {
+  process.once("SIGINT", () => {
+    process.stdout.write("\ninterrupted; cleaning up\n");
+    void Promise.allSettled([...openScratchDatabases].map((database) => database.drop())).finally(() => process.exit(130));
+  });
+}
+
+/** The options every database benchmark takes besides its own: where to run (BENCH_DATABASE_URL or DATABASE_URL) and how much to log. */
+export const benchDatabaseOptions = {
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  adminUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
+};
+
+/** The PostgreSQL server a benchmark runs on, or undefined for PGlite. */
+export function benchAdminUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
+/** A benchmark's options, checked; a bad one stops the run with every problem named. */
+export function parseBenchOptions<Schema extends z.ZodType>(schema: Schema, input: unknown): z.infer<Schema> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new Error(`bad option: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return parsed.data;
 }
 
 /** Waits until no other session of this database runs a statement, e.g. an import whose client gave up, at most `limitMs`. */

@@ -12,12 +12,9 @@
  * DATABASE_URL) the run uses a new file-backed PGlite database in a temporary folder; with it, the URL is the admin URL
  * of a PostgreSQL server where the run creates its own database and drops it at the end.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { z } from "zod";
 import { AT_RISK_DEFAULTS } from "../../src/alerts/at-risk.js";
 import { addDays } from "../../src/alerts/risk-inputs.js";
@@ -26,14 +23,23 @@ import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { AT_RISK_ROW_CAP } from "../../src/dashboard/dashboard.routes.js";
 import { createUser } from "../../src/dashboard/users.js";
-import { openDatabase, queryRows, type Database, type DatabaseHandle } from "../../src/db/client.js";
+import { queryRows, type Database } from "../../src/db/client.js";
 import { deliveries, items, promotionItems, promotions, promotionStores, stockRisks } from "../../src/db/schema/index.js";
 import { createApiKey } from "../../src/http/api-keys.js";
 import { SESSION_COOKIE, startSession } from "../../src/http/sessions.js";
 import { createLogger } from "../../src/log.js";
 import { createStore } from "../../src/stores/store-admin.js";
 import { localDateAt } from "../../src/stores/store-directory.js";
-import { createBenchDatabase, flushDirtyPages, formatCount, formatRatio, median } from "./bench-support.js";
+import {
+  benchAdminUrl,
+  benchDatabaseOptions,
+  dropScratchDatabasesOnInterrupt,
+  formatCount,
+  formatRatio,
+  median,
+  openScratchDatabase,
+  parseBenchOptions,
+} from "./bench-support.js";
 
 const GOAL_MS = 200;
 const STORE = { code: "B001", name: "Bench store B001 Main Street", timeZone: "America/New_York" };
@@ -48,13 +54,9 @@ const optionsSchema = z.object({
   items: z.coerce.number().int().min(1).max(100_000),
   requests: z.coerce.number().int().min(1).max(10_000),
   warmUp: z.coerce.number().int().min(0).max(1000),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
-  adminUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
+  ...benchDatabaseOptions,
 });
 type BenchOptions = z.infer<typeof optionsSchema>;
-
-// a run interrupted with Ctrl-C still drops its database
-let cleanUp: (() => Promise<void>) | null = null;
 
 function readOptions(): BenchOptions | null {
   const { values } = parseArgs({
@@ -70,53 +72,13 @@ function readOptions(): BenchOptions | null {
     process.stdout.write("usage: npm run bench:dashboard -- [--items 5000] [--requests 50] [--warm-up 10] [--log-level warn]\n");
     return null;
   }
-  const parsed = optionsSchema.safeParse({
+  return parseBenchOptions(optionsSchema, {
     items: (values.items ?? process.env.BENCH_DASHBOARD_ITEMS ?? "5000").replaceAll("_", "").replaceAll(",", ""),
     requests: values.requests ?? process.env.BENCH_DASHBOARD_REQUESTS ?? "50",
     warmUp: values["warm-up"] ?? "10",
     logLevel: values["log-level"],
-    adminUrl: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined,
+    adminUrl: benchAdminUrl(),
   });
-  if (!parsed.success) throw new Error(`bad option: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return parsed.data;
-}
-
-interface BenchDatabaseHandle {
-  handle: DatabaseHandle;
-  label: string;
-  flush(): Promise<void>;
-  drop(): Promise<void>;
-}
-
-async function openBenchDatabase(adminUrl: string | undefined): Promise<BenchDatabaseHandle> {
-  if (adminUrl) {
-    const database = await createBenchDatabase(adminUrl, "shelfwatch_bench_dashboard");
-    const handle = openDatabase({ url: database.url, dataDir: "unused" });
-    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
-    return {
-      handle,
-      label: `PostgreSQL database ${database.name}`,
-      flush: () => flushDirtyPages(admin),
-      async drop() {
-        await admin.end({ timeout: 5 });
-        await handle.close();
-        await database.drop();
-      },
-    };
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), "shelfwatch-bench-dashboard-"));
-  const handle = openDatabase({ dataDir });
-  return {
-    handle,
-    label: `PGlite in ${dataDir}`,
-    flush: async () => {
-      await handle.db.execute(sql`checkpoint`);
-    },
-    async drop() {
-      await handle.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** A number in [0, 1) that is the same for the same item and purpose in every run. */
@@ -263,15 +225,11 @@ const formatMs = (ms: number) => `${ms.toFixed(1)} ms`;
 async function main(): Promise<void> {
   const options = readOptions();
   if (!options) return;
-  process.once("SIGINT", () => {
-    process.stdout.write("\ninterrupted; cleaning up\n");
-    void (cleanUp?.() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
+  dropScratchDatabasesOnInterrupt();
   const driver = options.adminUrl ? "PostgreSQL" : "PGlite";
   const config = loadConfig({ ...process.env, DATABASE_URL: undefined, LOG_LEVEL: options.logLevel });
   const log = createLogger(options.logLevel);
-  const database = await openBenchDatabase(options.adminUrl);
-  cleanUp = () => database.drop();
+  const database = await openScratchDatabase(options.adminUrl, "dashboard");
   try {
     process.stdout.write(`dashboard benchmark: ${formatCount(options.items)} items in one store, ${options.requests} timed requests of each kind after ${options.warmUp} warm-up, ${driver}\n`);
     process.stdout.write(`  database: ${database.label}\n  requests: in process through createApp(…).request(), no sockets\n`);
@@ -346,7 +304,6 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
-    cleanUp = null;
     await database.drop();
   }
 }

@@ -11,18 +11,15 @@
  * as the service does without a server. With it, the URL is the admin URL of a PostgreSQL server: each run creates its
  * own database there and drops it at the end. BENCH_DISPATCH_EMAILS and BENCH_DISPATCH_RUNS stand in for the flags.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import nodemailer from "nodemailer";
-import postgres from "postgres";
 import { z } from "zod";
 import type { AlertFigures } from "../../src/alerts/alert-types.js";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
-import { openDatabase, queryRows, type DatabaseHandle } from "../../src/db/client.js";
+import { queryRows, type DatabaseHandle } from "../../src/db/client.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import { renderAlertEmail } from "../../src/notify/alert-templates.js";
 import { runDispatch } from "../../src/notify/dispatcher.js";
@@ -30,12 +27,15 @@ import { createMailer } from "../../src/notify/mailer.js";
 import { enqueueEmails, mailDomain, type NewEmail } from "../../src/notify/outbox.js";
 import { createStore } from "../../src/stores/store-admin.js";
 import {
-  createBenchDatabase,
-  flushDirtyPages,
+  benchAdminUrl,
+  benchDatabaseOptions,
+  dropScratchDatabasesOnInterrupt,
   formatCount,
   formatRatio,
   formatSeconds,
   median,
+  openScratchDatabase,
+  parseBenchOptions,
   startSmtpSink,
   type SmtpSink,
 } from "./bench-support.js";
@@ -49,8 +49,7 @@ const INSERT_CHUNK = 1000;
 const optionsSchema = z.object({
   emails: z.coerce.number().int().min(1).max(1_000_000),
   runs: z.coerce.number().int().min(1).max(50),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
-  adminUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
+  ...benchDatabaseOptions,
 });
 type BenchOptions = z.infer<typeof optionsSchema>;
 
@@ -70,9 +69,6 @@ interface RunFigures {
   load: [number, number];
 }
 
-// a run interrupted with Ctrl-C still drops its database
-let cleanUpRun: (() => Promise<void>) | null = null;
-
 function readOptions(): BenchOptions | null {
   const { values } = parseArgs({
     options: {
@@ -86,14 +82,12 @@ function readOptions(): BenchOptions | null {
     process.stdout.write("usage: npm run bench:dispatch -- [--emails 10000] [--runs 3] [--log-level warn]\n");
     return null;
   }
-  const parsed = optionsSchema.safeParse({
+  return parseBenchOptions(optionsSchema, {
     emails: (values.emails ?? process.env.BENCH_DISPATCH_EMAILS ?? "10000").replaceAll("_", "").replaceAll(",", ""),
     runs: values.runs ?? process.env.BENCH_DISPATCH_RUNS ?? "3",
     logLevel: values["log-level"],
-    adminUrl: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined,
+    adminUrl: benchAdminUrl(),
   });
-  if (!parsed.success) throw new Error(`bad option: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return parsed.data;
 }
 
 /** Alert emails as the service renders them, a different item and stock figure in each. */
@@ -163,45 +157,6 @@ function checkArrivals(label: string, smtp: SmtpSink, expected: Set<string>): vo
   }
 }
 
-interface BenchDatabaseHandle {
-  handle: DatabaseHandle;
-  label: string;
-  /** writes the setup's dirty pages now rather than during the measurement */
-  flush(): Promise<void>;
-  drop(): Promise<void>;
-}
-
-async function openBenchDatabase(adminUrl: string | undefined): Promise<BenchDatabaseHandle> {
-  if (adminUrl) {
-    const database = await createBenchDatabase(adminUrl, "shelfwatch_bench_dispatch");
-    const handle = openDatabase({ url: database.url, dataDir: "unused" });
-    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
-    return {
-      handle,
-      label: `PostgreSQL database ${database.name}`,
-      flush: () => flushDirtyPages(admin),
-      async drop() {
-        await admin.end({ timeout: 5 });
-        await handle.close();
-        await database.drop();
-      },
-    };
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), "shelfwatch-bench-dispatch-"));
-  const handle = openDatabase({ dataDir });
-  return {
-    handle,
-    label: `PGlite in ${dataDir}`,
-    flush: async () => {
-      await handle.db.execute(sql`checkpoint`);
-    },
-    async drop() {
-      await handle.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Writes the emails to the outbox as the alert sweep does (setup, not timed). */
 async function fillOutbox(handle: DatabaseHandle, config: Config, emails: Email[], now: Date): Promise<void> {
   const store = await createStore(handle.db, { code: "B001", name: "Bench store B001", timeZone: "America/New_York" });
@@ -261,8 +216,7 @@ async function measureBaseline(smtp: SmtpSink, config: Config, emails: Email[]):
 }
 
 async function measureOurs(options: BenchOptions, smtp: SmtpSink, config: Config, log: Logger, emails: Email[], run: number): Promise<number> {
-  const database = await openBenchDatabase(options.adminUrl);
-  cleanUpRun = () => database.drop();
+  const database = await openScratchDatabase(options.adminUrl, "dispatch");
   try {
     if (run === 1) process.stdout.write(`  database: ${database.label}\n`);
     await database.handle.migrate();
@@ -273,7 +227,6 @@ async function measureOurs(options: BenchOptions, smtp: SmtpSink, config: Config
     await checkOutbox(database.handle, smtp, emails.length);
     return seconds;
   } finally {
-    cleanUpRun = null;
     await database.drop();
   }
 }
@@ -316,10 +269,7 @@ function printSummary(options: BenchOptions, config: Config, driver: string, res
 async function main(): Promise<void> {
   const options = readOptions();
   if (!options) return;
-  process.once("SIGINT", () => {
-    process.stdout.write("\ninterrupted; cleaning up\n");
-    void (cleanUpRun?.() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
+  dropScratchDatabasesOnInterrupt();
   // the service's settings (SMTP_MAX_CONNECTIONS, lease, MAIL_FROM), without its database: the bench makes its own
   const config = loadConfig({ ...process.env, DATABASE_URL: undefined });
   const log = createLogger(options.logLevel);

@@ -4,7 +4,7 @@ import type { Viewer } from "../http/sessions.js";
 import { ALERT_KIND_LABELS } from "../notify/alert-templates.js";
 import { itemPath } from "./at-risk-page.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
-import { Day, Moment, None, percent, StoreCell, StoreSelect } from "./page-parts.js";
+import { AlertActionForm, Day, FilterForm, FilterMessage, ListStatus, Moment, None, percent, StoreCell, StoreSelect, TableRegion } from "./page-parts.js";
 
 export const ALERT_STATE_FILTERS = ["live", "open", "acknowledged", "snoozed", "resolved", "all"] as const;
 export type AlertStateFilter = (typeof ALERT_STATE_FILTERS)[number];
@@ -126,22 +126,17 @@ function EmailList({ emails, timeZone }: { emails: AlertEmail[]; timeZone: strin
 
 function AlertButtons({ alert, viewer, path, snoozeHours }: { alert: AlertRecord; viewer: Viewer; path: string; snoozeHours: number }) {
   if (alert.state === "resolved") return <None word="no actions: resolved" />;
-  const base = `${ALERTS_PATH}/${alert.id}`;
   const about = ` alert: ${what(alert)}`;
   return (
     <div class="actions">
       {alert.state !== "acknowledged" ? (
-        <form method="post" action={`${base}/acknowledge`}>
-          <input type="hidden" name="csrf" value={viewer.csrfToken} />
-          <input type="hidden" name="next" value={path} />
+        <AlertActionForm alertId={alert.id} action="acknowledge" viewer={viewer} next={path}>
           <button type="submit" class="button">
             Acknowledge<span class="sr-only">{about}</span>
           </button>
-        </form>
+        </AlertActionForm>
       ) : null}
-      <form method="post" action={`${base}/snooze`}>
-        <input type="hidden" name="csrf" value={viewer.csrfToken} />
-        <input type="hidden" name="next" value={path} />
+      <AlertActionForm alertId={alert.id} action="snooze" viewer={viewer} next={path}>
         <label for={`snooze-hours-${alert.id}`}>
           Hours<span class="sr-only">{` to snooze the${about}`}</span>
         </label>
@@ -149,10 +144,12 @@ function AlertButtons({ alert, viewer, path, snoozeHours }: { alert: AlertRecord
         <button type="submit" class="button secondary">
           Snooze<span class="sr-only">{about}</span>
         </button>
-      </form>
+      </AlertActionForm>
     </div>
   );
 }
+
+const ALERT_COLUMNS = ["Item", "Store", "Kind", "State", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Opened", "Updated", "Emails", "Actions"];
 
 /** The alerts of the viewer's stores, newest first, with what each sent and buttons to acknowledge or snooze. */
 export function AlertsPage({ viewer, stores, filters, alerts, emails, capped, cap, snoozeHours, path, message }: AlertsPageProps) {
@@ -161,7 +158,7 @@ export function AlertsPage({ viewer, stores, filters, alerts, emails, capped, ca
   return (
     <Layout title="Alerts" viewer={viewer} current="alerts">
       <h1>Alerts</h1>
-      <form class="filters" method="get" action={ALERTS_PATH} role="search" aria-label="Filter alerts">
+      <FilterForm action={ALERTS_PATH} label="Filter alerts">
         <StoreSelect stores={stores} selected={filters.store} />
         <div class="field">
           <label for="filter-state">State</label>
@@ -186,99 +183,72 @@ export function AlertsPage({ viewer, stores, filters, alerts, emails, capped, ca
             ))}
           </select>
         </div>
-        <button class="button" type="submit">
-          Apply filters
-        </button>
-        <a class="button secondary" href={ALERTS_PATH}>
-          Clear
-        </a>
-      </form>
+      </FilterForm>
 
-      {message ? (
-        <p class="message" role="alert">
-          {message}
-        </p>
-      ) : null}
+      <FilterMessage message={message} />
 
-      <p class="note" role="status">
-        {alerts.length === 0
-          ? "No alerts for these filters."
-          : capped
-            ? `Showing the newest ${cap} alerts; more match. Narrow the list with the filters above.`
-            : `${alerts.length} ${alerts.length === 1 ? "alert" : "alerts"}.`}
-      </p>
+      <ListStatus
+        count={alerts.length}
+        capped={capped}
+        empty="No alerts for these filters."
+        cappedText={`Showing the newest ${cap} alerts; more match. Narrow the list with the filters above.`}
+        countText={`${alerts.length} ${alerts.length === 1 ? "alert" : "alerts"}.`}
+      />
 
       {alerts.length > 0 ? (
-        <div class="table-region" role="region" aria-labelledby="alerts-caption" tabindex={0}>
-          <table>
-            <caption id="alerts-caption">{`${capitalize(`${stateWords} alerts`.trim())} at ${scope}, newest first; times in each store's time zone`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col">Store</th>
-                <th scope="col">Kind</th>
-                <th scope="col">State</th>
-                <th scope="col">On hand</th>
-                <th scope="col">Chance of running out</th>
-                <th scope="col">Projected stockout</th>
-                <th scope="col">Promotion ends</th>
-                <th scope="col">Opened</th>
-                <th scope="col">Updated</th>
-                <th scope="col">Emails</th>
-                <th scope="col">Actions</th>
+        <TableRegion
+          id="alerts"
+          caption={`${capitalize(`${stateWords} alerts`.trim())} at ${scope}, newest first; times in each store's time zone`}
+          columns={ALERT_COLUMNS}
+        >
+          {alerts.map((alert) => {
+            const { figures } = alert;
+            return (
+              <tr id={`alert-${alert.id}`}>
+                <th scope="row">
+                  <AlertSubject alert={alert} />
+                </th>
+                <td>
+                  <StoreCell store={{ code: alert.storeCode, name: alert.storeName }} />
+                </td>
+                <td>
+                  {kindLabel(alert.kind)}
+                  {alert.kind === "stale_feed" && figures.feedLastSeenAt ? (
+                    <span class="sku">
+                      {"Last data "}
+                      <Moment at={figures.feedLastSeenAt} timeZone={alert.timeZone} />
+                    </span>
+                  ) : null}
+                  {alert.urgent ? <span class="badge">Urgent</span> : null}
+                </td>
+                <td>
+                  <StateCell alert={alert} />
+                </td>
+                <td class="number">{figures.onHand === null ? <None /> : figures.onHand}</td>
+                <td class="number">{figures.probability === null ? <None /> : percent(figures.probability)}</td>
+                <td>
+                  <Day date={figures.projectedStockoutDate} />
+                </td>
+                <td>
+                  <Day date={figures.promotionEnd} />
+                  {figures.promotionName && figures.promotionEnd ? <span class="sku">{figures.promotionName}</span> : null}
+                </td>
+                <td>
+                  <Moment at={alert.openedAt} timeZone={alert.timeZone} />
+                </td>
+                <td>
+                  <Moment at={alert.updatedAt} timeZone={alert.timeZone} />
+                </td>
+                <td>
+                  <EmailList emails={emails.filter((email) => email.alertId === alert.id)} timeZone={alert.timeZone} />
+                </td>
+                <td>
+                  <AlertButtons alert={alert} viewer={viewer} path={path} snoozeHours={snoozeHours} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {alerts.map((alert) => {
-                const { figures } = alert;
-                return (
-                  <tr id={`alert-${alert.id}`}>
-                    <th scope="row">
-                      <AlertSubject alert={alert} />
-                    </th>
-                    <td>
-                      <StoreCell store={{ code: alert.storeCode, name: alert.storeName }} />
-                    </td>
-                    <td>
-                      {kindLabel(alert.kind)}
-                      {alert.kind === "stale_feed" && figures.feedLastSeenAt ? (
-                        <span class="sku">
-                          {"Last data "}
-                          <Moment at={figures.feedLastSeenAt} timeZone={alert.timeZone} />
-                        </span>
-                      ) : null}
-                      {alert.urgent ? <span class="badge">Urgent</span> : null}
-                    </td>
-                    <td>
-                      <StateCell alert={alert} />
-                    </td>
-                    <td class="number">{figures.onHand === null ? <None /> : figures.onHand}</td>
-                    <td class="number">{figures.probability === null ? <None /> : percent(figures.probability)}</td>
-                    <td>
-                      <Day date={figures.projectedStockoutDate} />
-                    </td>
-                    <td>
-                      <Day date={figures.promotionEnd} />
-                      {figures.promotionName && figures.promotionEnd ? <span class="sku">{figures.promotionName}</span> : null}
-                    </td>
-                    <td>
-                      <Moment at={alert.openedAt} timeZone={alert.timeZone} />
-                    </td>
-                    <td>
-                      <Moment at={alert.updatedAt} timeZone={alert.timeZone} />
-                    </td>
-                    <td>
-                      <EmailList emails={emails.filter((email) => email.alertId === alert.id)} timeZone={alert.timeZone} />
-                    </td>
-                    <td>
-                      <AlertButtons alert={alert} viewer={viewer} path={path} snoozeHours={snoozeHours} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </TableRegion>
       ) : null}
     </Layout>
   );

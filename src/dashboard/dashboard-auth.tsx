@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { CookieOptions } from "hono/utils/cookie";
+import { z } from "zod";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import type { Config } from "../config.js";
 import { findSession, secretsMatch, SESSION_COOKIE, type Viewer } from "../http/sessions.js";
@@ -46,6 +47,13 @@ export function safeReturnPath(value: string | undefined): string | undefined {
   if (value.includes("//") || value.includes("\\") || /[\u0000-\u001f\u007f]/.test(value)) return undefined;
   return value;
 }
+
+/** A form or query field naming the dashboard page to come back to: anything else is dropped, never refused. */
+export const returnPathField = z
+  .string()
+  .optional()
+  .transform((value) => safeReturnPath(value))
+  .catch(undefined);
 
 /** Pages need a session: without one, GET requests go to the sign-in page and come back after; other requests start over. */
 export function requireSession(deps: AppDeps) {

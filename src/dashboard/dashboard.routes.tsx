@@ -1,4 +1,3 @@
-import { asc, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -7,8 +6,6 @@ import { z } from "zod";
 import { AT_RISK_DEFAULTS, listAtRisk, listRiskCategories } from "../alerts/at-risk.js";
 import { loadItemForecast } from "../alerts/item-forecast.js";
 import type { AppDeps } from "../app-env.js";
-import type { Database } from "../db/client.js";
-import { stores } from "../db/schema/index.js";
 import { clientAddress } from "../http/client-address.js";
 import { AppError, ERROR_CODES } from "../http/problem.js";
 import { endSession, findSession, hashSessionToken, SESSION_COOKIE, startSession, type Viewer } from "../http/sessions.js";
@@ -24,7 +21,7 @@ import {
   refusedForm,
   requireCsrfToken,
   requireSession,
-  safeReturnPath,
+  returnPathField,
   SIGN_IN_COOKIE,
   signInToken,
   signInTokenMatches,
@@ -32,7 +29,7 @@ import {
 } from "./dashboard-auth.js";
 import { DASHBOARD_PATH, ErrorPage, renderPage } from "./layout.js";
 import { operationsRoutes } from "./operations.routes.js";
-import { visibleStores } from "./viewer-stores.js";
+import { filterStores, visibleStores } from "./viewer-stores.js";
 import { SIGN_IN_REFUSED, SignInPage } from "./sign-in-page.js";
 
 /** days of sales history on the item chart: the last four weeks */
@@ -46,17 +43,11 @@ const RATE_WINDOW_MS = 3600_000;
 /** a dashboard form is a few fields */
 const FORM_MAX_BYTES = 16 * 1024;
 
-const returnPath = z
-  .string()
-  .optional()
-  .transform((value) => safeReturnPath(value))
-  .catch(undefined);
-
 const signInForm = z.object({
   email: z.string().trim().min(1).max(254),
   password: z.string().min(1).max(1024),
   csrf: z.string().max(200),
-  next: returnPath,
+  next: returnPathField,
 });
 
 const optionalText = (max: number) =>
@@ -92,7 +83,7 @@ export function dashboardRoutes(deps: AppDeps) {
     }),
   );
 
-  router.get("/login", validate("query", z.object({ next: returnPath })), async (c) => {
+  router.get("/login", validate("query", z.object({ next: returnPathField })), async (c) => {
     const next = c.req.valid("query").next;
     const token = getCookie(c, SESSION_COOKIE);
     if (token && (await findSession(db, token, clock.now()))) return c.redirect(next ?? DASHBOARD_PATH, 303);
@@ -152,22 +143,7 @@ export function dashboardRoutes(deps: AppDeps) {
   router.get("/", validate("query", atRiskQuery), async (c) => {
     const viewer = c.get("viewer");
     const query = c.req.valid("query");
-    const visible = await visibleStores(db, viewer);
-    let storeIds = visible.map((s) => s.id);
-    let storeCode: string | undefined;
-    let message: string | undefined;
-    if (query.store !== undefined) {
-      // a code, name or alias, as everywhere; a store the viewer may not see is answered like one that does not exist
-      const named = (await StoreDirectory.load(db)).resolve(query.store);
-      const store = named && visible.find((s) => s.id === named.id);
-      if (store) {
-        storeIds = [store.id];
-        storeCode = store.code;
-      } else {
-        storeIds = [];
-        message = `There is no store “${query.store}” among your stores.`;
-      }
-    }
+    const { visible, storeIds, store, message } = await filterStores(db, viewer, query.store);
     const rows =
       storeIds.length === 0
         ? []
@@ -187,7 +163,7 @@ export function dashboardRoutes(deps: AppDeps) {
         viewer={viewer}
         stores={visible}
         categories={categories}
-        filters={{ store: storeCode, category: query.category, advertisedOnly: query.advertised }}
+        filters={{ store: store?.code, category: query.category, advertisedOnly: query.advertised }}
         rows={rows.slice(0, AT_RISK_ROW_CAP)}
         capped={rows.length > AT_RISK_ROW_CAP}
         cap={AT_RISK_ROW_CAP}

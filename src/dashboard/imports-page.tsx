@@ -1,7 +1,7 @@
 import type { Viewer } from "../http/sessions.js";
 import type { ImportBatchSummary } from "../sync/import-batches.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
-import { Moment, None, plural } from "./page-parts.js";
+import { Moment, None, plural, TableRegion } from "./page-parts.js";
 
 export const IMPORTS_PATH = `${DASHBOARD_PATH}/imports`;
 
@@ -76,34 +76,26 @@ export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
             : `${plural(staleCount, "store")} sent no POS data for longer than expected.`}
       </p>
       {feeds.length > 0 ? (
-        <div class="table-region" role="region" aria-labelledby="feeds-caption" tabindex={0}>
-          <table class="compact">
-            <caption id="feeds-caption">POS data of your stores: a feed is stale when nothing arrived for longer than its expected interval; times in each store's time zone</caption>
-            <thead>
-              <tr>
-                <th scope="col">Store</th>
-                <th scope="col">Last data received</th>
-                <th scope="col">Expected every</th>
-                <th scope="col">Feed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {feeds.map((feed) => (
-                <tr>
-                  <th scope="row">
-                    {feed.code}
-                    <span class="sku">{feed.name}</span>
-                  </th>
-                  <td>{feed.feedLastSeenAt === null ? <None word="never" /> : <Moment at={feed.feedLastSeenAt} timeZone={feed.timeZone} />}</td>
-                  <td>{interval(feed.feedIntervalMinutes)}</td>
-                  <td>
-                    <FeedStatus feed={feed} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TableRegion
+          id="feeds"
+          compact
+          caption="POS data of your stores: a feed is stale when nothing arrived for longer than its expected interval; times in each store's time zone"
+          columns={["Store", "Last data received", "Expected every", "Feed"]}
+        >
+          {feeds.map((feed) => (
+            <tr>
+              <th scope="row">
+                {feed.code}
+                <span class="sku">{feed.name}</span>
+              </th>
+              <td>{feed.feedLastSeenAt === null ? <None word="never" /> : <Moment at={feed.feedLastSeenAt} timeZone={feed.timeZone} />}</td>
+              <td>{interval(feed.feedIntervalMinutes)}</td>
+              <td>
+                <FeedStatus feed={feed} />
+              </td>
+            </tr>
+          ))}
+        </TableRegion>
       ) : null}
 
       <h2 id="imports-heading">Recent imports</h2>
@@ -115,56 +107,42 @@ export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
             : `${plural(imports.length, "import")}.`}
       </p>
       {imports.length > 0 ? (
-        <div class="table-region" role="region" aria-labelledby="imports-caption" tabindex={0}>
-          <table>
-            <caption id="imports-caption">Imports of POS data for your stores, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Import</th>
-                <th scope="col">Source</th>
-                <th scope="col">Stores</th>
-                <th scope="col">Started</th>
-                <th scope="col">Status</th>
-                <th scope="col">Rows read</th>
-                <th scope="col">Accepted</th>
-                <th scope="col">Rejected</th>
-                <th scope="col">Rejected rows</th>
-              </tr>
-            </thead>
-            <tbody>
-              {imports.map((batch) => (
-                <tr id={`import-${batch.id}`}>
-                  <th scope="row">
-                    {`#${batch.id}`}
-                    {batch.fileName ? <span class="sku">{batch.fileName}</span> : null}
-                  </th>
-                  <td>
-                    {SOURCE_LABELS[batch.source] ?? batch.source}
-                    {batch.format ? <span class="sku">{batch.format}</span> : null}
-                  </td>
-                  <td>{batch.storeCodes === null ? "Any store" : batch.storeCodes.join(", ")}</td>
-                  <td>
-                    <Moment at={batch.startedAt} timeZone={batch.timeZone} />
-                  </td>
-                  <td>{STATUS_LABELS[batch.status] ?? batch.status}</td>
-                  <td class="number">{batch.rowsRead}</td>
-                  <td class="number">{batch.rowsAccepted}</td>
-                  <td class="number">{batch.rowsRejected}</td>
-                  <td>
-                    {batch.rowsRejected > 0 ? (
-                      <a href={rejectedCsvPath(batch.id)} download>
-                        {"Download CSV"}
-                        <span class="sr-only">{` of the ${plural(batch.rowsRejected, "rejected row")} of import ${batch.id}`}</span>
-                      </a>
-                    ) : (
-                      <None />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TableRegion
+          id="imports"
+          caption="Imports of POS data for your stores, newest first"
+          columns={["Import", "Source", "Stores", "Started", "Status", "Rows read", "Accepted", "Rejected", "Rejected rows"]}
+        >
+          {imports.map((batch) => (
+            <tr id={`import-${batch.id}`}>
+              <th scope="row">
+                {`#${batch.id}`}
+                {batch.fileName ? <span class="sku">{batch.fileName}</span> : null}
+              </th>
+              <td>
+                {SOURCE_LABELS[batch.source] ?? batch.source}
+                {batch.format ? <span class="sku">{batch.format}</span> : null}
+              </td>
+              <td>{batch.storeCodes === null ? "Any store" : batch.storeCodes.join(", ")}</td>
+              <td>
+                <Moment at={batch.startedAt} timeZone={batch.timeZone} />
+              </td>
+              <td>{STATUS_LABELS[batch.status] ?? batch.status}</td>
+              <td class="number">{batch.rowsRead}</td>
+              <td class="number">{batch.rowsAccepted}</td>
+              <td class="number">{batch.rowsRejected}</td>
+              <td>
+                {batch.rowsRejected > 0 ? (
+                  <a href={rejectedCsvPath(batch.id)} download>
+                    {"Download CSV"}
+                    <span class="sr-only">{` of the ${plural(batch.rowsRejected, "rejected row")} of import ${batch.id}`}</span>
+                  </a>
+                ) : (
+                  <None />
+                )}
+              </td>
+            </tr>
+          ))}
+        </TableRegion>
       ) : null}
     </Layout>
   );

@@ -1,7 +1,7 @@
 import type { AlertKind } from "../alerts/alert-types.js";
 import type { Viewer } from "../http/sessions.js";
 import { ALERT_KIND_LABELS } from "../notify/alert-templates.js";
-import { Day, Moment, percent } from "./page-parts.js";
+import { AlertActionForm, Day, Moment, percent } from "./page-parts.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
 import { StockChart, type StockChartInput } from "./stock-chart.js";
 
@@ -56,24 +56,19 @@ function chance(probability: number | null): string {
 
 function AlertActions({ alert, viewer, path, snoozeHours }: { alert: ItemAlert; viewer: Viewer; path: string; snoozeHours: number }) {
   if (alert.state === "resolved") return null;
-  const base = `${DASHBOARD_PATH}/alerts/${alert.id}`;
   return (
     <div class="actions">
-      {alert.state === "open" ? (
-        <form method="post" action={`${base}/acknowledge`}>
-          <input type="hidden" name="csrf" value={viewer.csrfToken} />
-          <input type="hidden" name="next" value={path} />
+      {alert.state !== "acknowledged" ? (
+        <AlertActionForm alertId={alert.id} action="acknowledge" viewer={viewer} next={path}>
           <button type="submit" class="button">
             Acknowledge alert
           </button>
-        </form>
+        </AlertActionForm>
       ) : null}
-      <form method="post" action={`${base}/snooze`}>
-        <input type="hidden" name="csrf" value={viewer.csrfToken} />
-        <input type="hidden" name="next" value={path} />
+      <AlertActionForm alertId={alert.id} action="snooze" viewer={viewer} next={path}>
         <input type="hidden" name="hours" value={String(snoozeHours)} />
         <button type="submit" class="button secondary">{`Snooze ${snoozeHours} hours`}</button>
-      </form>
+      </AlertActionForm>
     </div>
   );
 }

@@ -11,11 +11,11 @@ import { countSubscribersByItem } from "../subscriptions/subscriber-counts.js";
 import { findImportBatch, listImportBatches } from "../sync/import-batches.js";
 import { rejectedRowsCsv } from "../sync/import-export.js";
 import { ALERT_STATE_FILTERS, ALERTS_PATH, AlertsPage } from "./alerts-page.js";
-import { safeReturnPath, type DashboardEnv } from "./dashboard-auth.js";
+import { returnPathField, safeReturnPath, type DashboardEnv } from "./dashboard-auth.js";
 import { ImportsPage, type ImportRow } from "./imports-page.js";
 import { DASHBOARD_SECURITY_HEADERS, ErrorPage, renderPage } from "./layout.js";
 import { SubscribersPage } from "./subscribers-page.js";
-import { namedStore, visibleStores, type VisibleStore } from "./viewer-stores.js";
+import { filterStores, visibleStores, type VisibleStore } from "./viewer-stores.js";
 
 /** rows on the alerts and subscribers pages; more is a note asking to filter, not a longer page */
 export const ALERT_ROW_CAP = 200;
@@ -34,18 +34,12 @@ const alertsQuery = z.object({
   kind: z.preprocess(emptyAsMissing, z.enum(ALERT_KINDS).optional()),
 });
 
-const returnPath = z
-  .string()
-  .optional()
-  .transform((value) => safeReturnPath(value))
-  .catch(undefined);
-
 /** a serial id: anything larger cannot exist (and would not fit the column) */
 const importIdParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 
-const acknowledgeForm = z.object({ next: returnPath });
+const acknowledgeForm = z.object({ next: returnPathField });
 const snoozeForm = z.object({
-  next: returnPath,
+  next: returnPathField,
   hours: z.preprocess(emptyAsMissing, z.coerce.number().int().min(1).max(MAX_SNOOZE_HOURS).optional()),
 });
 
@@ -67,18 +61,7 @@ export function operationsRoutes(deps: AppDeps) {
   router.get("/alerts", validate("query", alertsQuery), async (c) => {
     const viewer = c.get("viewer");
     const query = c.req.valid("query");
-    const visible = await visibleStores(db, viewer);
-    let storeIds: number[] | null = visible.map((store) => store.id);
-    let store: VisibleStore | undefined;
-    let message: string | undefined;
-    if (query.store !== undefined) {
-      store = await namedStore(db, visible, query.store);
-      if (store) storeIds = [store.id];
-      else {
-        storeIds = [];
-        message = `There is no store “${query.store}” among your stores.`;
-      }
-    }
+    const { visible, storeIds, store, message } = await filterStores(db, viewer, query.store);
     const alerts =
       storeIds.length === 0
         ? []

@@ -1,4 +1,8 @@
-/** Small pieces the operations pages share: dates, moments in a store's time zone, percentages, empty cells. */
+import type { Child } from "hono/jsx";
+import type { Viewer } from "../http/sessions.js";
+import { DASHBOARD_PATH } from "./layout.js";
+
+/** Small pieces the operations pages share: dates, moments in a store's time zone, percentages, empty cells, filters, tables. */
 
 const dayFormat = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
 
@@ -76,5 +80,78 @@ export function StoreSelect({ stores, selected }: { stores: Array<{ code: string
         ))}
       </select>
     </div>
+  );
+}
+
+/** A page's filter form: its fields, then the buttons to apply them or to clear them all (back to the bare page). */
+export function FilterForm({ action, label, children }: { action: string; label: string; children: Child }) {
+  return (
+    <form class="filters" method="get" action={action} role="search" aria-label={label}>
+      {children}
+      <button class="button" type="submit">
+        Apply filters
+      </button>
+      <a class="button secondary" href={action}>
+        Clear
+      </a>
+    </form>
+  );
+}
+
+/** A problem with the filters, announced above the list. */
+export function FilterMessage({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <p class="message" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** What a capped list shows, announced: nothing, the first `cap` of more, or how many. */
+export function ListStatus({ count, capped, empty, cappedText, countText }: { count: number; capped: boolean; empty: string; cappedText: string; countText: string }) {
+  return (
+    <p class="note" role="status">
+      {count === 0 ? empty : capped ? cappedText : countText}
+    </p>
+  );
+}
+
+/** A table in its own scrolling region, named by its caption, so that a keyboard can scroll it and a screen reader name it. */
+export function TableRegion({ id, caption, columns, compact = false, children }: { id: string; caption: string; columns: string[]; compact?: boolean; children: Child }) {
+  const captionId = `${id}-caption`;
+  return (
+    <div class="table-region" role="region" aria-labelledby={captionId} tabindex={0}>
+      <table class={compact ? "compact" : undefined}>
+        <caption id={captionId}>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col">{column}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Where an alert's buttons post: acknowledge or snooze. */
+export function alertActionPath(alertId: number, action: "acknowledge" | "snooze"): string {
+  return `${DASHBOARD_PATH}/alerts/${alertId}/${action}`;
+}
+
+/**
+ * One alert button's form: the session's CSRF token and the page to come back to, then the page's own fields and
+ * button. The alerts list and the item page word their buttons differently; the form they post is the same.
+ */
+export function AlertActionForm({ alertId, action, viewer, next, children }: { alertId: number; action: "acknowledge" | "snooze"; viewer: Viewer; next: string; children: Child }) {
+  return (
+    <form method="post" action={alertActionPath(alertId, action)}>
+      <input type="hidden" name="csrf" value={viewer.csrfToken} />
+      <input type="hidden" name="next" value={next} />
+      {children}
+    </form>
   );
 }

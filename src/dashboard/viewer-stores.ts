@@ -38,3 +38,22 @@ export async function namedStore(db: Database, visible: VisibleStore[], name: st
   const named = (await StoreDirectory.load(db)).resolve(name);
   return named && visible.find((store) => store.id === named.id);
 }
+
+export interface StoreFilter {
+  /** every store the viewer may see, for the filter's choices */
+  visible: VisibleStore[];
+  /** the stores to list: all visible ones, the one named, or none when the name matches none of them */
+  storeIds: number[];
+  store?: VisibleStore;
+  /** why the list is empty when the name matched no visible store */
+  message?: string;
+}
+
+/** What a page's store filter selects: all the viewer's stores when it names none, else the one it names if the viewer may see it. */
+export async function filterStores(db: Database, viewer: Viewer, name: string | undefined): Promise<StoreFilter> {
+  const visible = await visibleStores(db, viewer);
+  if (name === undefined) return { visible, storeIds: visible.map((store) => store.id) };
+  const store = await namedStore(db, visible, name);
+  if (store) return { visible, storeIds: [store.id], store };
+  return { visible, storeIds: [], message: `There is no store “${name}” among your stores.` };
+}

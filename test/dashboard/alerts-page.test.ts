@@ -6,7 +6,7 @@ import { alertEvents, alerts, items } from "../../src/db/schema/index.js";
 import { sweepWithAlerts } from "../../src/notify/alert-notices.js";
 import { runDispatch } from "../../src/notify/dispatcher.js";
 import { useTestContext } from "../helpers/context.js";
-import { addUser, csrfFieldOf, DashboardBrowser } from "../helpers/dashboard.js";
+import { csrfFieldOf, pageHtml, signedInBrowser } from "../helpers/dashboard.js";
 import { advertisedItemAtStore12 } from "../notify/alert-fixtures.js";
 
 const ctx = useTestContext({ PUBLIC_URL: "https://shelfwatch.example" });
@@ -46,20 +46,6 @@ async function openAlert(storeId: number, sku: string, name: string, kind: Alert
   return transition!.alertId;
 }
 
-async function signedIn(email: string, storeIds: number[] | null): Promise<DashboardBrowser> {
-  await addUser(ctx, { email, role: storeIds === null ? "manager" : "staff", storeIds });
-  const browser = new DashboardBrowser(ctx);
-  expect((await browser.signIn(email)).status).toBe(303);
-  return browser;
-}
-
-async function page(browser: DashboardBrowser, path: string, status = 200): Promise<string> {
-  const res = await browser.get(path);
-  const html = await res.text();
-  expect(res.status, html).toBe(status);
-  return html;
-}
-
 /** The ids of the alert rows on a page, in order. */
 function alertIds(html: string): number[] {
   return [...html.matchAll(/<tr id="alert-(\d+)">/g)].map((m) => Number(m[1]));
@@ -85,8 +71,8 @@ describe("GET /dashboard/alerts", () => {
     await actOnAlert(ctx.db.db, resolved, { type: "resolve" }, { now: ctx.clock.now(), actor: "sweep" });
     const harbour = await openAlert(s7.id, "0004", "Harbour fish");
 
-    const browser = await signedIn("ana@store12.example", [s12.id]);
-    const html = await page(browser, "/dashboard/alerts");
+    const browser = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const html = await pageHtml(browser, "/dashboard/alerts");
     expect(alertIds(html)).toEqual([basil, alertId]);
     expect(html).not.toContain("Harbour fish");
     expect(html).not.toContain("Oat milk");
@@ -125,42 +111,42 @@ describe("GET /dashboard/alerts", () => {
     expect(basilRow).toContain("<span class=\"sr-only\">no emails</span>");
 
     // resolved ones on request; a user of every store sees S7's as well
-    expect(alertIds(await page(browser, "/dashboard/alerts?state=resolved"))).toEqual([resolved]);
-    expect(alertIds(await page(browser, "/dashboard/alerts?state=all"))).toEqual([resolved, basil, alertId]);
-    const manager = await signedIn("sam@chain.example", null);
-    expect(alertIds(await page(manager, "/dashboard/alerts"))).toEqual([harbour, basil, alertId]);
+    expect(alertIds(await pageHtml(browser, "/dashboard/alerts?state=resolved"))).toEqual([resolved]);
+    expect(alertIds(await pageHtml(browser, "/dashboard/alerts?state=all"))).toEqual([resolved, basil, alertId]);
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
+    expect(alertIds(await pageHtml(manager, "/dashboard/alerts"))).toEqual([harbour, basil, alertId]);
   });
 
   it("filters by store and kind, keeps the choices, and answers another store's name like an unknown one", async () => {
     const { s12, s7, alertId } = await alertAtStore12();
     const basil = await openAlert(s12.id, "0002", "Basil");
     const harbour = await openAlert(s7.id, "0004", "Harbour fish");
-    const manager = await signedIn("sam@chain.example", null);
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
 
-    const s7Only = await page(manager, "/dashboard/alerts?store=Harbour&state=live&kind=");
+    const s7Only = await pageHtml(manager, "/dashboard/alerts?store=Harbour&state=live&kind=");
     expect(alertIds(s7Only)).toEqual([harbour]);
     expect(s7Only).toContain('<option value="S7" selected="">');
-    const promotions = await page(manager, "/dashboard/alerts?kind=promotion_stockout");
+    const promotions = await pageHtml(manager, "/dashboard/alerts?kind=promotion_stockout");
     expect(alertIds(promotions)).toEqual([alertId]);
     expect(promotions).toContain('<option value="promotion_stockout" selected="">');
     // the buttons come back to the filtered list
     expect(promotions).toContain('name="next" value="/dashboard/alerts?kind=promotion_stockout"');
-    expect(alertIds(await page(manager, "/dashboard/alerts?kind=out_of_stock"))).toEqual([harbour, basil]);
-    await page(manager, "/dashboard/alerts?kind=nonsense", 422);
+    expect(alertIds(await pageHtml(manager, "/dashboard/alerts?kind=out_of_stock"))).toEqual([harbour, basil]);
+    await pageHtml(manager, "/dashboard/alerts?kind=nonsense", 422);
 
-    const staff = await signedIn("ana@store12.example", [s12.id]);
-    const refused = await page(staff, "/dashboard/alerts?store=S7", 404);
+    const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const refused = await pageHtml(staff, "/dashboard/alerts?store=S7", 404);
     expect(alertIds(refused)).toEqual([]);
     expect(refused).toContain("among your stores");
-    expect(refused.replace("“S7”", "“X”")).toBe((await page(staff, "/dashboard/alerts?store=S99", 404)).replace("“S99”", "“X”"));
+    expect(refused.replace("“S7”", "“X”")).toBe((await pageHtml(staff, "/dashboard/alerts?store=S99", 404)).replace("“S99”", "“X”"));
   });
 });
 
 describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
   it("acknowledges with the form's token, records who did it, and comes back to the list", async () => {
     const { s12, alertId } = await alertAtStore12();
-    const browser = await signedIn("ana@store12.example", [s12.id]);
-    const csrf = csrfFieldOf(await page(browser, "/dashboard/alerts"));
+    const browser = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const csrf = csrfFieldOf(await pageHtml(browser, "/dashboard/alerts"));
     ctx.clock.advance(600_000);
 
     const res = await browser.post(`/dashboard/alerts/${alertId}/acknowledge`, { csrf, next: "/dashboard/alerts" });
@@ -178,7 +164,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
     expect(events[0]!.cause).toBe("acknowledged by dashboard: ana@store12.example");
 
     // the list shows it, with no second acknowledge button
-    const row = rowOf(await page(browser, "/dashboard/alerts"), alertId);
+    const row = rowOf(await pageHtml(browser, "/dashboard/alerts"), alertId);
     expect(row).toContain("Acknowledged <time");
     expect(row).not.toContain("/acknowledge");
     expect(row).toContain("/snooze");
@@ -186,7 +172,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
 
   it("refuses a form without the session's token (403) and changes nothing", async () => {
     const { s12, alertId } = await alertAtStore12();
-    const browser = await signedIn("ana@store12.example", [s12.id]);
+    const browser = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
     for (const form of [{}, { csrf: "" }, { csrf: "forged-token" }] as Array<Record<string, string>>) {
       const res = await browser.post(`/dashboard/alerts/${alertId}/acknowledge`, form);
       expect(res.status).toBe(403);
@@ -195,7 +181,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
       expect(snooze.status).toBe(403);
     }
     // another session's token is no better
-    const other = await signedIn("ben@store12.example", [s12.id]);
+    const other = await signedInBrowser(ctx, "ben@store12.example", [s12.id]);
     const res = await browser.post(`/dashboard/alerts/${alertId}/acknowledge`, { csrf: await other.csrfToken() });
     expect(res.status).toBe(403);
     expect((await stateOf(alertId)).state).toBe("open");
@@ -209,7 +195,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
   it("answers an alert of another store exactly like one that does not exist (404), and changes nothing", async () => {
     const { s12, s7 } = await alertAtStore12();
     const harbour = await openAlert(s7.id, "0004", "Harbour fish");
-    const browser = await signedIn("ana@store12.example", [s12.id]);
+    const browser = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
     const csrf = await browser.csrfToken();
     const refused = await browser.post(`/dashboard/alerts/${harbour}/acknowledge`, { csrf });
     expect(refused.status).toBe(404);
@@ -223,7 +209,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
     expect((await stateOf(harbour)).state).toBe("open");
     expect(await ctx.db.db.select().from(alertEvents).where(eq(alertEvents.alertId, harbour))).toHaveLength(1);
     // a user of every store may act on it
-    const manager = await signedIn("sam@chain.example", null);
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
     const done = await manager.post(`/dashboard/alerts/${harbour}/acknowledge`, { csrf: await manager.csrfToken() });
     expect(done.status).toBe(303);
     expect((await stateOf(harbour)).state).toBe("acknowledged");
@@ -232,7 +218,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
   it("snoozes for the hours given, or the configured default, and refuses hours out of range", async () => {
     const { s12, alertId } = await alertAtStore12();
     const basil = await openAlert(s12.id, "0002", "Basil");
-    const browser = await signedIn("ana@store12.example", [s12.id]);
+    const browser = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
     const csrf = await browser.csrfToken();
 
     const res = await browser.post(`/dashboard/alerts/${alertId}/snooze`, { csrf, hours: "4" });
@@ -255,7 +241,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
     }
     expect((await stateOf(basil)).snoozedUntil).toEqual(new Date(ctx.clock.now().getTime() + 24 * 3600_000));
 
-    const row = rowOf(await page(browser, "/dashboard/alerts"), alertId);
+    const row = rowOf(await pageHtml(browser, "/dashboard/alerts"), alertId);
     // 15:00 UTC + 4 h is 14:00 in Cambridge, MA
     expect(row).toContain('Snoozed until <time datetime="2026-11-20T19:00:00.000Z">Fri 20 Nov, 14:00 EST</time>');
   });
@@ -263,7 +249,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
   it("goes back to the dashboard page given in next (the item page), and never to another site", async () => {
     const { s12, alertId } = await alertAtStore12();
     const basil = await openAlert(s12.id, "0002", "Basil");
-    const browser = await signedIn("ana@store12.example", [s12.id]);
+    const browser = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
     const csrf = await browser.csrfToken();
 
     const back = await browser.post(`/dashboard/alerts/${alertId}/acknowledge`, { csrf, next: "/dashboard/stores/S12/items/0001" });
@@ -283,7 +269,7 @@ describe("POST /dashboard/alerts/:id/acknowledge and /snooze", () => {
     const { s12 } = await alertAtStore12();
     const oatMilk = await openAlert(s12.id, "0003", "Oat milk");
     await actOnAlert(ctx.db.db, oatMilk, { type: "resolve" }, { now: ctx.clock.now(), actor: "sweep" });
-    const browser = await signedIn("ana@store12.example", [s12.id]);
+    const browser = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
     const csrf = await browser.csrfToken();
     for (const action of ["acknowledge", "snooze"]) {
       const res = await browser.post(`/dashboard/alerts/${oatMilk}/${action}`, { csrf, hours: "3" });

@@ -3,7 +3,7 @@ import { AT_RISK_ROW_CAP } from "../../src/dashboard/dashboard.routes.js";
 import { items, stockRisks } from "../../src/db/schema/index.js";
 import { createStore } from "../../src/stores/store-admin.js";
 import { storeFixtures, useTestContext } from "../helpers/context.js";
-import { addRisk, addUser, DashboardBrowser } from "../helpers/dashboard.js";
+import { addRisk, DashboardBrowser, pageHtml, signedInBrowser } from "../helpers/dashboard.js";
 
 const ctx = useTestContext();
 
@@ -15,10 +15,7 @@ async function seedStores() {
 
 async function signedIn(storeIds: number[] | null = null): Promise<DashboardBrowser> {
   const email = `user${storeIds?.join("-") ?? "all"}@store.example`;
-  await addUser(ctx, { email, role: storeIds === null ? "manager" : "staff", storeIds });
-  const browser = new DashboardBrowser(ctx);
-  expect((await browser.signIn(email)).status).toBe(303);
-  return browser;
+  return signedInBrowser(ctx, email, storeIds);
 }
 
 /** The table's rows, in order: the item cell's SKU line and the store code. */
@@ -29,13 +26,6 @@ function tableRows(html: string): Array<{ href: string; name: string; store: str
     name: m[2]!,
     store: m[3]!,
   }));
-}
-
-async function page(browser: DashboardBrowser, path: string, status = 200): Promise<string> {
-  const res = await browser.get(path);
-  const html = await res.text();
-  expect(res.status, html).toBe(status);
-  return html;
 }
 
 describe("GET /dashboard: at risk", () => {
@@ -57,7 +47,7 @@ describe("GET /dashboard: at risk", () => {
     await addRisk(ctx, s12.id, { sku: "1005", name: "Rice", probability: 0.2 });
     await addRisk(ctx, s12.id, { sku: "1006", name: "Flour", projectedStockoutDate: "2027-01-30" });
 
-    const html = await page(await signedIn(), "/dashboard");
+    const html = await pageHtml(await signedIn(), "/dashboard");
     expect(tableRows(html).map((r) => r.name)).toEqual(["Pasta", "Tomatoes 1 kg", "Basil", "Oat milk"]);
     expect(html).toContain("4 items at risk.");
     expect(html).toContain('<caption id="at-risk-caption">Items likely to run out at your stores: advertised items first, then by projected stockout date</caption>');
@@ -78,7 +68,7 @@ describe("GET /dashboard: at risk", () => {
   it("links each item to its page, with the store code and SKU encoded", async () => {
     const { s12 } = await seedStores();
     await addRisk(ctx, s12.id, { sku: "AB/12 ?x", name: "Odd SKU" });
-    const html = await page(await signedIn(), "/dashboard");
+    const html = await pageHtml(await signedIn(), "/dashboard");
     expect(tableRows(html)[0]!.href).toBe("/dashboard/stores/S12/items/AB%2F12%20%3Fx");
   });
 
@@ -89,27 +79,27 @@ describe("GET /dashboard: at risk", () => {
     await addRisk(ctx, s7.id, { sku: "2001", name: "Mt Auburn bread" });
     const browser = await signedIn([s12.id]);
 
-    const home = await page(browser, "/dashboard");
+    const home = await pageHtml(browser, "/dashboard");
     expect(tableRows(home).map((r) => r.store)).toEqual(["S12"]);
     expect(home).not.toContain("Harbour");
     expect(home).not.toContain("Seafood");
     expect(home).not.toContain('value="S7"');
 
     for (const store of ["S7", "s7", "Harbour", "Store 7 Harbour", "S99"]) {
-      const refused = await page(browser, `/dashboard?store=${encodeURIComponent(store)}`, 404);
+      const refused = await pageHtml(browser, `/dashboard?store=${encodeURIComponent(store)}`, 404);
       expect(tableRows(refused), store).toEqual([]);
       expect(refused).not.toContain("Harbour fish");
       expect(refused).not.toContain("/dashboard/stores/S7/");
       expect(refused).toContain("among your stores");
     }
     // the same answer for a store that exists and one that does not
-    const s7Answer = (await page(browser, "/dashboard?store=S7", 404)).replace("“S7”", "“X”");
-    const s99Answer = (await page(browser, "/dashboard?store=S99", 404)).replace("“S99”", "“X”");
+    const s7Answer = (await pageHtml(browser, "/dashboard?store=S7", 404)).replace("“S7”", "“X”");
+    const s99Answer = (await pageHtml(browser, "/dashboard?store=S99", 404)).replace("“S99”", "“X”");
     expect(s7Answer).toBe(s99Answer);
 
     // a user of every store sees both
     const manager = await signedIn(null);
-    expect(tableRows(await page(manager, "/dashboard")).map((r) => r.store).sort()).toEqual(["S12", "S7", "S7"]);
+    expect(tableRows(await pageHtml(manager, "/dashboard")).map((r) => r.store).sort()).toEqual(["S12", "S7", "S7"]);
   });
 
   it("filters by store, category and advertised only, and keeps the choices in the form", async () => {
@@ -119,7 +109,7 @@ describe("GET /dashboard: at risk", () => {
     await addRisk(ctx, s12.id, { sku: "3003", name: "Rice", category: "Pantry" });
     await addRisk(ctx, s7.id, { sku: "3004", name: "Leeks", category: "Produce" });
     const browser = await signedIn();
-    const names = async (query: string) => tableRows(await page(browser, `/dashboard${query}`)).map((r) => r.name);
+    const names = async (query: string) => tableRows(await pageHtml(browser, `/dashboard${query}`)).map((r) => r.name);
 
     expect(await names("")).toEqual(["Tomatoes", "Basil", "Rice", "Leeks"]);
     expect(await names("?store=S12")).toEqual(["Tomatoes", "Basil", "Rice"]);
@@ -130,7 +120,7 @@ describe("GET /dashboard: at risk", () => {
     expect(await names("?store=S12&category=Produce&advertised=1")).toEqual(["Tomatoes"]);
     expect(await names("?store=&category=&advertised=")).toEqual(["Tomatoes", "Basil", "Rice", "Leeks"]);
 
-    const filtered = await page(browser, "/dashboard?store=S12&category=Produce&advertised=1");
+    const filtered = await pageHtml(browser, "/dashboard?store=S12&category=Produce&advertised=1");
     expect(filtered).toContain('<option value="S12" selected="">S12 · Store 12 Mt Auburn</option>');
     expect(filtered).toContain('<option value="Produce" selected="">Produce</option>');
     expect(filtered).toMatch(/<input id="filter-advertised" type="checkbox" name="advertised" value="1" checked=""\/>/);
@@ -138,7 +128,7 @@ describe("GET /dashboard: at risk", () => {
     expect(filtered).toContain('<label for="filter-category">Category</label>');
     expect(filtered).toContain('<label for="filter-advertised">Advertised only</label>');
 
-    const none = await page(browser, "/dashboard?category=Frozen");
+    const none = await pageHtml(browser, "/dashboard?category=Frozen");
     expect(none).toContain("Nothing at risk for these filters.");
     expect(none).not.toContain("<table>");
   });
@@ -147,13 +137,13 @@ describe("GET /dashboard: at risk", () => {
     const s12 = await createStore(ctx.db.db, { ...storeFixtures.s12, name: "Store <i>12</i>" });
     await addRisk(ctx, s12.id, { sku: "4001", name: `<script>alert("x")</script> & "Tomatoes"`, category: `<img src=x onerror=alert(1)>` });
     const browser = await signedIn();
-    const html = await page(browser, "/dashboard");
+    const html = await pageHtml(browser, "/dashboard");
     expect(html).not.toContain("<script>");
     expect(html).not.toContain("<img");
     expect(html).not.toContain("<i>12</i>");
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;Tomatoes&quot;");
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
-    const asked = await page(browser, `/dashboard?store=${encodeURIComponent("<b>S7</b>")}`, 404);
+    const asked = await pageHtml(browser, `/dashboard?store=${encodeURIComponent("<b>S7</b>")}`, 404);
     expect(asked).toContain("“&lt;b&gt;S7&lt;/b&gt;”");
   });
 
@@ -180,7 +170,7 @@ describe("GET /dashboard: at risk", () => {
         stockObservedAt: now,
       })),
     );
-    const html = await page(await signedIn(), "/dashboard");
+    const html = await pageHtml(await signedIn(), "/dashboard");
     expect(tableRows(html)).toHaveLength(AT_RISK_ROW_CAP);
     expect(html).toContain(`Showing the first ${AT_RISK_ROW_CAP} items at risk; more match.`);
   });
@@ -211,7 +201,7 @@ describe("GET /dashboard: at risk", () => {
   it("is a page people can find their way around: landmarks, a skip link, a labelled scrolling table", async () => {
     const { s12 } = await seedStores();
     await addRisk(ctx, s12.id, { sku: "6001", name: "Tomatoes" });
-    const html = await page(await signedIn(), "/dashboard");
+    const html = await pageHtml(await signedIn(), "/dashboard");
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"/>');
     expect(html).toContain('<a class="skip" href="#main">Skip to main content</a>');

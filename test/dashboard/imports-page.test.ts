@@ -2,24 +2,10 @@ import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/http/api-keys.js";
 import { createStore } from "../../src/stores/store-admin.js";
 import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
-import { addUser, DashboardBrowser } from "../helpers/dashboard.js";
+import { pageHtml, signedInBrowser } from "../helpers/dashboard.js";
 import { importCsv } from "../helpers/sync-requests.js";
 
 const ctx = useTestContext();
-
-async function signedIn(email: string, storeIds: number[] | null): Promise<DashboardBrowser> {
-  await addUser(ctx, { email, role: storeIds === null ? "manager" : "staff", storeIds });
-  const browser = new DashboardBrowser(ctx);
-  expect((await browser.signIn(email)).status).toBe(303);
-  return browser;
-}
-
-async function page(browser: DashboardBrowser, path: string, status = 200): Promise<string> {
-  const res = await browser.get(path);
-  const html = await res.text();
-  expect(res.status, html).toBe(status);
-  return html;
-}
 
 /** The import rows of the page: id and the number cells (read, accepted, rejected). */
 function importRows(html: string): Array<{ id: number; counts: number[]; row: string }> {
@@ -51,8 +37,8 @@ async function seedImports() {
 describe("GET /dashboard/imports", () => {
   it("lists the imports of the viewer's stores with their counts and a link to the rejected rows", async () => {
     const { s12, s12Batch, s7Batch, chainBatch } = await seedImports();
-    const staff = await signedIn("ana@store12.example", [s12.id]);
-    const html = await page(staff, "/dashboard/imports");
+    const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const html = await pageHtml(staff, "/dashboard/imports");
     expect(html).toContain('<a href="/dashboard/imports" aria-current="page">Imports</a>');
 
     // only the batch of S12's own key: the chain-wide one may hold any store's rows
@@ -72,8 +58,8 @@ describe("GET /dashboard/imports", () => {
     }
 
     // a user of every store sees all three, newest first
-    const manager = await signedIn("sam@chain.example", null);
-    const all = importRows(await page(manager, "/dashboard/imports"));
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
+    const all = importRows(await pageHtml(manager, "/dashboard/imports"));
     expect(all.map((r) => r.id)).toEqual([s12Batch, chainBatch, s7Batch]);
     expect(all.map((r) => r.counts)).toEqual([
       [3, 2, 1],
@@ -86,7 +72,7 @@ describe("GET /dashboard/imports", () => {
 
   it("downloads the rejected rows of a visible import as CSV, and answers 404 for any other", async () => {
     const { s12, s12Batch, s7Batch, chainBatch } = await seedImports();
-    const staff = await signedIn("ana@store12.example", [s12.id]);
+    const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
 
     const res = await staff.get(`/dashboard/imports/${s12Batch}/rejected.csv`);
     expect(res.status).toBe(200);
@@ -108,7 +94,7 @@ describe("GET /dashboard/imports", () => {
     expect((await staff.get("/dashboard/imports/99999999999/rejected.csv")).status).toBe(422);
 
     // a user of every store may have the chain-wide import's rows
-    const manager = await signedIn("sam@chain.example", null);
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
     const chain = await manager.get(`/dashboard/imports/${chainBatch}/rejected.csv`);
     expect(chain.status).toBe(200);
     expect(await chain.text()).toContain("S7,C-2,y");
@@ -122,8 +108,8 @@ describe("GET /dashboard/imports", () => {
   it("shows when each store's POS data last arrived and flags a feed silent for longer than its interval as stale", async () => {
     const { s12 } = await seedImports();
     await createStore(ctx.db.db, { code: "S13", name: "Store 13 Riverside", timeZone: "America/Chicago" });
-    const manager = await signedIn("sam@chain.example", null);
-    const html = await page(manager, "/dashboard/imports");
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
+    const html = await pageHtml(manager, "/dashboard/imports");
     expect(html).toContain('<caption id="feeds-caption">');
     for (const column of ["Store", "Last data received", "Expected every", "Feed"]) expect(html).toContain(`<th scope="col">${column}</th>`);
     expect(html).toContain("1 store sent no POS data for longer than expected.");
@@ -145,13 +131,13 @@ describe("GET /dashboard/imports", () => {
     // (sessions last 12 hours: sign in again a day later)
     ctx.clock.set("2026-11-21T15:00:00Z");
     expect((await manager.signIn("sam@chain.example")).status).toBe(303);
-    expect(feedRow(await page(manager, "/dashboard/imports"), "S12")).toContain("Up to date");
+    expect(feedRow(await pageHtml(manager, "/dashboard/imports"), "S12")).toContain("Up to date");
     ctx.clock.set("2026-11-21T15:01:00Z");
-    expect(feedRow(await page(manager, "/dashboard/imports"), "S12")).toContain('<span class="badge">Stale</span>');
+    expect(feedRow(await pageHtml(manager, "/dashboard/imports"), "S12")).toContain('<span class="badge">Stale</span>');
 
     // a user of S12 sees S12's feed only
-    const staff = await signedIn("ana@store12.example", [s12.id]);
-    const own = await page(staff, "/dashboard/imports");
+    const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const own = await pageHtml(staff, "/dashboard/imports");
     feedRow(own, "S12");
     expect(own).not.toContain("Store 7 Harbour");
     expect(own).not.toContain("Riverside");

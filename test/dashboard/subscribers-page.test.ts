@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { outbox, subscriptions } from "../../src/db/schema/index.js";
 import { unsubscribe } from "../../src/subscriptions/subscriptions.js";
 import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
-import { addUser, DashboardBrowser } from "../helpers/dashboard.js";
+import { pageHtml, signedInBrowser } from "../helpers/dashboard.js";
 import { importCsv } from "../helpers/sync-requests.js";
 
 const ctx = useTestContext({ PUBLIC_URL: "https://shelfwatch.example" });
@@ -23,20 +23,6 @@ async function subscribe(email: string, store: string, sku: string, wants: { res
   expect(path, message!.textBody).toBeDefined();
   const confirmed = await ctx.app.request(path!, { method: "POST", headers: { accept: "application/json" } });
   expect(await confirmed.json()).toEqual({ status: "confirmed" });
-}
-
-async function signedIn(email: string, storeIds: number[] | null): Promise<DashboardBrowser> {
-  await addUser(ctx, { email, role: storeIds === null ? "manager" : "staff", storeIds });
-  const browser = new DashboardBrowser(ctx);
-  expect((await browser.signIn(email)).status).toBe(303);
-  return browser;
-}
-
-async function page(browser: DashboardBrowser, path: string): Promise<string> {
-  const res = await browser.get(path);
-  const html = await res.text();
-  expect(res.status, html).toBe(200);
-  return html;
 }
 
 /** Each row: the item link, the store and the three counts. */
@@ -78,8 +64,8 @@ async function seedSubscribers() {
 describe("GET /dashboard/subscribers", () => {
   it("counts confirmed customers per store and item, most first, within the viewer's stores", async () => {
     const { s12 } = await seedSubscribers();
-    const staff = await signedIn("ana@store12.example", [s12.id]);
-    const html = await page(staff, "/dashboard/subscribers");
+    const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const html = await pageHtml(staff, "/dashboard/subscribers");
     expect(html).toContain('<a href="/dashboard/subscribers" aria-current="page">Subscribers</a>');
     expect(countRows(html)).toEqual([
       { href: "/dashboard/stores/S12/items/0001", store: "S12", counts: [4, 3, 2] },
@@ -92,8 +78,8 @@ describe("GET /dashboard/subscribers", () => {
       expect(html).toContain(`<th scope="col">${column}</th>`);
     }
 
-    const manager = await signedIn("sam@chain.example", null);
-    expect(countRows(await page(manager, "/dashboard/subscribers"))).toEqual([
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
+    expect(countRows(await pageHtml(manager, "/dashboard/subscribers"))).toEqual([
       { href: "/dashboard/stores/S12/items/0001", store: "S12", counts: [4, 3, 2] },
       { href: "/dashboard/stores/S7/items/0003", store: "S7", counts: [2, 2, 0] },
       { href: "/dashboard/stores/S12/items/0002", store: "S12", counts: [1, 1, 0] },
@@ -102,8 +88,8 @@ describe("GET /dashboard/subscribers", () => {
 
   it("never shows a customer's address", async () => {
     await seedSubscribers();
-    const manager = await signedIn("sam@chain.example", null);
-    const html = await page(manager, "/dashboard/subscribers");
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
+    const html = await pageHtml(manager, "/dashboard/subscribers");
     const addresses = [...customers.tomatoes, ...customers.basil, customers.pending, customers.unsubscribed, ...customers.harbour];
     for (const address of addresses) expect(html).not.toContain(address);
     // no address of any kind in the page's content
@@ -114,8 +100,8 @@ describe("GET /dashboard/subscribers", () => {
 
   it("says so when nobody waits for anything", async () => {
     await seedStoresAndKeys(ctx);
-    const manager = await signedIn("sam@chain.example", null);
-    const html = await page(manager, "/dashboard/subscribers");
+    const manager = await signedInBrowser(ctx, "sam@chain.example", null);
+    const html = await pageHtml(manager, "/dashboard/subscribers");
     expect(countRows(html)).toEqual([]);
     expect(html).toContain("No customer is waiting for an item at your stores.");
   });

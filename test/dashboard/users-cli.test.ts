@@ -1,8 +1,3 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { runUserCommand, type UserCommand } from "../../src/dashboard/users-cli.js";
@@ -10,11 +5,11 @@ import { listUsers } from "../../src/dashboard/users.js";
 import { sessions, users, userStores } from "../../src/db/schema/index.js";
 import { verifyPassword } from "../../src/http/passwords.js";
 import { createStore } from "../../src/stores/store-admin.js";
+import { runAdminScript, withAdminScriptDatabase } from "../helpers/admin-script.js";
 import { storeFixtures, useTestContext } from "../helpers/context.js";
 import { DashboardBrowser } from "../helpers/dashboard.js";
 
 const ctx = useTestContext();
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const CHOSEN = "a chosen pass phrase";
 
 async function admin(command: UserCommand, argv: string[], env: Record<string, string> = {}) {
@@ -163,32 +158,19 @@ describe("user:list, user:remove and user:password", () => {
 });
 
 describe("npm run admin -- user:*", () => {
-  function runScript(argv: string[], env: Record<string, string>) {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...argv], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
-    return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => child.once("close", (status) => resolve({ status, stdout, stderr })));
-  }
-
   it("adds and lists a user through the admin script, exiting 1 on a bad value", async () => {
-    // PGlite is one process's database: the script gets a data folder of its own; on PostgreSQL it uses the test database
-    const dataDir = await mkdtemp(join(tmpdir(), "shelfwatch-admin-"));
-    const env = { DATABASE_URL: ctx.db.url ?? "", DATA_DIR: dataDir, SHELFWATCH_PASSWORD: "" };
-    try {
-      expect((await runScript(["store:add", "--code", "S12", "--name", "Store 12", "--tz", "America/New_York"], env)).status).toBe(0);
-      const bad = await runScript(["user:add", "ana@x.example", "--name", "Ana", "--role", "owner", "--stores", "S12"], env);
+    await withAdminScriptDatabase(ctx, async (database) => {
+      const env = { ...database, SHELFWATCH_PASSWORD: "" };
+      expect((await runAdminScript(["store:add", "--code", "S12", "--name", "Store 12", "--tz", "America/New_York"], env)).status).toBe(0);
+      const bad = await runAdminScript(["user:add", "ana@x.example", "--name", "Ana", "--role", "owner", "--stores", "S12"], env);
       expect(bad).toMatchObject({ status: 1, stdout: "" });
       expect(bad.stderr).toContain("error: --role: Invalid option");
-      const added = await runScript(["user:add", "ana@x.example", "--name", "Ana", "--role", "staff", "--stores", "S12"], { ...env, SHELFWATCH_PASSWORD: CHOSEN });
+      const added = await runAdminScript(["user:add", "ana@x.example", "--name", "Ana", "--role", "staff", "--stores", "S12"], { ...env, SHELFWATCH_PASSWORD: CHOSEN });
       expect(added).toMatchObject({ status: 0, stderr: "" });
       expect(added.stdout).toMatch(/^user \d+ added:\n\d+\tana@x\.example\tAna\tstaff\tstores: S12\tlast sign-in never\npassword: as given in SHELFWATCH_PASSWORD\n$/);
-      const listed = await runScript(["user:list"], env);
+      const listed = await runAdminScript(["user:list"], env);
       expect(listed.stdout).toMatch(/^\d+\tana@x\.example\tAna\tstaff\tstores: S12\tlast sign-in never\n$/);
-      expect((await runScript(["help"], env)).stdout).toContain("user:add       <email> --name");
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+      expect((await runAdminScript(["help"], env)).stdout).toContain("user:add       <email> --name");
+    });
   }, 120_000);
 });

@@ -14,6 +14,22 @@ export async function addUser(context: TestContext, user: Partial<NewUser> & { e
   );
 }
 
+/** A browser signed in as a new user: a manager of every store when storeIds is null, else staff of those stores. */
+export async function signedInBrowser(context: TestContext, email: string, storeIds: number[] | null): Promise<DashboardBrowser> {
+  await addUser(context, { email, role: storeIds === null ? "manager" : "staff", storeIds });
+  const browser = new DashboardBrowser(context);
+  expect((await browser.signIn(email)).status).toBe(303);
+  return browser;
+}
+
+/** A dashboard page's HTML, once its status is the one expected (the page is shown when it is not). */
+export async function pageHtml(browser: DashboardBrowser, path: string, status = 200): Promise<string> {
+  const res = await browser.get(path);
+  const html = await res.text();
+  expect(res.status, html).toBe(status);
+  return html;
+}
+
 /** The hidden CSRF field of the first form on a page. */
 export function csrfFieldOf(html: string): string {
   const match = /name="csrf" value="([^"]*)"/.exec(html);

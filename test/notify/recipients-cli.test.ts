@@ -1,17 +1,12 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ALERT_KINDS } from "../../src/alerts/alert-types.js";
 import { listRecipients } from "../../src/notify/recipients.js";
 import { runRecipientCommand, type RecipientCommand } from "../../src/notify/recipients-cli.js";
 import { createStore } from "../../src/stores/store-admin.js";
+import { runAdminScript, withAdminScriptDatabase } from "../helpers/admin-script.js";
 import { storeFixtures, useTestContext } from "../helpers/context.js";
 
 const ctx = useTestContext();
-const root = fileURLToPath(new URL("../../", import.meta.url));
 
 async function admin(command: RecipientCommand, ...argv: string[]) {
   const output = { out: "", err: "" };
@@ -174,29 +169,15 @@ describe("recipient:remove", () => {
 });
 
 describe("npm run admin -- recipient:*", () => {
-  function runScript(argv: string[], env: Record<string, string>) {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...argv], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
-    return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => child.once("close", (status) => resolve({ status, stdout, stderr })));
-  }
-
   it("exits non-zero with the message on a bad value, and 0 when the recipient is added", async () => {
-    // PGlite is one process's database: the script gets a data folder of its own; on PostgreSQL it uses the test database
-    const dataDir = await mkdtemp(join(tmpdir(), "shelfwatch-admin-"));
-    const env = { DATABASE_URL: ctx.db.url ?? "", DATA_DIR: dataDir };
-    try {
-      expect((await runScript(["store:add", "--code", "S12", "--name", "Store 12", "--tz", "America/New_York"], env)).status).toBe(0);
-      const bad = await runScript(["recipient:add", "S12", "ana@store12.example", "--role", "owner"], env);
+    await withAdminScriptDatabase(ctx, async (env) => {
+      expect((await runAdminScript(["store:add", "--code", "S12", "--name", "Store 12", "--tz", "America/New_York"], env)).status).toBe(0);
+      const bad = await runAdminScript(["recipient:add", "S12", "ana@store12.example", "--role", "owner"], env);
       expect(bad).toMatchObject({ status: 1, stdout: "" });
       expect(bad.stderr).toContain('error: --role: Invalid option: expected one of "manager"|"staff" (got "owner")');
-      const added = await runScript(["recipient:add", "S12", "ana@store12.example", "--quiet-hours", "22:00-07:00"], env);
+      const added = await runAdminScript(["recipient:add", "S12", "ana@store12.example", "--quiet-hours", "22:00-07:00"], env);
       expect(added).toMatchObject({ status: 0, stderr: "" });
       expect(added.stdout).toMatch(/^recipient \d+ added to S12:\n\d+\tana@store12\.example\t-\tmanager\t.*\tquiet hours 22:00-07:00\n$/);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 });
