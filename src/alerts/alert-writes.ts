@@ -1,4 +1,4 @@
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { alertEvents, alerts } from "../db/schema/index.js";
 import type { AlertChange, LiveAlert } from "./alert-lifecycle.js";
@@ -46,15 +46,29 @@ export function toLiveAlert(row: typeof alerts.$inferSelect): LiveAlert {
   };
 }
 
-/** Writes the planned changes and their events; returns what happened, for the notifier. */
+/** Rows per multi-row statement: well under PostgreSQL's 65,535 parameters at a dozen columns a row. */
+const WRITE_CHUNK = 1000;
+
+function chunks<T>(rows: T[]): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) result.push(rows.slice(i, i + WRITE_CHUNK));
+  return result;
+}
+
+/**
+ * Writes the planned changes and their events; returns what happened, for the notifier. Opening alerts, the figure
+ * updates every sweep makes and the events are written a thousand rows to a statement: a first sweep of a large store
+ * opens thousands of alerts, and a statement each made the sweep's writes its slowest part (npm run bench:sweep).
+ */
 export async function applyAlertChanges(
   tx: Executor,
   context: { storeId: number; now: Date; actor: string },
   changes: AlertChange[],
 ): Promise<AlertTransition[]> {
   const { storeId, now, actor } = context;
-  const transitions: AlertTransition[] = [];
-  const record = async (
+  type Pending = Omit<AlertTransition, "eventId">;
+  const pending: Pending[] = [];
+  const record = (
     alert: { id: number; itemId: number | null; kind: AlertKind; urgent: boolean },
     event: AlertEventKind,
     fromState: AlertState | null,
@@ -64,21 +78,33 @@ export async function applyAlertChanges(
     cause: string,
     notify: boolean,
   ) => {
-    const [row] = await tx
-      .insert(alertEvents)
-      .values({ storeId, alertId: alert.id, at: now, event, fromState, toState, cause, figures, actor })
-      .returning({ id: alertEvents.id });
-    transitions.push({ alertId: alert.id, eventId: row!.id, storeId, itemId: alert.itemId, kind: alert.kind, event, fromState, toState, urgent: alert.urgent, notify, figures, previousFigures, cause, at: now });
+    pending.push({ alertId: alert.id, storeId, itemId: alert.itemId, kind: alert.kind, event, fromState, toState, urgent: alert.urgent, notify, figures, previousFigures, cause, at: now });
   };
+
+  // one live alert per store, item and kind (the partial unique index): that pair names each new row
+  const opens = changes.flatMap((change) => (change.type === "open" ? [change] : []));
+  const openedIds = new Map<string, number>();
+  for (const chunk of chunks(opens)) {
+    const rows = await tx
+      .insert(alerts)
+      .values(chunk.map((change) => ({ storeId, itemId: change.itemId, kind: change.kind, state: "open", urgent: change.urgent, figures: change.figures, notifiedFigures: change.figures, openedAt: now, updatedAt: now })))
+      .returning({ id: alerts.id, itemId: alerts.itemId, kind: alerts.kind });
+    for (const row of rows) openedIds.set(`${row.itemId ?? 0}:${row.kind}`, row.id);
+  }
+  const updates = changes.flatMap((change) => (change.type === "update" ? [{ id: change.alert.id, figures: change.figures }] : []));
+  for (const chunk of chunks(updates)) {
+    await tx.execute(
+      sql`update alerts a set figures = u.figures, updated_at = ${now.toISOString()}::timestamptz
+          from json_to_recordset(${JSON.stringify(chunk)}::json) as u(id int, figures jsonb)
+          where a.store_id = ${storeId} and a.id = u.id`,
+    );
+  }
+
   for (const change of changes) {
     switch (change.type) {
       case "open": {
-        const [row] = await tx
-          .insert(alerts)
-          .values({ storeId, itemId: change.itemId, kind: change.kind, state: "open", urgent: change.urgent, figures: change.figures, notifiedFigures: change.figures, openedAt: now, updatedAt: now })
-          .returning({ id: alerts.id });
-        const alert = { id: row!.id, itemId: change.itemId, kind: change.kind, urgent: change.urgent };
-        await record(alert, "opened", null, "open", change.figures, null, change.cause, change.urgent);
+        const alert = { id: openedIds.get(`${change.itemId ?? 0}:${change.kind}`)!, itemId: change.itemId, kind: change.kind, urgent: change.urgent };
+        record(alert, "opened", null, "open", change.figures, null, change.cause, change.urgent);
         break;
       }
       case "escalate": {
@@ -87,22 +113,18 @@ export async function applyAlertChanges(
           .set({ figures: change.figures, notifiedFigures: change.figures, updatedAt: now })
           .where(and(eq(alerts.storeId, storeId), eq(alerts.id, change.alert.id)));
         const { alert } = change;
-        await record(alert, "escalated", alert.state, alert.state, change.figures, alert.notifiedFigures, change.cause, change.notify && alert.urgent);
+        record(alert, "escalated", alert.state, alert.state, change.figures, alert.notifiedFigures, change.cause, change.notify && alert.urgent);
         break;
       }
       case "update":
-        // figures drift every sweep; only transitions are events
-        await tx
-          .update(alerts)
-          .set({ figures: change.figures, updatedAt: now })
-          .where(and(eq(alerts.storeId, storeId), eq(alerts.id, change.alert.id)));
+        // figures drift every sweep (written above); only transitions are events
         break;
       case "resolve": {
         await tx
           .update(alerts)
           .set({ state: "resolved", figures: change.figures, resolvedAt: now, updatedAt: now })
           .where(and(eq(alerts.storeId, storeId), eq(alerts.id, change.alert.id)));
-        await record(change.alert, "resolved", change.alert.state, "resolved", change.figures, change.alert.figures, change.cause, false);
+        record(change.alert, "resolved", change.alert.state, "resolved", change.figures, change.alert.figures, change.cause, false);
         break;
       }
       case "unsnooze": {
@@ -110,12 +132,22 @@ export async function applyAlertChanges(
           .update(alerts)
           .set({ state: "open", snoozedUntil: null, updatedAt: now })
           .where(and(eq(alerts.storeId, storeId), eq(alerts.id, change.alert.id)));
-        await record(change.alert, "unsnoozed", "snoozed", "open", change.alert.figures, null, change.cause, false);
+        record(change.alert, "unsnoozed", "snoozed", "open", change.alert.figures, null, change.cause, false);
         break;
       }
     }
   }
-  return transitions;
+
+  // events in the order of the changes; an alert has at most one event of a kind per sweep, which names each row
+  const eventIds = new Map<string, number>();
+  for (const chunk of chunks(pending)) {
+    const rows = await tx
+      .insert(alertEvents)
+      .values(chunk.map((t) => ({ storeId, alertId: t.alertId, at: now, event: t.event, fromState: t.fromState, toState: t.toState, cause: t.cause, figures: t.figures, actor })))
+      .returning({ id: alertEvents.id, alertId: alertEvents.alertId, event: alertEvents.event });
+    for (const row of rows) eventIds.set(`${row.alertId}:${row.event}`, row.id);
+  }
+  return pending.map((t) => ({ ...t, eventId: eventIds.get(`${t.alertId}:${t.event}`)! }));
 }
 
 export type ManualAction = { type: "acknowledge" } | { type: "snooze"; until: Date } | { type: "resolve"; cause?: string };
