@@ -8,7 +8,8 @@ import { loadStoreForEmail } from "../notify/alert-notices.js";
 import { instantAtLocal } from "../notify/local-time.js";
 import { enqueueEmails, type NewEmail } from "../notify/outbox.js";
 import { localDateAt } from "../stores/store-directory.js";
-import { isSuppressed } from "./customer-identity.js";
+import { linkSecret } from "../notify/service-secrets.js";
+import { normaliseEmail, suppressedAmong } from "../notify/suppressions.js";
 import { forgetOldRequestCounts } from "./rate-limits.js";
 import { renderRestockEmail, renderRunningLowEmail } from "./customer-templates.js";
 import { expireSubscriptions, noticeLinks, type SubscriptionConfig } from "./subscriptions.js";
@@ -114,11 +115,13 @@ async function sendWave(tx: Database, config: NoticeConfig, candidate: WaveCandi
   );
   if (waiting.length === 0) return 0;
   const store = await loadStoreForEmail(tx, storeId);
+  const secret = await linkSecret(tx, config);
+  // the suppression list is checked at every send, not only when the subscription ended
+  const suppressed = await suppressedAmong(tx, waiting.map((s) => s.email));
   const emails: NewEmail[] = [];
   for (const subscriber of waiting) {
-    // the suppression list is checked at every send, not only when the subscription ended
-    if (await isSuppressed(tx, subscriber.email)) continue;
-    const links = await noticeLinks(tx, config, { requestId: subscriber.request_id, storeCode: subscriber.code, sku: subscriber.sku }, now);
+    if (suppressed.has(normaliseEmail(subscriber.email))) continue;
+    const links = noticeLinks(secret, config, { requestId: subscriber.request_id, storeCode: subscriber.code, sku: subscriber.sku }, now);
     emails.push({
       storeId,
       category: "restock",
@@ -197,21 +200,28 @@ export async function runDealNotices(deps: NoticeDeps, now: Date): Promise<{ not
   for (const [storeId, rows] of byStore) {
     notices += await db.transaction(async (tx) => {
       const store = await loadStoreForEmail(tx, storeId);
+      const secret = await linkSecret(tx, config);
+      const suppressed = await suppressedAmong(tx, rows.map((row) => row.email));
+      const expires = addDays(localDateAt(now, store.timeZone), config.RAIN_CHECK_DAYS);
+      const wanted = rows.filter((row) => !suppressed.has(normaliseEmail(row.email))).map((row) => ({ ...row, rainCheckCode: newRainCheckCode() }));
+      // one statement for the store's rain checks; the unique (subscription, promotion) index makes a second replica's
+      // rows no-ops, and then no email goes either
+      const issued = wanted.length === 0 ? [] : await queryRows<{ subscription_id: number; promotion_id: number }>(
+        tx,
+        sql`insert into rain_checks (store_id, code, item_id, promotion_id, promotion_external_id, promotion_name, subscription_id, email, issued_at, expires_at)
+            select s.store_id, w.code, s.item_id, w.promotion_id, w.promotion_external_id, w.promotion_name, s.id, s.email,
+                   ${now.toISOString()}::timestamptz, ${endOfLocalDay(expires, store.timeZone).toISOString()}::timestamptz
+            from json_to_recordset(${JSON.stringify(wanted.map((w) => ({ subscription_id: Number(w.subscription_id), promotion_id: Number(w.promotion_id), promotion_external_id: w.promotion_external_id, promotion_name: w.promotion_name, code: w.rainCheckCode })))}::json)
+                 as w(subscription_id int, promotion_id int, promotion_external_id text, promotion_name text, code text)
+            join subscriptions s on s.store_id = ${storeId} and s.id = w.subscription_id
+            on conflict do nothing returning subscription_id, promotion_id`,
+      );
+      const issuedKeys = new Set(issued.map((r) => `${r.subscription_id}:${r.promotion_id}`));
       const emails: NewEmail[] = [];
-      for (const row of rows) {
-        if (await isSuppressed(tx, row.email)) continue;
-        const expires = addDays(localDateAt(now, store.timeZone), config.RAIN_CHECK_DAYS);
-        const code = newRainCheckCode();
-        // the unique (subscription, promotion) index makes a second replica's insert a no-op, and then no email either
-        const issued = await queryRows(
-          tx,
-          sql`insert into rain_checks (store_id, code, item_id, promotion_id, promotion_external_id, promotion_name, subscription_id, email, issued_at, expires_at)
-              select ${storeId}, ${code}, item_id, ${row.promotion_id}, ${row.promotion_external_id}, ${row.promotion_name}, id, email, ${now.toISOString()}::timestamptz, ${endOfLocalDay(expires, store.timeZone).toISOString()}::timestamptz
-              from subscriptions where store_id = ${storeId} and id = ${row.subscription_id}
-              on conflict do nothing returning id`,
-        );
-        if (issued.length === 0) continue;
-        const links = await noticeLinks(tx, config, { requestId: row.request_id, storeCode: row.code, sku: row.sku }, now);
+      for (const row of wanted) {
+        if (!issuedKeys.has(`${row.subscription_id}:${row.promotion_id}`)) continue;
+        const code = row.rainCheckCode;
+        const links = noticeLinks(secret, config, { requestId: row.request_id, storeCode: row.code, sku: row.sku }, now);
         emails.push({
           storeId,
           category: "deal",

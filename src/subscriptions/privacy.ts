@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Database } from "../db/client.js";
 import { loadStoreForEmail } from "../notify/alert-notices.js";
 import { CUSTOMER_CATEGORIES, enqueueEmails } from "../notify/outbox.js";
+import { linkSecret } from "../notify/service-secrets.js";
 import { newNonce } from "../notify/signed-links.js";
 import { isSuppressed } from "./customer-identity.js";
 import { renderPrivacyEmail } from "./customer-templates.js";
@@ -29,7 +30,7 @@ export async function requestPrivacyLink(db: Database, config: SubscriptionConfi
   if (!latest) return "no_data";
   if (await isSuppressed(db, email)) return "suppressed";
   const store = await loadStoreForEmail(db, Number(latest.store_id));
-  const privacyUrl = await customerLinkUrl(db, config, {
+  const privacyUrl = customerLinkUrl(await linkSecret(db, config), config, {
     purpose: "privacy",
     email,
     expires: Math.floor(now.getTime() / 1000) + PRIVACY_LINK_HOURS * 3600,

@@ -26,8 +26,9 @@ function unixSeconds(at: Date): number {
   return Math.floor(at.getTime() / 1000);
 }
 
-export async function customerLinkUrl(db: Database, config: SubscriptionConfig, link: CustomerLink): Promise<string> {
-  return `${publicUrl(config)}/c/${signToken(await linkSecret(db, config), link)}`;
+/** A link in a customer email, signed with the service's link secret (read once per batch by the caller). */
+export function customerLinkUrl(secret: string, config: SubscriptionConfig, link: CustomerLink): string {
+  return `${publicUrl(config)}/c/${signToken(secret, link)}`;
 }
 
 export function itemPageUrl(config: Pick<Config, "PUBLIC_URL" | "PORT">, storeCode: string, sku: string): string {
@@ -35,16 +36,16 @@ export function itemPageUrl(config: Pick<Config, "PUBLIC_URL" | "PORT">, storeCo
 }
 
 /** The unsubscribe, stop-all and item links of one notice. */
-export async function noticeLinks(
-  db: Database,
+export function noticeLinks(
+  secret: string,
   config: SubscriptionConfig,
   subscription: { requestId: string; storeCode: string; sku: string },
   now: Date,
-): Promise<NoticeLinks> {
+): NoticeLinks {
   const expires = unixSeconds(now) + UNSUBSCRIBE_LINK_DAYS * 86_400;
   return {
-    unsubscribe: await customerLinkUrl(db, config, { purpose: "unsubscribe", request: subscription.requestId, expires }),
-    stopAll: await customerLinkUrl(db, config, { purpose: "stop", request: subscription.requestId, expires }),
+    unsubscribe: customerLinkUrl(secret, config, { purpose: "unsubscribe", request: subscription.requestId, expires }),
+    stopAll: customerLinkUrl(secret, config, { purpose: "stop", request: subscription.requestId, expires }),
     itemPage: itemPageUrl(config, subscription.storeCode, subscription.sku),
   };
 }
@@ -147,7 +148,7 @@ async function enqueueConfirmation(
 ): Promise<void> {
   const { requestId, target, request, now } = options;
   const store = await loadStoreForEmail(tx, options.storeIds[0]!);
-  const confirmUrl = await customerLinkUrl(tx, config, {
+  const confirmUrl = customerLinkUrl(await linkSecret(tx, config), config, {
     purpose: "confirm",
     request: requestId,
     expires: unixSeconds(now) + config.CONFIRM_TTL_HOURS * 3600,

@@ -32,8 +32,8 @@ function labelOf(html: string, name: string): string {
   const wrapped = new RegExp(`<label>\\s*<input[^>]*name="${name}"[^>]*>([^<]+)</label>`).exec(html);
   const pointing = new RegExp(`<label for="${name}">([^<]+)</label>`).exec(html);
   const label = (wrapped ?? pointing)?.[1]?.trim();
-  expect(label, `no label for ${name}`).toBeTruthy();
-  return label!;
+  if (!label) throw new Error(`no label for the input named ${name}`);
+  return label;
 }
 
 async function subscriptionRows() {
