@@ -138,12 +138,19 @@ export async function applyAlertChanges(
     }
   }
 
-  // events in the order of the changes; an alert has at most one event of a kind per sweep, which names each row
+  return recordEvents(tx, actor, pending);
+}
+
+/**
+ * Writes the events of transitions, in their order, a thousand to a statement. An alert has at most one event of a
+ * kind per batch, which names each returned row.
+ */
+async function recordEvents(tx: Executor, actor: string, pending: Array<Omit<AlertTransition, "eventId">>): Promise<AlertTransition[]> {
   const eventIds = new Map<string, number>();
   for (const chunk of chunks(pending)) {
     const rows = await tx
       .insert(alertEvents)
-      .values(chunk.map((t) => ({ storeId, alertId: t.alertId, at: now, event: t.event, fromState: t.fromState, toState: t.toState, cause: t.cause, figures: t.figures, actor })))
+      .values(chunk.map((t) => ({ storeId: t.storeId, alertId: t.alertId, at: t.at, event: t.event, fromState: t.fromState, toState: t.toState, cause: t.cause, figures: t.figures, actor })))
       .returning({ id: alertEvents.id, alertId: alertEvents.alertId, event: alertEvents.event });
     for (const row of rows) eventIds.set(`${row.alertId}:${row.event}`, row.id);
   }
@@ -198,25 +205,23 @@ export async function actOnAlert(
         : action.type === "snooze"
           ? `snoozed by ${actor} until ${action.until.toISOString()}`
           : (action.cause ?? `resolved by ${actor}`);
-    const [event] = await tx
-      .insert(alertEvents)
-      .values({ storeId: row.storeId, alertId, at: now, event: toState === "acknowledged" ? "acknowledged" : toState, fromState: alert.state, toState, cause, figures: alert.figures, actor })
-      .returning({ id: alertEvents.id });
-    return {
-      alertId,
-      eventId: event!.id,
-      storeId: row.storeId,
-      itemId: row.itemId,
-      kind: alert.kind,
-      event: toState as AlertEventKind,
-      fromState: alert.state,
-      toState,
-      urgent: alert.urgent,
-      notify: false,
-      figures: alert.figures,
-      previousFigures: null,
-      cause,
-      at: now,
-    };
+    const [transition] = await recordEvents(tx as unknown as Executor, actor, [
+      {
+        alertId,
+        storeId: row.storeId,
+        itemId: row.itemId,
+        kind: alert.kind,
+        event: toState as AlertEventKind,
+        fromState: alert.state,
+        toState,
+        urgent: alert.urgent,
+        notify: false,
+        figures: alert.figures,
+        previousFigures: null,
+        cause,
+        at: now,
+      },
+    ]);
+    return transition!;
   });
 }

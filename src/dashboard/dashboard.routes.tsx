@@ -4,17 +4,15 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { AT_RISK_DEFAULTS, listAtRisk, listRiskCategories } from "../alerts/at-risk.js";
-import { loadItemForecast } from "../alerts/item-forecast.js";
 import type { AppDeps } from "../app-env.js";
 import { clientAddress } from "../http/client-address.js";
 import { AppError, ERROR_CODES } from "../http/problem.js";
-import { endSession, findSession, hashSessionToken, SESSION_COOKIE, startSession, type Viewer } from "../http/sessions.js";
+import { endSession, findSession, hashSessionToken, SESSION_COOKIE, startSession } from "../http/sessions.js";
 import { checkCredentials } from "../http/sign-in.js";
 import { validate } from "../http/validation.js";
-import { StoreDirectory } from "../stores/store-directory.js";
 import { countRequest } from "../subscriptions/rate-limits.js";
 import { AtRiskPage } from "./at-risk-page.js";
-import { loadItemPageExtras } from "./item-page-data.js";
+import { loadItemPage } from "./item-page-data.js";
 import { ItemPage } from "./item-page.js";
 import {
   dashboardCookie,
@@ -29,11 +27,8 @@ import {
 } from "./dashboard-auth.js";
 import { DASHBOARD_PATH, ErrorPage, renderPage } from "./layout.js";
 import { operationsRoutes } from "./operations.routes.js";
-import { filterStores, visibleStores } from "./viewer-stores.js";
+import { filterStores, namedStore, visibleStores } from "./viewer-stores.js";
 import { SIGN_IN_REFUSED, SignInPage } from "./sign-in-page.js";
-
-/** days of sales history on the item chart: the last four weeks */
-const CHART_HISTORY_DAYS = 28;
 
 /** rows on the at-risk page; more is a note asking to filter, not a longer page */
 export const AT_RISK_ROW_CAP = 200;
@@ -180,36 +175,14 @@ export function dashboardRoutes(deps: AppDeps) {
   router.get("/stores/:code/items/:sku", validate("param", storeParam.extend({ sku: z.string().min(1).max(100) })), async (c) => {
     const viewer = c.get("viewer");
     const { code, sku } = c.req.valid("param");
-    const visible = await visibleStores(db, viewer);
-    const named = (await StoreDirectory.load(db)).resolve(code);
-    const store = named && visible.find((s) => s.id === named.id);
+    const store = await namedStore(db, await visibleStores(db, viewer), code);
     // a store the viewer may not see is answered like one that does not exist
-    if (!named || !store) throw new AppError({ code: "not_found", detail: `There is no store “${code}” among your stores.` });
-    const found = await loadItemForecast(db, named, sku, clock.now());
-    const page = await loadItemPageExtras(db, named.id, found.item.sku);
+    if (!store) throw new AppError({ code: "not_found", detail: `There is no store “${code}” among your stores.` });
     return renderPage(
       c,
       <ItemPage
         viewer={viewer}
-        store={{ code: store.code, name: store.name, timeZone: named.timeZone }}
-        item={found.item}
-        onHand={found.onHand}
-        stockObservedAt={found.stockObservedAt}
-        risk={found.risk}
-        promotion={found.promotion}
-        nextDelivery={found.deliveries[0] ?? null}
-        chart={{
-          today: found.today,
-          history: found.history.slice(-CHART_HISTORY_DAYS),
-          forecast: found.forecast,
-          onHand: found.onHand,
-          projectedStock: found.risk.projectedStock,
-          promotions: found.windows.map((w) => ({ name: w.name ?? "Promotion", startDate: w.startDate, endDate: w.endDate })),
-          deliveries: found.deliveries,
-          projectedStockoutDate: found.risk.projectedStockoutDate,
-        }}
-        alerts={page.alerts}
-        subscribers={page.subscribers}
+        {...await loadItemPage(db, store, sku, clock.now())}
         snoozeHours={config.SNOOZE_HOURS}
         path={c.req.path}
       />,

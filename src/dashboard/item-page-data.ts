@@ -1,10 +1,46 @@
 import { listAlertHistory, listAlerts } from "../alerts/alert-reads.js";
+import { loadItemForecast } from "../alerts/item-forecast.js";
 import type { Database } from "../db/client.js";
 import { countSubscribersByItem } from "../subscriptions/subscriber-counts.js";
-import type { ItemAlert } from "./item-page.js";
+import type { ItemAlert, ItemPageProps } from "./item-page.js";
+import type { VisibleStore } from "./viewer-stores.js";
+
+/** days of sales history on the item chart: the last four weeks */
+const CHART_HISTORY_DAYS = 28;
+
+/** Everything the item page shows of one item at one store, but who looks at it and where from. */
+export async function loadItemPage(
+  db: Database,
+  store: VisibleStore,
+  sku: string,
+  now: Date,
+): Promise<Omit<ItemPageProps, "viewer" | "snoozeHours" | "path">> {
+  const found = await loadItemForecast(db, store, sku, now);
+  const extras = await loadItemPageExtras(db, store.id, found.item.sku);
+  return {
+    store: { code: store.code, name: store.name, timeZone: store.timeZone },
+    item: found.item,
+    onHand: found.onHand,
+    stockObservedAt: found.stockObservedAt,
+    risk: found.risk,
+    promotion: found.promotion,
+    nextDelivery: found.deliveries[0] ?? null,
+    chart: {
+      today: found.today,
+      history: found.history.slice(-CHART_HISTORY_DAYS),
+      forecast: found.forecast,
+      onHand: found.onHand,
+      projectedStock: found.risk.projectedStock,
+      promotions: found.windows.map((w) => ({ name: w.name ?? "Promotion", startDate: w.startDate, endDate: w.endDate })),
+      deliveries: found.deliveries,
+      projectedStockoutDate: found.risk.projectedStockoutDate,
+    },
+    ...extras,
+  };
+}
 
 /** The most recent alerts of one item at one store (each with its history) and how many customers wait for it. */
-export async function loadItemPageExtras(
+async function loadItemPageExtras(
   db: Database,
   storeId: number,
   sku: string,

@@ -5,7 +5,7 @@
  */
 import { ALERT_KINDS, type AlertFigures, type AlertKind } from "../alerts/alert-types.js";
 import { dayOfWeek, daysBetween } from "../forecast/calendar.js";
-import { renderEmail, type Block, type EmailContent, type Fact, type Link, type ListEntry, type RenderedEmail } from "./email-layout.js";
+import { renderEmail, type Block, type Fact, type Link, type ListEntry, type RenderedEmail } from "./email-layout.js";
 
 export { escapeHtml, type RenderedEmail } from "./email-layout.js";
 

@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from "../app-env.js";
 import { queryRows } from "../db/client.js";
 import { usedLinks } from "../db/schema/index.js";
 import { requireApiKey, storeScope, visibleStore, type ApiKeyPrincipal } from "../http/api-keys.js";
+import { wantsHtml } from "../http/negotiation.js";
 import { AppError, problemBody, type ErrorCode } from "../http/problem.js";
 import { jsonBody, validate } from "../http/validation.js";
 import { linkPage } from "./link-pages.js";
@@ -177,6 +178,3 @@ export function linkRoutes(deps: AppDeps) {
   return router;
 }
 
-function wantsHtml(c: Context): boolean {
-  return (c.req.header("accept") ?? "").includes("text/html");
-}

@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from "../app-env.js";
 import { stockLevels } from "../db/schema/index.js";
 import { clientAddress } from "../http/client-address.js";
 import { canUseStore, requireApiKey, visibleStore, type ApiKeyPrincipal } from "../http/api-keys.js";
+import { wantsHtml } from "../http/negotiation.js";
 import { AppError, problemBody, type ErrorCode } from "../http/problem.js";
 import { fieldProblems, jsonBody, validate } from "../http/validation.js";
 import { linkPage } from "../notify/link-pages.js";
@@ -99,9 +100,6 @@ export function subscriptionRoutes(deps: AppDeps) {
   return { router, subscribe };
 }
 
-function wantsHtml(c: Context): boolean {
-  return (c.req.header("accept") ?? "").includes("text/html");
-}
 
 /** The customer's own pages: the item page with its form, and the pages behind the links in customer email. */
 export function customerPages(deps: AppDeps, subscribe: (c: Context, request: SubscribeRequest) => Promise<void>) {
