@@ -18,7 +18,7 @@ import { streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
 import { FORMAT_NAMES, MissingColumnError, type ExportFormat, type FormatName, type MappedRow } from "./formats/format-types.js";
-import { ItemRegistry, touchFeeds, writeSales, writeStock, type SalesWrite, type StockWrite } from "./ledger-writes.js";
+import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds } from "./ledger-writes.js";
 import {
   SeenPairs,
   describeIssues,
@@ -32,6 +32,7 @@ import { salesRowSchema, stockRowSchema } from "./sync.schemas.js";
 
 /** The stock row schema for rows that take the file's observation time, already a validated Date. */
 const stockRowAtFileTimeSchema = stockRowSchema.extend({ observedAt: z.date() });
+const instantSchema = stockRowSchema.shape.observedAt;
 
 export interface SyncDeps {
   db: Database;
@@ -68,8 +69,6 @@ export interface ImportReport {
   rejected: Rejection[];
 }
 
-/** Rows written to the database at a time; parsing of the next chunk overlaps the write of this one. */
-const CHUNK_ROWS = 10_000;
 const REPORTED_REJECTIONS = 100;
 
 class DuplicateImportError extends Error {
@@ -176,13 +175,24 @@ class ImportRun {
   private delimiter = ",";
   private stores!: StoreDirectory;
   private readonly items = new ItemRegistry();
+  private ledger!: LedgerWriter;
   private readonly seen = new SeenPairs();
+  /** the first stock row's observation time, and whether later rows differ from it (most exports share one) */
+  private firstTime: number | undefined;
+  private mixedTimes = false;
+  /** observation times by store and SKU, kept only once rows stop sharing one, to tell which duplicate is older */
+  private readonly timeByPair = new Map<string, number>();
+  private lastLocation: string | null = null;
+  private lastStore: StoreRef | undefined;
+  private readonly storesInScope = new Set<number>();
+  private lastInstantText: string | null = null;
+  private lastInstant: ReturnType<typeof instantSchema.safeParse> | null = null;
   readonly feeds = new Map<number, Date | null>();
   private readonly rejections: Array<Rejection & { record?: string }> = [];
   private readonly warnings: Array<{ column?: string; reason: string }> = [];
   private readonly unknownLocations = new Map<string, number>();
-  private stockChunk = new Map<string, StockWrite>();
-  private salesChunk: SalesWrite[] = [];
+  private stockStage = new StockStage();
+  private salesStage = new SalesStage();
   private itemFacts = new Map<string, { sku: string; name?: string; category?: string }>();
   private pendingWrite: Promise<void> | null = null;
   private rowsRead = 0;
@@ -193,18 +203,22 @@ class ImportRun {
   private rowsChanged = 0;
   private readonly defaultObservedAt: Date;
   private readonly toleranceMs: number;
+  private readonly chunkRows: number;
 
   constructor(
     private readonly deps: SyncDeps,
     private readonly request: ImportRequest,
     private readonly batchId: number,
   ) {
-    this.defaultObservedAt = stockRowSchema.shape.observedAt.parse((request.observedAt ?? request.now).toISOString());
+    this.defaultObservedAt = instantSchema.parse((request.observedAt ?? request.now).toISOString());
     this.toleranceMs = deps.config.FUTURE_TOLERANCE_MINUTES * 60_000;
+    // rows written to the database at a time; parsing of the next chunk overlaps the write of this one
+    this.chunkRows = deps.config.IMPORT_CHUNK_ROWS;
   }
 
   async execute(db: Database): Promise<void> {
     this.stores = await StoreDirectory.load(db);
+    this.ledger = new LedgerWriter(db, this.batchId);
     const csv = streamCsvRecords(this.request.body, { maxBytes: this.deps.config.IMPORT_MAX_BYTES });
     for await (const batch of csv.batches) {
       for (const { record, line } of batch) {
@@ -214,8 +228,11 @@ class ImportRun {
         }
         this.rowsRead += 1;
         this.mapRecord(record, line);
-        if (this.stockChunk.size >= CHUNK_ROWS || this.salesChunk.length >= CHUNK_ROWS) await this.flush(db);
+        if (this.stockStage.rows >= this.chunkRows || this.salesStage.rows >= this.chunkRows) await this.flush(db);
       }
+      // parsing runs on the same thread as the database client: give its replies a turn after every batch, or the
+      // write in flight waits for the whole next chunk to be parsed before it can send its next statement
+      if (this.pendingWrite) await new Promise((resolve) => setImmediate(resolve));
     }
     if (this.format === null) {
       throw new AppError({ code: "validation_failed", detail: "the file is empty: no header line", errors: [{ line: 1, reason: "no header line" }] });
@@ -274,8 +291,26 @@ class ImportRun {
     for (const row of mapped.rows) this.acceptRow(record, line, row);
   }
 
+  /** The store a location names; consecutive rows mostly name the same one. */
+  private storeOf(location: string): StoreRef | undefined {
+    if (location !== this.lastLocation) {
+      this.lastLocation = location;
+      this.lastStore = this.stores.resolve(location);
+    }
+    return this.lastStore;
+  }
+
+  /** A time column's cell, parsed by the row schema's own field; consecutive rows mostly carry the same text. */
+  private instantOf(text: string): ReturnType<typeof instantSchema.safeParse> {
+    if (text !== this.lastInstantText || this.lastInstant === null) {
+      this.lastInstantText = text;
+      this.lastInstant = instantSchema.safeParse(text);
+    }
+    return this.lastInstant;
+  }
+
   private acceptRow(record: string[], line: number, row: MappedRow): void {
-    const store = this.stores.resolve(row.location);
+    const store = this.storeOf(row.location);
     if (!store) {
       if (this.format!.locations !== null) {
         // a location column naming no store: warn once per column instead of rejecting every cell of it
@@ -285,15 +320,27 @@ class ImportRun {
       this.reject(record, line, row.column === "" ? "store" : locationColumn(this.header), `unknown store "${row.location}": add it as a store alias`);
       return;
     }
-    this.checkScope(store, row.location, { line, column: this.format!.locations === null ? locationColumn(this.header) : row.column });
+    if (!this.storesInScope.has(store.id)) {
+      this.checkScope(store, row.location, { line, column: this.format!.locations === null ? locationColumn(this.header) : row.column });
+      this.storesInScope.add(store.id);
+    }
     if (row.kind === "stock") {
-      // a file without a time column has one observation time, validated once by the same schema (see constructor)
-      const schema = row.observedAt === undefined ? stockRowAtFileTimeSchema : stockRowSchema;
-      const parsed = schema.safeParse({
+      // a time cell is validated by the row schema's own field, once per distinct text; a file without a time column
+      // has one observation time, validated once (see constructor)
+      let observedAt = this.defaultObservedAt;
+      if (row.observedAt !== undefined) {
+        const instant = this.instantOf(row.observedAt);
+        if (!instant.success) {
+          const { reason } = describeIssues(instant.error, () => "observedAt");
+          return this.reject(record, line, headerOf(this.header, "observedAt"), reason);
+        }
+        observedAt = instant.data;
+      }
+      const parsed = stockRowAtFileTimeSchema.safeParse({
         store: store.code,
         sku: row.sku,
         onHand: row.onHand,
-        observedAt: row.observedAt ?? this.defaultObservedAt,
+        observedAt,
         reorderPoint: row.reorderPoint,
         name: row.name,
         category: row.category,
@@ -306,23 +353,9 @@ class ImportRun {
       const value = parsed.data;
       const future = futureObservationReason(value.observedAt, this.request.now, this.toleranceMs);
       if (future) return this.reject(record, line, headerOf(this.header, "observedAt"), future);
-      const key = `${store.id}\u0000${value.sku}`;
-      const earlier = this.stockChunk.get(key);
-      // the newest observation wins, as it does across imports; at the same time the later line wins
-      const older = earlier !== undefined && earlier.observedAt > value.observedAt;
-      if (this.seen.add(store.id, value.sku)) {
-        this.noteDuplicate(value.sku, store.code, line, older);
-      }
+      this.noteObservation(store, value.sku, value.observedAt, line);
       this.rowsAccepted += 1;
-      if (!older) {
-        this.stockChunk.set(key, {
-          storeId: store.id,
-          sku: value.sku,
-          onHand: value.onHand,
-          observedAt: value.observedAt,
-          reorderPoint: value.reorderPoint,
-        });
-      }
+      this.stockStage.add(store.id, value.sku, value.onHand, value.observedAt, value.reorderPoint, line);
       this.noteItem(value.sku, value.name, value.category);
       this.noteFeed(store.id, value.observedAt);
     } else {
@@ -343,15 +376,36 @@ class ImportRun {
       const future = futureSalesDateReason(value.salesDate, store, this.request.now, this.toleranceMs);
       if (future) return this.reject(record, line, headerOf(this.header, "salesDate"), future);
       this.rowsAccepted += 1;
-      this.salesChunk.push({ storeId: store.id, sku: value.sku, salesDate: value.salesDate, units: value.soldUnits });
+      this.salesStage.add(store.id, value.sku, value.salesDate, value.soldUnits, line);
       this.noteItem(value.sku, value.name, value.category);
       this.noteFeed(store.id, null);
     }
   }
 
+  /**
+   * Notes a stock observation of a store and SKU, warning when the pair came before in this file. The newest
+   * observation wins, as it does across imports; at the same time the later line wins.
+   */
+  private noteObservation(store: StoreRef, sku: string, observedAt: Date, line: number): void {
+    const time = observedAt.getTime();
+    if (this.firstTime === undefined) this.firstTime = time;
+    else if (time !== this.firstTime) this.mixedTimes = true;
+    const repeated = this.seen.add(store.id, sku);
+    if (!this.mixedTimes) {
+      if (repeated) this.noteDuplicate(sku, store.code, line, false);
+      return;
+    }
+    const key = `${store.id}\u0000${sku}`;
+    // a pair first seen while every row shared one time was observed at that time
+    const kept = this.timeByPair.get(key) ?? (repeated ? this.firstTime : undefined);
+    if (repeated) this.noteDuplicate(sku, store.code, line, kept! > time);
+    if (kept === undefined || time >= kept) this.timeByPair.set(key, time);
+  }
+
   private duplicateWarnings = 0;
   private noteDuplicate(sku: string, storeCode: string, line: number, older: boolean): void {
     this.duplicateWarnings += 1;
+    this.stockStage.hasDuplicates = true;
     if (this.duplicateWarnings <= 20) {
       const outcome = older ? "it is an older observation, so the newer one is kept" : "the later line wins";
       this.warnings.push({ reason: `line ${line}: SKU ${sku} appears again for store ${storeCode}; ${outcome}` });
@@ -359,7 +413,8 @@ class ImportRun {
   }
 
   private noteItem(sku: string, name?: string, category?: string): void {
-    if (this.items.idOf(sku) !== undefined && name === undefined && category === undefined) return;
+    // items without a name or category are created from the staged rows
+    if (name === undefined && category === undefined) return;
     // a line without a name (another location's row of the same SKU) must not erase the name an earlier line gave
     const known = this.itemFacts.get(sku);
     this.itemFacts.set(sku, { sku, name: name ?? known?.name, category: category ?? known?.category });
@@ -372,19 +427,19 @@ class ImportRun {
 
   /** Hands the current chunk to the database and goes on parsing while it is written (one write in flight). */
   private async flush(db: Database): Promise<void> {
-    const stock = [...this.stockChunk.values()];
-    const sales = this.salesChunk;
+    const stock = this.stockStage;
+    const sales = this.salesStage;
     const facts = [...this.itemFacts.values()];
-    this.stockChunk = new Map();
-    this.salesChunk = [];
+    this.stockStage = new StockStage();
+    this.salesStage = new SalesStage();
     this.itemFacts = new Map();
     await this.pendingWrite;
-    if (stock.length === 0 && sales.length === 0 && facts.length === 0) return;
+    if (stock.rows === 0 && sales.rows === 0 && facts.length === 0) return;
     const mode = this.formatName === "square-sales" ? "lines" : "day-totals";
     this.pendingWrite = (async () => {
       await this.items.ensure(db, facts);
-      this.rowsChanged += await writeStock(db, this.batchId, stock, this.items);
-      await writeSales(db, this.batchId, sales, this.items, mode);
+      this.rowsChanged += await this.ledger.writeStock(stock);
+      await this.ledger.writeSales(sales, mode);
     })();
     // surfaced by the next await of pendingWrite; this only keeps it from counting as unhandled meanwhile
     this.pendingWrite.catch(() => {});

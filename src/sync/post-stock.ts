@@ -6,7 +6,7 @@ import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError } from "../http/problem.js";
 import { fieldProblems } from "../http/validation.js";
 import type { SyncDeps } from "./import-export.js";
-import { ItemRegistry, touchFeeds, writeSales, writeStock, type SalesWrite, type StockWrite } from "./ledger-writes.js";
+import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, type SalesWrite, type StockWrite } from "./ledger-writes.js";
 import { futureObservationReason, futureSalesDateReason } from "./row-checks.js";
 import { StoreDirectory, localDateAt, type StoreRef } from "../stores/store-directory.js";
 import { jsonStockRowSchema, type JsonStockRow } from "./sync.schemas.js";
@@ -100,10 +100,17 @@ export async function postStock(
       .values({ source: "api", format: "json", status: "applied", apiKeyId: request.apiKey.id, startedAt: request.now, rowsRead: request.rows.length })
       .returning({ id: importBatches.id });
     const batchId = batch!.id;
-    const items = new ItemRegistry();
-    await items.ensure(t, valid.map(({ row }) => ({ sku: row.sku, name: row.name, category: row.category })));
-    const rowsChanged = await writeStock(t, batchId, [...stock.values()], items);
-    await writeSales(t, batchId, [...sales.values()], items, "day-totals");
+    await new ItemRegistry().ensure(
+      t,
+      valid.filter(({ row }) => row.name !== undefined || row.category !== undefined).map(({ row }) => ({ sku: row.sku, name: row.name, category: row.category })),
+    );
+    const stockStage = new StockStage();
+    for (const w of stock.values()) stockStage.add(w.storeId, w.sku, w.onHand, w.observedAt, w.reorderPoint, 0);
+    const salesStage = new SalesStage();
+    for (const w of sales.values()) salesStage.add(w.storeId, w.sku, w.salesDate, w.units, 0);
+    const ledger = new LedgerWriter(t, batchId);
+    const rowsChanged = await ledger.writeStock(stockStage);
+    await ledger.writeSales(salesStage, "day-totals");
     await touchFeeds(t, feeds, request.now);
     if (rejected.length > 0) {
       await t.insert(importRejections).values(

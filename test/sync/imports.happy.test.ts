@@ -24,6 +24,18 @@ describe("POST /v1/imports", () => {
     expect((await batchesOf(ctx)).map((b) => [b.id, b.status, b.source])).toEqual([[report.batchId, "applied", "upload"]]);
   });
 
+  it("keeps SKUs with backslashes, tabs and line breaks exactly as the file has them", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const skus = ["C:\\BIN\\7", "A\tB", "TWO\nLINES", "CR\rLF", "\\N"];
+    const csv = `store,sku,on_hand\n${skus.map((sku, i) => `S12,"${sku}",${i + 1}`).join("\n")}\n`;
+    const report = await importCsv(ctx, chainKey, csv);
+    expect(report).toMatchObject({ rowsAccepted: 5, rowsRejected: 0, rowsChanged: 5 });
+    for (const [i, sku] of skus.entries()) {
+      expect(await itemOf(ctx, sku)).toMatchObject({ sku });
+      expect(await stockOf(ctx, "S12", sku)).toMatchObject({ on_hand: i + 1 });
+    }
+  });
+
   it("takes the upload time as the observation time of a file without a time column, or observedAt when given", async () => {
     const { chainKey } = await seedStoresAndKeys(ctx);
     await importCsv(ctx, chainKey, "store,sku,on_hand\nS12,A-1,4\n");

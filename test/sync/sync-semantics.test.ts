@@ -6,7 +6,7 @@ import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
 import { batchesOf, countRows, feedOf, ledgerSnapshot, salesOf, stockOf } from "../helpers/ledger-reads.js";
 import { expectJson, expectProblem, importCsv, postRowsOk, upload } from "../helpers/sync-requests.js";
 
-const ctx = useTestContext();
+const ctx = useTestContext({ IMPORT_CHUNK_ROWS: "10000" });
 
 const at = (iso: string) => new Date(iso);
 
@@ -17,7 +17,8 @@ describe("a batch applies in one transaction", () => {
     const before = await ledgerSnapshot(ctx);
     const itemsBefore = await countRows(ctx, "items");
 
-    // the importer writes 10,000 rows at a time: 10,000 good rows, then a chunk holding the SKU the trigger refuses
+    // the importer writes IMPORT_CHUNK_ROWS (10,000 here) rows at a time: 10,000 good rows, then a chunk holding the
+    // SKU the trigger refuses
     const lines = ["store,sku,on_hand", "S12,000123,0"];
     for (let i = 1; i < 10_000; i++) lines.push(`S12,BULK-${String(i).padStart(5, "0")},${i % 50}`);
     lines.push("S7,BULK-00001,3", "S7,FAILS-HERE,1", "S7,BULK-00002,3");
@@ -91,6 +92,24 @@ describe("the last observation wins", () => {
       { reason: "line 3: SKU 000123 appears again for store S12; it is an older observation, so the newer one is kept" },
     ]);
     expect(await stockOf(ctx, "S12", "000123")).toMatchObject({ on_hand: 5, observed_at: at("2026-11-20T14:00:00Z") });
+
+    // a pair first listed while every line shared one time, then listed again once times differ
+    const mixed = [
+      "store,sku,on_hand,observed_at",
+      "S12,000125,4,2026-11-20T14:00:00Z",
+      "S12,000126,6,2026-11-20T14:00:00Z",
+      "S12,000125,2,2026-11-20T11:00:00Z",
+      "S12,000126,1,2026-11-20T15:00:00Z",
+      "S12,000126,8,2026-11-20T12:00:00Z",
+    ].join("\n");
+    const mixedReport = await importCsv(ctx, chainKey, `${mixed}\n`);
+    expect(mixedReport.warnings).toEqual([
+      { reason: "line 4: SKU 000125 appears again for store S12; it is an older observation, so the newer one is kept" },
+      { reason: "line 5: SKU 000126 appears again for store S12; the later line wins" },
+      { reason: "line 6: SKU 000126 appears again for store S12; it is an older observation, so the newer one is kept" },
+    ]);
+    expect(await stockOf(ctx, "S12", "000125")).toMatchObject({ on_hand: 4, observed_at: at("2026-11-20T14:00:00Z") });
+    expect(await stockOf(ctx, "S12", "000126")).toMatchObject({ on_hand: 1, observed_at: at("2026-11-20T15:00:00Z") });
 
     await postRowsOk(ctx, chainKey, [
       { store: "S12", sku: "000124", onHand: 3, observedAt: "2026-11-20T14:30:00Z" },

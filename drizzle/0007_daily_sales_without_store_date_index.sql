@@ -1,0 +1,1 @@
+DROP INDEX "daily_sales_store_date_idx";
