@@ -6,6 +6,7 @@
  *   npm run bench:import -- --rows 100000 --runs 1        # a quick check
  *   npm run bench:import -- --log-level info --cpu-prof   # server logs and a V8 CPU profile under data/bench/
  *   npm run bench:import -- --pg-log-ms 100               # the bench database logs statements slower than 100 ms
+ *   npm run bench:import -- --tsx                         # the server under tsx instead of compiled (npm run build)
  *
  * BENCH_DATABASE_URL names the admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test);
  * each run creates its own database there and drops it at the end.
@@ -31,6 +32,7 @@ import {
   formatSeconds,
   median,
   postImport,
+  buildCompiled,
   serveForBench,
   startBenchServer,
   waitForIdleDatabase,
@@ -50,6 +52,8 @@ interface BenchSettings {
   logLevel: string;
   cpuProfDir?: string;
   pgLogMs?: number;
+  /** the compiled bench script (dist/), or this TypeScript file with --tsx */
+  serverScript: string;
 }
 
 interface StepFigures {
@@ -90,6 +94,7 @@ const { values: options } = parseArgs({
     "cpu-prof": { type: "boolean", default: false },
     "pg-log-ms": { type: "string" },
     serve: { type: "boolean", default: false },
+    tsx: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -98,7 +103,7 @@ if (options.serve) {
   await serveForBench();
 } else if (options.help) {
   process.stdout.write(
-    "usage: npm run bench:import -- [--rows 1000000] [--stores 10] [--runs 3] [--log-level warn] [--cpu-prof] [--pg-log-ms 100]\n",
+    "usage: npm run bench:import -- [--rows 1000000] [--stores 10] [--runs 3] [--log-level warn] [--cpu-prof] [--pg-log-ms 100] [--tsx]\n",
   );
 } else {
   await main();
@@ -121,7 +126,8 @@ async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 
   const files = await ensureExportFiles(stores, skus);
-  const settings: BenchSettings = { adminUrl, files, logLevel: options["log-level"]!, cpuProfDir, pgLogMs };
+  const serverScript = options.tsx ? fileURLToPath(import.meta.url) : buildCompiled(fileURLToPath(import.meta.url));
+  const settings: BenchSettings = { adminUrl, files, logLevel: options["log-level"]!, cpuProfDir, pgLogMs, serverScript };
   const title = `import of ${formatCount(files.rows)} rows (${stores} stores × ${formatCount(skus)} SKUs)`;
   process.stdout.write(`${title}, ${runs} run${runs === 1 ? "" : "s"}\n  files: ${files.first}\n         ${files.second}\n`);
 
@@ -170,7 +176,7 @@ async function measureRun(run: number, settings: BenchSettings): Promise<RunFigu
     }
     const logFile = `${benchDir}server-run${run}.log`;
     server = await startBenchServer({
-      script: fileURLToPath(import.meta.url),
+      script: settings.serverScript,
       databaseUrl: database.url,
       logLevel: settings.logLevel,
       logFile,
