@@ -133,7 +133,7 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
   }
   const report = run.report("applied");
   batchLog.info(
-    { rowsAccepted: report.rowsAccepted, rowsRejected: report.rowsRejected, rowsChanged: report.rowsChanged, format: report.format },
+    { rowsAccepted: report.rowsAccepted, rowsRejected: report.rowsRejected, rowsChanged: report.rowsChanged, format: report.format, timings: run.timings() },
     "import applied",
   );
   return report;
@@ -201,6 +201,7 @@ class ImportRun {
   private lastRejectedLine = 0;
   private rowsUntracked = 0;
   private rowsChanged = 0;
+  private waitMs = 0;
   private readonly defaultObservedAt: Date;
   private readonly toleranceMs: number;
   private readonly chunkRows: number;
@@ -433,7 +434,10 @@ class ImportRun {
     this.stockStage = new StockStage();
     this.salesStage = new SalesStage();
     this.itemFacts = new Map();
+    // the time the parser waits for the previous chunk's write: the database is the slower side then
+    const waitStarted = performance.now();
     await this.pendingWrite;
+    this.waitMs += performance.now() - waitStarted;
     if (stock.rows === 0 && sales.rows === 0 && facts.length === 0) return;
     const mode = this.formatName === "square-sales" ? "lines" : "day-totals";
     this.pendingWrite = (async () => {
@@ -469,6 +473,12 @@ class ImportRun {
         finishedAt: new Date(),
       })
       .where(eq(importBatches.id, this.batchId));
+  }
+
+  /** Where the import's time went, in whole milliseconds, for its log line. */
+  timings(): Record<string, number> {
+    const ledger = this.ledger?.timings ?? { stageMs: 0, itemsMs: 0, writeMs: 0 };
+    return Object.fromEntries(Object.entries({ ...ledger, parserWaitMs: this.waitMs }).map(([k, v]) => [k, Math.round(v)]));
   }
 
   report(status: "applied" | "duplicate"): ImportReport {

@@ -119,11 +119,22 @@ export class SalesStage {
  */
 export class LedgerWriter {
   private staged = false;
+  /** milliseconds spent copying into staging, creating items and writing the ledger, for the import's log line */
+  readonly timings = { stageMs: 0, itemsMs: 0, writeMs: 0 };
 
   constructor(
     private readonly db: Database,
     private readonly batchId: number,
   ) {}
+
+  private async timed<T>(phase: keyof LedgerWriter["timings"], step: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await step();
+    } finally {
+      this.timings[phase] += performance.now() - started;
+    }
+  }
 
   private async createStagingTables(): Promise<void> {
     if (this.staged) return;
@@ -157,8 +168,8 @@ export class LedgerWriter {
   async writeStock(stage: StockStage): Promise<number> {
     if (stage.rows === 0) return 0;
     await this.createStagingTables();
-    await copyRows(this.db, "stage_stock", STOCK_STAGE_COLUMNS, stage.text.bytes());
-    await this.createMissingItems("stage_stock");
+    await this.timed("stageMs", () => copyRows(this.db, "stage_stock", STOCK_STAGE_COLUMNS, stage.text.bytes()));
+    await this.timed("itemsMs", () => this.createMissingItems("stage_stock"));
     const input = stage.hasDuplicates
       ? sql`(select distinct on (store_id, sku) * from stage_stock order by store_id, sku, observed_at desc, line desc)`
       : sql`stage_stock`;
@@ -166,7 +177,7 @@ export class LedgerWriter {
     // naming the chunk's stores lets the planner read their stock in one scan when a chunk holds most of a store's
     // items (a store-by-store export) instead of probing the key once per row; it still probes when that is cheaper
     const storeIds = `{${[...stage.storeIds].join(",")}}`;
-    const [result] = await queryRows<{ changed: number }>(
+    const [result] = await this.timed("writeMs", () => queryRows<{ changed: number }>(
       this.db,
       sql`with input as materialized (
             select x.store_id, i.id as item_id, x.on_hand, x.observed_at, x.reorder_point,
@@ -229,7 +240,7 @@ export class LedgerWriter {
           )
           select (select count(*) from written)::int as changed,
                  (select count(*) from derived_updated)::int + (select count(*) from derived_inserted)::int as daily_rows`,
-    );
+    ));
     await this.db.execute(sql`truncate stage_stock`);
     return Number(result?.changed ?? 0);
   }
@@ -242,8 +253,8 @@ export class LedgerWriter {
   async writeSales(stage: SalesStage, mode: "day-totals" | "lines"): Promise<void> {
     if (stage.rows === 0) return;
     await this.createStagingTables();
-    await copyRows(this.db, "stage_sales", SALES_STAGE_COLUMNS, stage.text.bytes());
-    await this.createMissingItems("stage_sales");
+    await this.timed("stageMs", () => copyRows(this.db, "stage_sales", SALES_STAGE_COLUMNS, stage.text.bytes()));
+    await this.timed("itemsMs", () => this.createMissingItems("stage_sales"));
     const totals =
       mode === "lines"
         ? sql`select store_id, sku, sales_date, sum(units)::int as units from stage_sales group by 1, 2, 3`
@@ -254,14 +265,14 @@ export class LedgerWriter {
       mode === "lines"
         ? sql`case when d.source = 'reported' and d.batch_id = excluded.batch_id then d.units + excluded.units else excluded.units end`
         : sql`excluded.units`;
-    await this.db.execute(
+    await this.timed("writeMs", () => this.db.execute(
       sql`insert into daily_sales as d (store_id, item_id, sales_date, units, source, batch_id, updated_at)
           select x.store_id, i.id, x.sales_date, x.units, 'reported', ${this.batchId}, now()
           from (${totals}) x join items i on i.sku = x.sku
           order by 1, 2, 3
           on conflict (store_id, item_id, sales_date) do update set
             units = ${units}, source = 'reported', batch_id = excluded.batch_id, updated_at = excluded.updated_at`,
-    );
+    ));
     await this.db.execute(sql`truncate stage_sales`);
   }
 }
