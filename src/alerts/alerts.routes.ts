@@ -5,7 +5,7 @@ import { AppError } from "../http/problem.js";
 import { jsonBody, validate } from "../http/validation.js";
 import { findAlert, listAlertEmails, listAlertHistory, listAlerts, type AlertRecord } from "./alert-reads.js";
 import { actOnAlert, AlertActionError, type ManualAction } from "./alert-writes.js";
-import { alertIdParam, alertListQuerySchema, resolveBodySchema, snoozeBodySchema } from "./alerts.schemas.js";
+import { MAX_SNOOZE_HOURS, alertIdParam, alertListQuerySchema, resolveBodySchema, snoozeBodySchema } from "./alerts.schemas.js";
 
 /** The API's view of an alert: the store by its code. */
 function present(alert: AlertRecord) {
@@ -90,6 +90,14 @@ export function alertRoutes(deps: AppDeps) {
     const until = body.until ? new Date(body.until) : new Date(now.getTime() + body.hours! * 3600_000);
     if (until.getTime() <= now.getTime()) {
       throw new AppError({ code: "validation_failed", detail: "snooze until a time in the future", errors: [{ field: "until", reason: "is not in the future" }] });
+    }
+    // as far as hours may reach: a snooze without an end would hide a worsening alert for good
+    if (until.getTime() > now.getTime() + MAX_SNOOZE_HOURS * 3600_000) {
+      throw new AppError({
+        code: "validation_failed",
+        detail: `snooze for at most ${MAX_SNOOZE_HOURS / 24} days`,
+        errors: [{ field: "until", reason: `is more than ${MAX_SNOOZE_HOURS / 24} days ahead` }],
+      });
     }
     return c.json(answer(await act(c.get("apiKey"), c.req.valid("param").id, { type: "snooze", until })));
   });

@@ -14,10 +14,13 @@ export const alertListQuerySchema = z.object({
 
 export const alertIdParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 
+/** The longest snooze, by hours or by an end time. */
+export const MAX_SNOOZE_HOURS = 24 * 30;
+
 export const snoozeBodySchema = z
   .object({
     until: z.iso.datetime({ offset: true }).optional(),
-    hours: z.number().int().positive().max(24 * 30).optional(),
+    hours: z.number().int().positive().max(MAX_SNOOZE_HOURS).optional(),
   })
   .refine((v) => (v.until === undefined) !== (v.hours === undefined), { error: "give either until or hours", path: ["until"] });
 

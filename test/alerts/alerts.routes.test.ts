@@ -348,6 +348,9 @@ describe("POST /v1/alerts/:id/acknowledge, snooze, resolve", () => {
       const problem = await expectProblem(await post(`/v1/alerts/${ids.tomatoes}/snooze`, chainKey, { until }), 422, "validation_failed");
       expect(problem.errors, until).toEqual([{ field: "until", reason: "is not in the future" }]);
     }
+    // no further ahead than 30 days, as hours allow
+    const far = await expectProblem(await post(`/v1/alerts/${ids.tomatoes}/snooze`, chainKey, { until: "2026-12-20T16:00:01Z" }), 422, "validation_failed");
+    expect(far.errors).toEqual([{ field: "until", reason: "is more than 30 days ahead" }]);
     for (const [body, field] of [
       [{ until: "2026-11-21T09:00:00Z", hours: 2 }, "until"],
       [{}, "until"],
