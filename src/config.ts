@@ -67,6 +67,8 @@ const configSchema = z.object({
   CONFIRM_TTL_HOURS: z.coerce.number().int().positive().default(72),
   /** how long a rain check can be redeemed */
   RAIN_CHECK_DAYS: z.coerce.number().int().positive().default(30),
+  /** ended subscriptions, and the address on rain checks and email of former customers, are deleted this long after */
+  CUSTOMER_DATA_DAYS: z.coerce.number().int().positive().default(90),
   /** public endpoints (subscribe, privacy requests): requests per hour from one IP address, and about one email address */
   RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(5),

@@ -12,9 +12,11 @@ import { linkSecret } from "../notify/service-secrets.js";
 import { normaliseEmail, suppressedAmong } from "../notify/suppressions.js";
 import { forgetOldRequestCounts } from "./rate-limits.js";
 import { renderRestockEmail, renderRunningLowEmail } from "./customer-templates.js";
+import { forgetFormerCustomers } from "./privacy.js";
 import { expireSubscriptions, noticeLinks, type SubscriptionConfig } from "./subscriptions.js";
 
-export type NoticeConfig = SubscriptionConfig & Pick<Config, "NOTICES_PER_UNIT" | "RESTOCK_WAVE_MINUTES" | "RAIN_CHECK_DAYS">;
+export type NoticeConfig = SubscriptionConfig &
+  Pick<Config, "NOTICES_PER_UNIT" | "RESTOCK_WAVE_MINUTES" | "RAIN_CHECK_DAYS" | "CUSTOMER_DATA_DAYS">;
 type NoticeDeps = Pick<AppDeps, "db" | "log"> & { config: NoticeConfig };
 
 /** Crockford's base 32: no I, L, O or U to misread at a till. */
@@ -251,9 +253,16 @@ function endOfLocalDay(date: string, timeZone: string): Date {
   return new Date(instantAtLocal(addDays(date, 1), "00:00", timeZone).getTime() - 1);
 }
 
-/** The customer-notice job: expire lapsed subscriptions, then back-in-stock waves, then running-low notices. */
+/**
+ * The customer-notice job: expire lapsed subscriptions and forget former customers past CUSTOMER_DATA_DAYS, then
+ * back-in-stock waves, then running-low notices.
+ */
 export async function runCustomerNotices(deps: NoticeDeps, now: Date): Promise<{ restock: number; deals: number }> {
   await expireSubscriptions(deps.db, now);
+  const forgotten = await forgetFormerCustomers(deps.db, now, deps.config.CUSTOMER_DATA_DAYS);
+  if (forgotten.subscriptions + forgotten.rainChecks + forgotten.emails > 0) {
+    deps.log.info({ ...forgotten, retentionDays: deps.config.CUSTOMER_DATA_DAYS }, "former customers' data deleted");
+  }
   await forgetOldRequestCounts(deps.db, 3600_000, now);
   const restock = await runRestockNotices(deps, now);
   const deals = await runDealNotices(deps, now);

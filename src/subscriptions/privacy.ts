@@ -89,3 +89,39 @@ export async function deleteCustomerData(db: Database, email: string): Promise<{
     return { subscriptions: deletedSubscriptions.length, rainChecks: anonymised.length, emails: deletedEmails.length };
   });
 }
+
+/**
+ * Data minimisation: what is held about former customers goes after CUSTOMER_DATA_DAYS. Ended subscriptions are
+ * deleted; rain checks used or expired that long ago keep their code but no longer name anyone; customer email sent
+ * that long ago to an address without a live (pending or active) subscription is deleted. Email to an address still
+ * subscribed stays, so that its notices are never sent twice. The suppression list is kept: it holds no address.
+ */
+export async function forgetFormerCustomers(
+  db: Database,
+  now: Date,
+  retentionDays: number,
+): Promise<{ subscriptions: number; rainChecks: number; emails: number }> {
+  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+  return db.transaction(async (tx) => {
+    const subscriptions = await queryRows(
+      tx,
+      sql`delete from subscriptions where status = 'ended' and ended_at <= ${cutoff}::timestamptz returning id`,
+    );
+    const rainChecks = await queryRows(
+      tx,
+      sql`update rain_checks rc set email = null, subscription_id = null
+          where rc.email is not null and coalesce(rc.redeemed_at, rc.expires_at) <= ${cutoff}::timestamptz
+            and not exists (select 1 from subscriptions s where s.id = rc.subscription_id and s.status <> 'ended')
+          returning rc.id`,
+    );
+    const emails = await queryRows(
+      tx,
+      sql`delete from outbox o
+          where o.category in ${customerCategories} and o.status <> 'pending' and o.created_at <= ${cutoff}::timestamptz
+            and not exists (select 1 from subscriptions s where s.email = o.recipient and s.status <> 'ended')
+          returning o.id`,
+    );
+    return { subscriptions: subscriptions.length, rainChecks: rainChecks.length, emails: emails.length };
+  });
+}
+
