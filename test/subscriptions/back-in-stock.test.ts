@@ -1,31 +1,18 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
-import { runDispatch } from "../../src/notify/dispatcher.js";
-import { runCustomerNotices } from "../../src/subscriptions/customer-notices.js";
 import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
-import { useTestSmtp, type TestSmtp } from "../helpers/smtp.js";
+import { useTestSmtp } from "../helpers/smtp.js";
 import { postJson, postStock } from "../notify/alert-fixtures.js";
+import { addressOf, customerFlow, headerLine, linkIn } from "./customer-fixtures.js";
 
 const ctx = useTestContext({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", PUBLIC_URL: "https://shelfwatch.example", NOTICES_PER_UNIT: "1", RESTOCK_WAVE_MINUTES: "60" });
 const live = useTestSmtp(() => ctx.deps.log);
 
-type Message = TestSmtp["messages"][number];
-const addressOf = (m: Message) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address!;
-
+const flow = customerFlow(ctx, live);
 /** The job run and a dispatcher run, as the scheduler chains them; returns what arrived over SMTP. */
-async function noticesAndSend(): Promise<Message[]> {
-  const before = live.smtp.messages.length;
-  await runCustomerNotices(ctx.deps, ctx.clock.now());
-  await runDispatch({ ...ctx.deps, mailer: live.mailer });
-  return live.smtp.messages.slice(before);
-}
-
-async function send(): Promise<Message[]> {
-  const before = live.smtp.messages.length;
-  await runDispatch({ ...ctx.deps, mailer: live.mailer });
-  return live.smtp.messages.slice(before);
-}
+const noticesAndSend = flow.notices;
+const send = flow.send;
 
 async function subscribe(email: string, extra: Record<string, unknown> = {}): Promise<Response> {
   return ctx.app.request("/v1/subscriptions", {
@@ -33,19 +20,6 @@ async function subscribe(email: string, extra: Record<string, unknown> = {}): Pr
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, store: "S12", sku: "0001", ...extra }),
   });
-}
-
-/** A header as it was sent (mailparser folds List-* headers into one structured value). */
-function headerLine(message: Message, key: string): string {
-  const line = message.headerLines.find((h) => h.key === key)?.line ?? "";
-  return line.slice(line.indexOf(":") + 1).replace(/\r?\n\s+/g, " ").trim();
-}
-
-/** The path of the first link to this service in an email's plain text that starts with `prefix`. */
-function linkIn(message: Message, prefix: string): string {
-  const match = new RegExp(`https://shelfwatch\\.example(${prefix}[A-Za-z0-9_.-]+)`).exec(message.text ?? "");
-  expect(match, `no ${prefix} link in: ${message.text}`).not.toBeNull();
-  return match![1]!;
 }
 
 const subscribers = Array.from({ length: 10 }, (_, i) => `shopper${i}@example.com`);
@@ -151,13 +125,7 @@ describe("back-in-stock notices", () => {
 
     // a mail program's one-click unsubscribe: a POST to the List-Unsubscribe address with the RFC 8058 body
     const leaving = first.find((m) => addressOf(m) === "leaves@example.com")!;
-    const target = /<https:\/\/shelfwatch\.example(\/c\/[^>]+)>/.exec(headerLine(leaving, "list-unsubscribe"))![1]!;
-    const oneClick = await ctx.app.request(target, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: "List-Unsubscribe=One-Click",
-    });
-    expect(oneClick.status).toBe(200);
+    expect((await flow.unsubscribeOneClick(leaving)).status).toBe(200);
     // "stop all email" from the footer
     const stopping = first.find((m) => addressOf(m) === "stops@example.com")!;
     const stopPath = /https:\/\/shelfwatch\.example(\/c\/[A-Za-z0-9_.-]+)/g;

@@ -52,6 +52,16 @@ export function customerFlow(ctx: TestContext, live: { smtp: TestSmtp; mailer: M
       expect(res.status, await res.clone().text()).toBe(202);
     },
 
+    /** A mail program's one-click unsubscribe (RFC 8058): a POST to the message's List-Unsubscribe address. */
+    async unsubscribeOneClick(message: Message): Promise<Response> {
+      const target = /<https:\/\/shelfwatch\.example(\/c\/[^>]+)>/.exec(headerLine(message, "list-unsubscribe"))![1]!;
+      return ctx.app.request(target, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "List-Unsubscribe=One-Click",
+      });
+    },
+
     /** Uses the confirmation link of this message, as a person does: the page, then its button. */
     async confirm(message: Message): Promise<void> {
       expect(message.subject).toMatch(/^Confirm:/);
