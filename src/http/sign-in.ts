@@ -23,12 +23,16 @@ export async function checkCredentials(
 ): Promise<SignInOutcome> {
   const email = credentials.email.trim().toLowerCase();
   const lockEnd = new Date(now.getTime() + config.DASHBOARD_LOCKOUT_MINUTES * 60_000);
-  // a lock that has run out counts as a fresh start
+  // a lock that has run out counts as a fresh start, and so does a last attempt longer ago than a lock lasts: a
+  // mistyped password once a week must not add up to a lock-out
+  const windowStart = new Date(now.getTime() - config.DASHBOARD_LOCKOUT_MINUTES * 60_000).toISOString();
+  const counted = sql`(case when locked_until is null and last_attempt_at > ${windowStart}::timestamptz then failed_attempts else 0 end)`;
   const [claimed] = await queryRows<{ id: number; password_hash: string; locked_until: string | null }>(
     db,
     sql`update users set
-          failed_attempts = (case when locked_until is null then failed_attempts else 0 end) + 1,
-          locked_until = case when (case when locked_until is null then failed_attempts else 0 end) + 1 >= ${config.DASHBOARD_LOCKOUT_ATTEMPTS}
+          failed_attempts = ${counted} + 1,
+          last_attempt_at = ${now.toISOString()}::timestamptz,
+          locked_until = case when ${counted} + 1 >= ${config.DASHBOARD_LOCKOUT_ATTEMPTS}
                          then ${lockEnd.toISOString()}::timestamptz else null end
         where email = ${email} and (locked_until is null or locked_until <= ${now.toISOString()}::timestamptz)
         returning id, password_hash, to_json(locked_until) #>> '{}' as locked_until`,

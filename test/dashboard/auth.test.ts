@@ -163,6 +163,29 @@ describe("lock-out", () => {
     expect((await ctx.db.db.select().from(users))[0]).toMatchObject({ failedAttempts: 1, lockedUntil: null });
   });
 
+  it("forgets wrong passwords older than a lock-out lasts: mistakes spread over days never lock the account", async () => {
+    await addUser(ctx, { email: "ana@store12.example" });
+    const browser = new DashboardBrowser(ctx);
+    for (let day = 1; day <= 6; day += 1) {
+      expect((await browser.signIn("ana@store12.example", "typo")).status).toBe(401);
+      ctx.clock.advance(24 * 60 * MINUTE);
+    }
+    expect((await ctx.db.db.select().from(users))[0]).toMatchObject({ failedAttempts: 1, lockedUntil: null });
+
+    // four in a row, then a fifth just over 15 minutes after the fourth: a fresh count, no lock
+    for (let attempt = 1; attempt <= 4; attempt += 1) await browser.signIn("ana@store12.example", "wrong");
+    ctx.clock.advance(15 * MINUTE + 1000);
+    expect((await browser.signIn("ana@store12.example", "wrong")).status).toBe(401);
+    expect((await ctx.db.db.select().from(users))[0]).toMatchObject({ failedAttempts: 1, lockedUntil: null });
+    // while five within 15 minutes of each other still lock it
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      ctx.clock.advance(10 * MINUTE);
+      await browser.signIn("ana@store12.example", "wrong");
+    }
+    expect((await ctx.db.db.select().from(users))[0]!.lockedUntil).toEqual(new Date(ctx.clock.now().getTime() + 15 * MINUTE));
+    expect((await browser.signIn("ana@store12.example")).status).toBe(401);
+  });
+
   it("takes the number of attempts and the minutes from the configuration", async () => {
     await addUser(ctx, { email: "ana@store12.example" });
     const strict = contextWith({ DASHBOARD_LOCKOUT_ATTEMPTS: "2", DASHBOARD_LOCKOUT_MINUTES: "60" });

@@ -15,8 +15,13 @@ export const users = pgTable(
     role: text().notNull(),
     /** true: every store, present and future; false: the stores in user_stores */
     allStores: boolean().notNull().default(false),
-    /** wrong passwords since the last success or lock-out; reaching DASHBOARD_LOCKOUT_ATTEMPTS locks the account */
+    /**
+     * wrong passwords in a row since the last success or lock-out, each within DASHBOARD_LOCKOUT_MINUTES of the one
+     * before; reaching DASHBOARD_LOCKOUT_ATTEMPTS locks the account
+     */
     failedAttempts: integer().notNull().default(0),
+    /** when the last sign-in attempt was counted, so that old mistakes stop counting */
+    lastAttemptAt: timestamp({ withTimezone: true }),
     lockedUntil: timestamp({ withTimezone: true }),
     lastSignInAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
