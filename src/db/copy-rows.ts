@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Database } from "./client.js";
 
@@ -9,7 +9,7 @@ import type { Database } from "./client.js";
  */
 
 interface PostgresJsClient {
-  unsafe(query: string): { writable(): Promise<NodeJS.WritableStream> };
+  unsafe(query: string): Promise<unknown> & { writable(): Promise<Writable> };
 }
 interface PgliteClient {
   query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
@@ -31,10 +31,9 @@ export async function copyRows(db: Database, table: string, columns: readonly st
   const client = driverClient(db);
   const statement = `copy ${table} (${columns.join(", ")}) from`;
   if ("unsafe" in client) {
-    const writable = await client.unsafe(`${statement} stdin`).writable();
-    await pipeline(Readable.from([text]), writable);
+    await copyWithPostgresJs(client, `${statement} stdin`, text);
   } else {
-    await client.query(`${statement} '/dev/blob'`, [], { blob: new Blob([new Uint8Array(text)]) });
+    await client.query(`${statement} '/dev/blob'`, [], { blob: new Blob([new Uint8Array(text.buffer as ArrayBuffer, text.byteOffset, text.length)]) });
   }
 }
 
@@ -61,6 +60,32 @@ export class CopyText {
   bytes(): Buffer {
     return this.buffer.subarray(0, this.used);
   }
+}
+
+/**
+ * postgres.js 3.4 never finishes a COPY stream that the server refuses after its last byte was sent (porsager/postgres
+ * issue 1173): awaiting it would hang the import, and its transaction would hold the stock-apply lock for good. So once
+ * the data is sent, a query queued behind the COPY on the same connection settles either way: it fails when the
+ * COPY did (the transaction is aborted), and then the import fails and rolls back instead of waiting.
+ */
+async function copyWithPostgresJs(client: PostgresJsClient, statement: string, text: Buffer): Promise<void> {
+  const writable = await client.unsafe(statement).writable();
+  let markSent!: () => void;
+  const sent = new Promise<void>((resolve) => (markSent = resolve));
+  const sendCopyDone = writable._final!.bind(writable);
+  writable._final = (callback) => {
+    sendCopyDone(callback);
+    markSent();
+  };
+  const copied = pipeline(Readable.from([text]), writable);
+  // settled below through the race, or never (the case this works around)
+  copied.catch(() => {});
+  try {
+    await Promise.race([copied, sent.then(() => client.unsafe("select 1"))]);
+  } catch (error) {
+    throw new Error(`PostgreSQL refused the data of "${statement}" (its log says why)`, { cause: error });
+  }
+  await copied;
 }
 
 const SPECIAL = /[\\\t\n\r]/;

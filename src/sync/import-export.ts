@@ -180,8 +180,13 @@ class ImportRun {
   /** the first stock row's observation time, and whether later rows differ from it (most exports share one) */
   private firstTime: number | undefined;
   private mixedTimes = false;
-  /** observation times by store and SKU, kept only once rows stop sharing one, to tell which duplicate is older */
+  /**
+   * observation times by store and SKU, kept once rows stop sharing one, to tell which duplicate is older: for the
+   * current chunk only, so that a million-row file with a time per row does not hold a key per row
+   */
   private readonly timeByPair = new Map<string, number>();
+  /** the map holds every pair seen since rows stopped sharing a time (no chunk was flushed since) */
+  private timesCoverFile = false;
   private lastLocation: string | null = null;
   private lastStore: StoreRef | undefined;
   private readonly storesInScope = new Set<number>();
@@ -356,7 +361,7 @@ class ImportRun {
       if (future) return this.reject(record, line, headerOf(this.header, "observedAt"), future);
       this.noteObservation(store, value.sku, value.observedAt, line);
       this.rowsAccepted += 1;
-      this.stockStage.add(store.id, value.sku, value.onHand, value.observedAt, value.reorderPoint, line);
+      this.stockStage.add(store.id, value.sku, value.onHand, value.observedAt, value.reorderPoint);
       this.noteItem(value.sku, value.name, value.category);
       this.noteFeed(store.id, value.observedAt);
     } else {
@@ -377,7 +382,7 @@ class ImportRun {
       const future = futureSalesDateReason(value.salesDate, store, this.request.now, this.toleranceMs);
       if (future) return this.reject(record, line, headerOf(this.header, "salesDate"), future);
       this.rowsAccepted += 1;
-      this.salesStage.add(store.id, value.sku, value.salesDate, value.soldUnits, line);
+      this.salesStage.add(store.id, value.sku, value.salesDate, value.soldUnits);
       this.noteItem(value.sku, value.name, value.category);
       this.noteFeed(store.id, null);
     }
@@ -390,25 +395,34 @@ class ImportRun {
   private noteObservation(store: StoreRef, sku: string, observedAt: Date, line: number): void {
     const time = observedAt.getTime();
     if (this.firstTime === undefined) this.firstTime = time;
-    else if (time !== this.firstTime) this.mixedTimes = true;
+    else if (time !== this.firstTime && !this.mixedTimes) {
+      this.mixedTimes = true;
+      this.timesCoverFile = true;
+    }
     const repeated = this.seen.add(store.id, sku);
     if (!this.mixedTimes) {
       if (repeated) this.noteDuplicate(sku, store.code, line, false);
       return;
     }
     const key = `${store.id}\u0000${sku}`;
-    // a pair first seen while every row shared one time was observed at that time
-    const kept = this.timeByPair.get(key) ?? (repeated ? this.firstTime : undefined);
-    if (repeated) this.noteDuplicate(sku, store.code, line, kept! > time);
+    // not in the map: first seen while every row shared one time (observed then), or in an earlier chunk (unknown)
+    const kept = this.timeByPair.get(key) ?? (repeated && this.timesCoverFile ? this.firstTime : undefined);
+    if (repeated) this.noteDuplicate(sku, store.code, line, kept === undefined ? null : kept > time);
     if (kept === undefined || time >= kept) this.timeByPair.set(key, time);
   }
 
   private duplicateWarnings = 0;
-  private noteDuplicate(sku: string, storeCode: string, line: number, older: boolean): void {
+  /** `older`: whether this line is older than the one kept, or null when the earlier line's time is no longer known */
+  private noteDuplicate(sku: string, storeCode: string, line: number, older: boolean | null): void {
     this.duplicateWarnings += 1;
     this.stockStage.hasDuplicates = true;
     if (this.duplicateWarnings <= 20) {
-      const outcome = older ? "it is an older observation, so the newer one is kept" : "the later line wins";
+      const outcome =
+        older === null
+          ? "the newer observation is kept (at the same time, the later line)"
+          : older
+            ? "it is an older observation, so the newer one is kept"
+            : "the later line wins";
       this.warnings.push({ reason: `line ${line}: SKU ${sku} appears again for store ${storeCode}; ${outcome}` });
     }
   }
@@ -434,6 +448,8 @@ class ImportRun {
     this.stockStage = new StockStage();
     this.salesStage = new SalesStage();
     this.itemFacts = new Map();
+    this.timeByPair.clear();
+    this.timesCoverFile = false;
     // the time the parser waits for the previous chunk's write: the database is the slower side then
     const waitStarted = performance.now();
     await this.pendingWrite;

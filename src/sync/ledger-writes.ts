@@ -73,8 +73,10 @@ export class ItemRegistry {
 }
 
 /** Columns of the staging tables, in the order StockStage and SalesStage write them. */
-const STOCK_STAGE_COLUMNS = ["store_id", "sku", "on_hand", "observed_at", "reorder_point", "line"] as const;
-const SALES_STAGE_COLUMNS = ["store_id", "sku", "sales_date", "units", "line"] as const;
+// seq: the order in which rows were staged, so that of two rows for one key the later one wins (two location columns
+// of one line can name the same store, so the file's line number does not order them)
+const STOCK_STAGE_COLUMNS = ["store_id", "sku", "on_hand", "observed_at", "reorder_point", "seq"] as const;
+const SALES_STAGE_COLUMNS = ["store_id", "sku", "sales_date", "units", "seq"] as const;
 
 /**
  * Validated stock observations of one chunk, as COPY text for the staging table. Rows are appended as bytes rather
@@ -90,13 +92,13 @@ export class StockStage {
   private lastDate: Date | null = null;
   private lastDateText = "";
 
-  add(storeId: number, sku: string, onHand: number, observedAt: Date, reorderPoint: number | undefined, line: number): void {
+  add(storeId: number, sku: string, onHand: number, observedAt: Date, reorderPoint: number | undefined): void {
     // most exports carry one observation time, so its text is built once
     if (observedAt !== this.lastDate) {
       this.lastDate = observedAt;
       this.lastDateText = observedAt.toISOString();
     }
-    this.text.append(`${storeId}\t${copyField(sku)}\t${onHand}\t${this.lastDateText}\t${reorderPoint ?? COPY_NULL}\t${line}\n`);
+    this.text.append(`${storeId}\t${copyField(sku)}\t${onHand}\t${this.lastDateText}\t${reorderPoint ?? COPY_NULL}\t${this.rows}\n`);
     this.storeIds.add(storeId);
     this.rows += 1;
   }
@@ -107,8 +109,8 @@ export class SalesStage {
   readonly text = new CopyText();
   rows = 0;
 
-  add(storeId: number, sku: string, salesDate: string, units: number, line: number): void {
-    this.text.append(`${storeId}\t${copyField(sku)}\t${salesDate}\t${units}\t${line}\n`);
+  add(storeId: number, sku: string, salesDate: string, units: number): void {
+    this.text.append(`${storeId}\t${copyField(sku)}\t${salesDate}\t${units}\t${this.rows}\n`);
     this.rows += 1;
   }
 }
@@ -138,10 +140,13 @@ export class LedgerWriter {
 
   private async createStagingTables(): Promise<void> {
     if (this.staged) return;
+    // callers take it first, before they read what they validate against; taking it here as well (it is re-entrant)
+    // keeps a writer that forgot it from updating rows another transaction moved (see writeStock)
+    await this.db.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
     await this.db.execute(
-      sql`create temp table stage_stock (store_id int, sku text, on_hand int, observed_at timestamptz, reorder_point int, line int) on commit drop`,
+      sql`create temp table stage_stock (store_id int, sku text, on_hand int, observed_at timestamptz, reorder_point int, seq int) on commit drop`,
     );
-    await this.db.execute(sql`create temp table stage_sales (store_id int, sku text, sales_date date, units int, line int) on commit drop`);
+    await this.db.execute(sql`create temp table stage_sales (store_id int, sku text, sales_date date, units int, seq int) on commit drop`);
     this.staged = true;
   }
 
@@ -171,7 +176,7 @@ export class LedgerWriter {
     await this.timed("stageMs", () => copyRows(this.db, "stage_stock", STOCK_STAGE_COLUMNS, stage.text.bytes()));
     await this.timed("itemsMs", () => this.createMissingItems("stage_stock"));
     const input = stage.hasDuplicates
-      ? sql`(select distinct on (store_id, sku) * from stage_stock order by store_id, sku, observed_at desc, line desc)`
+      ? sql`(select distinct on (store_id, sku) * from stage_stock order by store_id, sku, observed_at desc, seq desc)`
       : sql`stage_stock`;
     const batchId = this.batchId;
     // naming the chunk's stores lets the planner read their stock in one scan when a chunk holds most of a store's
@@ -259,7 +264,7 @@ export class LedgerWriter {
       mode === "lines"
         ? sql`select store_id, sku, sales_date, sum(units)::int as units from stage_sales group by 1, 2, 3`
         : sql`select distinct on (store_id, sku, sales_date) store_id, sku, sales_date, units
-              from stage_sales order by store_id, sku, sales_date, line desc`;
+              from stage_sales order by store_id, sku, sales_date, seq desc`;
     // for lines, a key already written by this batch (an earlier chunk) adds up; otherwise the new total replaces
     const units =
       mode === "lines"

@@ -105,9 +105,9 @@ export async function postStock(
       valid.filter(({ row }) => row.name !== undefined || row.category !== undefined).map(({ row }) => ({ sku: row.sku, name: row.name, category: row.category })),
     );
     const stockStage = new StockStage();
-    for (const w of stock.values()) stockStage.add(w.storeId, w.sku, w.onHand, w.observedAt, w.reorderPoint, 0);
+    for (const w of stock.values()) stockStage.add(w.storeId, w.sku, w.onHand, w.observedAt, w.reorderPoint);
     const salesStage = new SalesStage();
-    for (const w of sales.values()) salesStage.add(w.storeId, w.sku, w.salesDate, w.units, 0);
+    for (const w of sales.values()) salesStage.add(w.storeId, w.sku, w.salesDate, w.units);
     const ledger = new LedgerWriter(t, batchId);
     const rowsChanged = await ledger.writeStock(stockStage);
     await ledger.writeSales(salesStage, "day-totals");

@@ -1,14 +1,27 @@
 import { z } from "zod";
 import { FORMAT_NAMES } from "./formats/format-types.js";
 
+/** A NUL character or half of a UTF-16 surrogate pair: not text, and PostgreSQL refuses or alters it. */
+const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isText = (value: string) => !NOT_TEXT.test(value);
+
 /** Field schemas shared by every input that names stores, items and days. */
 export const sku = z
   .string({ error: "SKU is required" })
   .trim()
   .min(1, { error: "SKU is blank" })
-  .max(64, { error: "SKU is longer than 64 characters" });
+  .max(64, { error: "SKU is longer than 64 characters" })
+  .refine(isText, { error: "SKU holds a NUL or a broken character" });
 
-export const storeRef = z.string({ error: "store is required" }).trim().min(1, { error: "store is blank" }).max(100);
+export const storeRef = z
+  .string({ error: "store is required" })
+  .trim()
+  .min(1, { error: "store is blank" })
+  .max(100)
+  .refine(isText, { error: "store holds a NUL or a broken character" });
+
+/** Stock and sales data from before this are a till whose clock was reset, not history. */
+const EARLIEST = "2000-01-01";
 
 function wholeUnits(what: string) {
   return z
@@ -23,15 +36,19 @@ function wholeUnits(what: string) {
 
 const instant = z.iso
   .datetime({ offset: true, error: "must be an ISO 8601 date and time with a zone, e.g. 2026-11-23T09:30:00Z" })
-  .transform((text) => new Date(text));
+  .transform((text) => new Date(text))
+  .refine((date) => date.toISOString() >= EARLIEST, { error: `must not be before ${EARLIEST}` });
 
-export const localDate = z.iso.date({ error: "must be a date as YYYY-MM-DD" });
+export const localDate = z.iso
+  .date({ error: "must be a date as YYYY-MM-DD", abort: true })
+  .refine((date) => date >= EARLIEST, { error: `must not be before ${EARLIEST}` });
 
 const optionalText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
+    .refine(isText, { error: "holds a NUL or a broken character" })
     .optional()
     .transform((v) => (v === "" ? undefined : v));
 

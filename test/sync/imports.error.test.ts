@@ -198,11 +198,20 @@ describe("POST /v1/imports: bad rows are rejected with line and column, valid ro
 
   it("rejects an observation time that cannot be read, naming the file's column", async () => {
     const { chainKey } = await seedStock();
-    const csv = "store,sku,on_hand,observed_at\nS12,000123,9,20/11/2026 14:00\nS12,000124,5,2026-11-20T14:00:00Z\n";
-    const report = await importCsv(ctx, chainKey, csv);
-    expect(report).toMatchObject({ rowsAccepted: 1, rowsRejected: 1 });
+    const csv = [
+      "store,sku,on_hand,observed_at",
+      "S12,000123,9,20/11/2026 14:00",
+      "S12,000124,5,2026-11-20T14:00:00Z",
+      // a till whose clock was reset: PostgreSQL could not even store year 0
+      "S12,000125,3,0000-01-01T00:00:00Z",
+      "S12,000126,3,1999-12-31T23:59:59Z",
+    ].join("\n");
+    const report = await importCsv(ctx, chainKey, `${csv}\n`);
+    expect(report).toMatchObject({ rowsAccepted: 1, rowsRejected: 3 });
     expect(report.rejected).toEqual([
       { line: 2, column: "observed_at", reason: "must be an ISO 8601 date and time with a zone, e.g. 2026-11-23T09:30:00Z" },
+      { line: 4, column: "observed_at", reason: "must not be before 2000-01-01" },
+      { line: 5, column: "observed_at", reason: "must not be before 2000-01-01" },
     ]);
     expect(await stockOf(ctx, "S12", "000123")).toMatchObject({ on_hand: 14 });
     expect(await stockOf(ctx, "S12", "000124")).toMatchObject({ on_hand: 5 });

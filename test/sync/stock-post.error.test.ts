@@ -118,6 +118,28 @@ describe("POST /v1/stock: bad rows are listed by index and field, valid rows lan
     expect(await stockOf(ctx, "S7", "000123")).toMatchObject({ on_hand: 7 });
   });
 
+  it("rejects text that is not text (a NUL, half a surrogate pair) and dates before 2000, and keeps the other rows", async () => {
+    const { chainKey } = await seedStock();
+    const at = "2026-11-20T14:00:00Z";
+    const answer = await postRowsOk(ctx, chainKey, [
+      { store: "S12", sku: "NUL\u0000SKU", onHand: 1, observedAt: at },
+      { store: "S12", sku: "HALF\ud800", onHand: 1, observedAt: at },
+      { store: "S12", sku: "000124", onHand: 1, observedAt: at, name: "Basil\u0000" },
+      { store: "S12", sku: "000125", onHand: 1, observedAt: "0001-01-01T00:00:00+01:00" },
+      { store: "S12", sku: "000126", onHand: 1, observedAt: at, soldUnits: 1, salesDate: "1999-12-31" },
+      { store: "S12", sku: "EMOJI-\ud83c\udf45", onHand: 6, observedAt: at },
+    ]);
+    expect(answer.rejected).toEqual([
+      { row: 0, field: "sku", reason: "SKU holds a NUL or a broken character" },
+      { row: 1, field: "sku", reason: "SKU holds a NUL or a broken character" },
+      { row: 2, field: "name", reason: "holds a NUL or a broken character" },
+      { row: 3, field: "observedAt", reason: "must not be before 2000-01-01" },
+      { row: 4, field: "salesDate", reason: "must not be before 2000-01-01" },
+    ]);
+    // a whole surrogate pair is text like any other
+    expect(await stockOf(ctx, "S12", "EMOJI-🍅")).toMatchObject({ on_hand: 6 });
+  });
+
   it("rejects a sales date without units, and one ahead of the store's today", async () => {
     const { chainKey } = await seedStock();
     const answer = await postRowsOk(ctx, chainKey, [

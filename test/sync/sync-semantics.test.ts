@@ -111,6 +111,16 @@ describe("the last observation wins", () => {
     expect(await stockOf(ctx, "S12", "000125")).toMatchObject({ on_hand: 4, observed_at: at("2026-11-20T14:00:00Z") });
     expect(await stockOf(ctx, "S12", "000126")).toMatchObject({ on_hand: 1, observed_at: at("2026-11-20T15:00:00Z") });
 
+    // a repeat whose first line went to the database with an earlier chunk: its time is no longer at hand
+    const lines = ["store,sku,on_hand,observed_at", "S12,000127,40,2026-11-20T14:00:00Z"];
+    for (let i = 0; i < 10_000; i += 1) lines.push(`S12,FILL-${i},1,2026-11-20T13:00:00Z`);
+    lines.push("S12,000127,44,2026-11-20T12:00:00Z");
+    const acrossChunks = await importCsv(ctx, chainKey, `${lines.join("\n")}\n`);
+    expect(acrossChunks.warnings).toEqual([
+      { reason: "line 10003: SKU 000127 appears again for store S12; the newer observation is kept (at the same time, the later line)" },
+    ]);
+    expect(await stockOf(ctx, "S12", "000127")).toMatchObject({ on_hand: 40, observed_at: at("2026-11-20T14:00:00Z") });
+
     await postRowsOk(ctx, chainKey, [
       { store: "S12", sku: "000124", onHand: 3, observedAt: "2026-11-20T14:30:00Z" },
       { store: "S12", sku: "000124", onHand: 11, observedAt: "2026-11-20T13:00:00Z" },
