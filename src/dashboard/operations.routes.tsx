@@ -44,11 +44,16 @@ const snoozeForm = z.object({
 });
 
 /** The stores an import may hold, and the time zone to show its times in: the stores' own when they share one. */
-function describeBatchStores(keyStoreIds: number[] | null, visible: VisibleStore[]): Pick<ImportRow, "storeCodes" | "timeZone"> {
-  const stores = keyStoreIds === null ? visible : visible.filter((store) => keyStoreIds.includes(store.id));
+/** The stores a batch's rows named when it recorded them, else those its key was limited to (null: any store). */
+function describeBatchStores(
+  batch: { storeIds: number[] | null; keyStoreIds: number[] | null },
+  visible: VisibleStore[],
+): Pick<ImportRow, "storeCodes" | "timeZone"> {
+  const named = batch.storeIds !== null && batch.storeIds.length > 0 ? batch.storeIds : batch.keyStoreIds;
+  const stores = named === null ? visible : visible.filter((store) => named.includes(store.id));
   const zones = new Set(stores.map((store) => store.timeZone));
   return {
-    storeCodes: keyStoreIds === null ? null : stores.map((store) => store.code),
+    storeCodes: named === null ? null : stores.map((store) => store.code),
     timeZone: zones.size === 1 ? [...zones][0]! : "UTC",
   };
 }
@@ -142,7 +147,7 @@ export function operationsRoutes(deps: AppDeps) {
       <ImportsPage
         viewer={viewer}
         feeds={visible.map((store) => ({ ...store, stale: isFeedStale(store, now) }))}
-        imports={batches.map((batch) => ({ ...batch, ...describeBatchStores(batch.keyStoreIds, visible) }))}
+        imports={batches.map((batch) => ({ ...batch, ...describeBatchStores(batch, visible) }))}
         cap={IMPORT_ROW_CAP}
       />,
     );

@@ -3,10 +3,10 @@ import type { Database } from "../db/client.js";
 import { apiKeys, importBatches } from "../db/schema/index.js";
 
 /**
- * Import batches as a dashboard user sees them. A batch records no store of its own: what it may touch is the stores of
- * the API key that sent it (a limited key cannot write to other stores). A user limited to some stores sees the batches
- * of keys limited to those stores; batches of chain-wide keys and of the drop folder may hold any store's rows, so only
- * users of every store see them.
+ * Import batches as a dashboard user sees them. A user limited to some stores sees a batch whose rows named only their
+ * stores (a store's own file, whether a chain-wide key or the drop folder brought it), and a batch of a key limited to
+ * their stores (it cannot have written elsewhere). A batch that also named another store is seen by users of every
+ * store only: its counts and rejected rows are partly that store's.
  */
 
 export interface ImportBatchSummary {
@@ -22,13 +22,16 @@ export interface ImportBatchSummary {
   finishedAt: Date | null;
   /** the stores the sending key was limited to; null for a chain-wide key or a trusted local source */
   keyStoreIds: number[] | null;
+  /** the known stores its rows named; null when not recorded (a batch that did not finish, or from before 0010) */
+  storeIds: number[] | null;
 }
 
 /** null: every store */
 function batchScope(storeIds: number[] | null): SQL | undefined {
   if (storeIds === null) return undefined;
-  return sql`${apiKeys.storeIds} is not null and cardinality(${apiKeys.storeIds}) > 0
-    and ${apiKeys.storeIds} <@ array(select value::int from json_array_elements_text(${JSON.stringify(storeIds)}::json))`;
+  const viewerStores = sql`array(select value::int from json_array_elements_text(${JSON.stringify(storeIds)}::json))`;
+  return sql`((${apiKeys.storeIds} is not null and cardinality(${apiKeys.storeIds}) > 0 and ${apiKeys.storeIds} <@ ${viewerStores})
+    or (${importBatches.storeIds} is not null and cardinality(${importBatches.storeIds}) > 0 and ${importBatches.storeIds} <@ ${viewerStores}))`;
 }
 
 function selectBatches(db: Database) {
@@ -45,6 +48,7 @@ function selectBatches(db: Database) {
       startedAt: importBatches.startedAt,
       finishedAt: importBatches.finishedAt,
       keyStoreIds: apiKeys.storeIds,
+      storeIds: importBatches.storeIds,
     })
     .from(importBatches)
     .leftJoin(apiKeys, eq(apiKeys.id, importBatches.apiKeyId));

@@ -108,7 +108,14 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
     if (error instanceof DuplicateImportError) {
       await db
         .update(importBatches)
-        .set({ status: "duplicate", duplicateOf: error.originalBatchId, checksum: run.decodeReport?.sha256, finishedAt: new Date(), format: run.formatName })
+        .set({
+          status: "duplicate",
+          duplicateOf: error.originalBatchId,
+          checksum: run.decodeReport?.sha256,
+          finishedAt: new Date(),
+          format: run.formatName,
+          storeIds: run.storeIds(),
+        })
         .where(eq(importBatches.id, batchId));
       // the data is not new, but it shows the store's feed is alive
       await touchFeeds(db, run.feeds, request.now);
@@ -123,6 +130,7 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
         status,
         finishedAt: new Date(),
         format: run.formatName,
+        storeIds: run.storeIds(),
         encoding: run.decodeReport?.encoding,
         problem: { code: problem.code, detail: problem.detail, errors: problem.errors },
       })
@@ -477,6 +485,7 @@ class ImportRun {
       .set({
         status: "applied",
         format: this.formatName,
+        storeIds: this.storeIds(),
         checksum: this.decodeReport!.sha256,
         encoding: this.decodeReport!.encoding,
         header: formatCsvRecord(this.header, this.delimiter),
@@ -489,6 +498,11 @@ class ImportRun {
         finishedAt: new Date(),
       })
       .where(eq(importBatches.id, this.batchId));
+  }
+
+  /** The known stores the file's rows named so far (accepted or rejected): who may see this import. */
+  storeIds(): number[] {
+    return [...this.storesInScope].sort((a, b) => a - b);
   }
 
   /** Where the import's time went, in whole milliseconds, for its log line. */

@@ -48,6 +48,8 @@ export async function postStock(
   const toleranceMs = deps.config.FUTURE_TOLERANCE_MINUTES * 60_000;
   const rejected: PostStockReport["rejected"] = [];
   const valid: Array<{ index: number; row: JsonStockRow; store: StoreRef }> = [];
+  /** the known stores the rows name, accepted or rejected: who may see this batch on the dashboard */
+  const namedStores = new Set<number>();
   request.rows.forEach((raw, index) => {
     const parsed = jsonStockRowSchema.safeParse(raw);
     if (!parsed.success) {
@@ -56,6 +58,7 @@ export async function postStock(
     }
     const row = parsed.data;
     const store = stores.resolve(row.store);
+    if (store) namedStores.add(store.id);
     if (!store) return void rejected.push({ row: index, field: "store", reason: `unknown store "${row.store}"` });
     if (!canUseStore(request.apiKey, store.id)) {
       throw new AppError({
@@ -128,7 +131,13 @@ export async function postStock(
     const body: PostStockReport = { batchId, rowsAccepted: valid.length, rowsRejected: rejectedRows, rowsChanged, rejected };
     await t
       .update(importBatches)
-      .set({ rowsAccepted: valid.length, rowsRejected: rejectedRows, rowsChanged, finishedAt: new Date() })
+      .set({
+        rowsAccepted: valid.length,
+        rowsRejected: rejectedRows,
+        rowsChanged,
+        finishedAt: new Date(),
+        storeIds: [...namedStores].sort((a, b) => a - b),
+      })
       .where(eq(importBatches.id, batchId));
     const answer: StoredAnswer = { status: 201, body };
     if (request.idempotencyKey) {

@@ -66,8 +66,35 @@ describe("GET /dashboard/imports", () => {
       [3, 2, 1],
       [2, 1, 1],
     ]);
-    expect(all[1]!.row).toContain("Any store");
+    // the chain-wide key's file named both stores
+    expect(all[1]!.row).toContain("<td>S12, S7</td>");
     expect(all[2]!.row).toContain("S7");
+  });
+
+  it("shows a chain-wide key's file to the users of the one store its rows name, rejected rows included", async () => {
+    const { s12, s7, chainKey, chainBatch } = await seedImports();
+    // S12's file through the chain-wide key: one good row, one bad
+    const s12Only = await importCsv(ctx, chainKey, "store,sku,on_hand\nS12,D-1,4\nS12,D-2,zz\n", { query: { fileName: "s12-nightly.csv" } });
+    // a chain file whose only S7 row is rejected still named S7
+    const withRejectedS7 = await importCsv(ctx, chainKey, "store,sku,on_hand\nS12,E-1,4\nS7,E-2,zz\n");
+
+    const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const rows = importRows(await pageHtml(staff, "/dashboard/imports"));
+    expect(rows.map((r) => r.id)).not.toContain(chainBatch);
+    expect(rows.map((r) => r.id)).not.toContain(withRejectedS7.batchId);
+    const own = rows.find((r) => r.id === s12Only.batchId)!;
+    expect(own.row).toContain("s12-nightly.csv");
+    expect(own.row).toContain("<td>S12</td>");
+    const csv = await staff.get(`/dashboard/imports/${s12Only.batchId}/rejected.csv`);
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).toContain("S12,D-2,zz");
+    expect((await staff.get(`/dashboard/imports/${withRejectedS7.batchId}/rejected.csv`)).status).toBe(404);
+
+    // S7's users see neither: one is S12's alone, the other named S12 as well as S7
+    const harbour = await signedInBrowser(ctx, "hal@store7.example", [s7.id]);
+    const theirs = importRows(await pageHtml(harbour, "/dashboard/imports")).map((r) => r.id);
+    expect(theirs).not.toContain(s12Only.batchId);
+    expect(theirs).not.toContain(withRejectedS7.batchId);
   });
 
   it("downloads the rejected rows of a visible import as CSV, and answers 404 for any other", async () => {

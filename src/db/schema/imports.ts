@@ -16,6 +16,8 @@ export const importBatches = pgTable(
     status: text().notNull(),
     encoding: text(),
     apiKeyId: integer().references(() => apiKeys.id, { onDelete: "set null" }),
+    /** the known stores its rows named, accepted or rejected (null until it finishes, and for batches before 0010) */
+    storeIds: integer().array(),
     rowsRead: integer().notNull().default(0),
     rowsAccepted: integer().notNull().default(0),
     rowsRejected: integer().notNull().default(0),
