@@ -1,3 +1,4 @@
+import type { Metrics } from "./http/metrics.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/client.js";
@@ -13,6 +14,8 @@ export interface AppDeps {
   mailer?: Mailer;
   /** told after stock, sales, promotions or deliveries changed, so that risk is recomputed soon (debounced) */
   onLedgerChange?: () => void;
+  /** the process's Prometheus metrics; the app makes its own when none is given */
+  metrics?: Metrics;
 }
 
 export interface AppEnv {

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { pingDatabase } from "./db/client.js";
+import { countRequests, createMetrics, metricsRoutes } from "./http/metrics.js";
 import { AppError, problemResponse } from "./http/problem.js";
 import { alertRoutes } from "./alerts/alerts.routes.js";
 import { riskRoutes } from "./alerts/risk.routes.js";
@@ -17,8 +18,10 @@ export type { AppDeps } from "./app-env.js";
 /** Builds the HTTP app; it never listens (src/index.ts does, tests use app.request()). */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
+  const metrics = deps.metrics ?? createMetrics();
 
   app.use("*", requestId({ headerName: "x-request-id" }));
+  app.use("*", countRequests(metrics));
   app.use("*", async (c, next) => {
     const log = deps.log.child({ requestId: c.get("requestId") });
     c.set("log", log);
@@ -31,6 +34,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.route("/", metricsRoutes(deps, metrics));
   // browsers ask for it on every page; no icon, and no 404 in their console
   app.get("/favicon.ico", (c) => c.body(null, 204, { "cache-control": "public, max-age=86400" }));
   app.get("/readyz", async (c) => {

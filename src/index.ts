@@ -5,6 +5,7 @@ import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { seedDemo } from "./demo/seed-demo.js";
+import { createMetrics } from "./http/metrics.js";
 import { startScheduler } from "./jobs/scheduler.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMailer } from "./notify/mailer.js";
@@ -21,7 +22,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   await database.migrate();
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir: join(config.DATA_DIR, "outbox"), log, maxConnections: config.SMTP_MAX_CONNECTIONS });
   log.info({ transport: mailer.transport, outboxDir: mailer.transport === "file" ? join(config.DATA_DIR, "outbox") : undefined }, "mail");
-  const deps: AppDeps = { db: database.db, config, clock: systemClock, log, mailer };
+  const deps: AppDeps = { db: database.db, config, clock: systemClock, log, mailer, metrics: createMetrics({ processMetrics: true }) };
   if (config.SEED_DEMO) await seedDemo(deps);
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -81,12 +81,20 @@ export function startScheduler(deps: SchedulerDeps, jobs: Job[] = serviceJobs(de
     if (current) return current;
     const log = deps.log.child({ job: job.name });
     const started = performance.now();
+    const counted = (outcome: "ran" | "skipped" | "failed") => {
+      deps.metrics?.jobRuns.inc({ job: job.name, outcome });
+      if (outcome !== "skipped") deps.metrics?.jobSeconds.observe({ job: job.name }, (performance.now() - started) / 1000);
+    };
     const run = runExclusively(deps, job).then(
       (outcome) => {
+        counted(outcome);
         log.debug({ outcome, ms: Math.round(performance.now() - started) }, "job run");
         for (const next of job.then ?? []) scheduler.request(next, 0);
       },
-      (error: unknown) => log.error({ err: error }, "job failed"),
+      (error: unknown) => {
+        counted("failed");
+        log.error({ err: error }, "job failed");
+      },
     );
     const tracked = run.finally(() => {
       inFlight.delete(job.name);
