@@ -83,7 +83,7 @@ class DuplicateImportError extends Error {
  * column and never block valid ones. A file whose bytes were already applied is not applied again.
  */
 export async function importExport(deps: SyncDeps, request: ImportRequest): Promise<ImportReport> {
-  const { db, log, config } = deps;
+  const { db, log } = deps;
   const [batch] = await db
     .insert(importBatches)
     .values({ source: request.source, fileName: request.fileName, status: "processing", apiKeyId: request.apiKey?.id ?? null, startedAt: request.now })

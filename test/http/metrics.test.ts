@@ -51,7 +51,12 @@ describe("GET /metrics", () => {
   it("answers only the bearer of METRICS_TOKEN when one is set", async () => {
     const config = loadConfig({ LOG_LEVEL: "silent", METRICS_TOKEN: "a-long-enough-metrics-token" });
     const app = createApp({ ...ctx.deps, config });
-    for (const headers of [{}, { authorization: "Bearer wrong-token-of-some-length" }, { authorization: "Bearer a-long-enough-metrics-tokeN" }]) {
+    const refused: Array<Record<string, string>> = [
+      {},
+      { authorization: "Bearer wrong-token-of-some-length" },
+      { authorization: "Bearer a-long-enough-metrics-tokeN" },
+    ];
+    for (const headers of refused) {
       const res = await app.request("/metrics", { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
