@@ -101,7 +101,7 @@ function StateCell({ alert }: { alert: AlertRecord }) {
 function EmailList({ emails, timeZone }: { emails: AlertEmail[]; timeZone: string }) {
   if (emails.length === 0) return <None word="no emails" />;
   return (
-    <ul class="plain">
+    <ul class="plain emails">
       {emails.map((email) => (
         <li>
           {email.recipient}
@@ -149,7 +149,7 @@ function AlertButtons({ alert, viewer, path, snoozeHours }: { alert: AlertRecord
   );
 }
 
-const ALERT_COLUMNS = ["Item", "Store", "Kind", "State", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Opened", "Updated", "Emails", "Actions"];
+const ALERT_COLUMNS = ["Item", "Store", "Kind", "State", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Opened, updated", "Emails", "Actions"];
 
 /** The alerts of the viewer's stores, newest first, with what each sent and buttons to acknowledge or snooze. */
 export function AlertsPage({ viewer, stores, filters, alerts, emails, capped, cap, snoozeHours, path, message }: AlertsPageProps) {
@@ -235,9 +235,10 @@ export function AlertsPage({ viewer, stores, filters, alerts, emails, capped, ca
                 </td>
                 <td>
                   <Moment at={alert.openedAt} timeZone={alert.timeZone} />
-                </td>
-                <td>
-                  <Moment at={alert.updatedAt} timeZone={alert.timeZone} />
+                  <span class="sku">
+                    {"updated "}
+                    <Moment at={alert.updatedAt} timeZone={alert.timeZone} />
+                  </span>
                 </td>
                 <td>
                   <EmailList emails={emails.filter((email) => email.alertId === alert.id)} timeZone={alert.timeZone} />

@@ -37,11 +37,11 @@ input[type=checkbox]{width:1.25rem;height:1.25rem;margin:0 .5rem 0 0}
 .button.secondary{background:#fff;color:#1d4ed8}
 .note{color:#374151;margin:.5rem 0}
 .message{padding:.75rem 1rem;border-radius:.5rem;border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;margin:0 0 1rem}
-.table-region{overflow-x:auto;background:#fff;border:1px solid #d1d5db;border-radius:.5rem}
+.table-region{position:relative;overflow-x:auto;background:#fff;border:1px solid #d1d5db;border-radius:.5rem}
 table{border-collapse:collapse;width:100%;min-width:56rem}
 caption{text-align:left;padding:.75rem;font-weight:600}
 th,td{padding:.5rem .75rem;border-top:1px solid #e5e7eb;text-align:left;vertical-align:top}
-thead th{background:#f3f4f6;font-size:.875rem;white-space:nowrap}
+thead th{background:#f3f4f6;font-size:.875rem}
 td.number{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 th[scope=row]{font-weight:400}
 .sku{display:block;color:#4b5563;font-size:.875rem}
@@ -58,10 +58,14 @@ figure.chart figcaption{font-size:.875rem;color:#374151;margin-top:.5rem}
 section.alert{margin:0 0 1.5rem}
 section.alert h3{font-size:1.125rem;margin:0 0 .5rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .75rem}
+td .actions{flex-direction:column;align-items:flex-start;margin:0}
+td .actions form{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem .5rem;margin:0}
+td .actions input[type=number]{width:4.5rem}
 .actions form{margin:0}
 table.compact{min-width:36rem}
 ul.plain{list-style:none;margin:0;padding:0}
 ul.plain li+li{margin-top:.5rem}
+ul.emails{min-width:11rem;overflow-wrap:anywhere}
 .actions input[type=number]{width:5.5rem;min-height:2.75rem}
 .actions label{font-weight:400;font-size:.875rem;display:flex;flex-direction:column}
 .actions form{display:flex;align-items:flex-end;gap:.5rem}

@@ -79,7 +79,7 @@ describe("GET /dashboard/alerts", () => {
     expect(html).not.toContain('value="S7"');
     expect(html).toContain('<a href="/dashboard/alerts" aria-current="page">Alerts</a>');
     expect(html).toContain("<caption");
-    for (const column of ["Item", "Store", "Kind", "State", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Opened", "Updated", "Emails", "Actions"]) {
+    for (const column of ["Item", "Store", "Kind", "State", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Opened, updated", "Emails", "Actions"]) {
       expect(html).toContain(`<th scope="col">${column}</th>`);
     }
     for (const label of ["Store", "State", "Kind"]) expect(html).toMatch(new RegExp(`<label for="filter-\\w+">${label}</label>`));
@@ -92,6 +92,7 @@ describe("GET /dashboard/alerts", () => {
     expect(tomatoes).toContain("Week 47 flyer");
     // 15:00 UTC is 10:00 in Cambridge, MA
     expect(tomatoes).toContain('<time datetime="2026-11-20T15:00:00.000Z">Fri 20 Nov, 10:00 EST</time>');
+    expect(tomatoes).toMatch(/<span class="sku">updated <time datetime="[^"]+">/);
     // the emails the alert produced: the two managers (the staff member turned urgent email off), sent
     expect(tomatoes).toContain("ana.manager@store12.example");
     expect(tomatoes).toContain("ben.manager@store12.example");
