@@ -198,6 +198,8 @@ class ImportRun {
   private lastLocation: string | null = null;
   private lastStore: StoreRef | undefined;
   private readonly storesInScope = new Set<number>();
+  /** stores named by lines refused while mapping, before the store was looked up (and its scope checked) */
+  private readonly refusedLineStores = new Set<number>();
   private lastInstantText: string | null = null;
   private lastInstant: ReturnType<typeof instantSchema.safeParse> | null = null;
   readonly feeds = new Map<number, Date | null>();
@@ -302,6 +304,9 @@ class ImportRun {
     const mapped = this.format!.mapRecord(record);
     this.rowsUntracked += mapped.untracked;
     for (const problem of mapped.problems) this.reject(record, line, problem.column, problem.reason);
+    // a line refused before its store was looked up still names that store: its users alone may see the line
+    const named = mapped.location === undefined ? undefined : this.storeOf(mapped.location);
+    if (named) this.refusedLineStores.add(named.id);
     for (const row of mapped.rows) this.acceptRow(record, line, row);
   }
 
@@ -502,7 +507,7 @@ class ImportRun {
 
   /** The known stores the file's rows named so far (accepted or rejected): who may see this import. */
   storeIds(): number[] {
-    return [...this.storesInScope].sort((a, b) => a - b);
+    return [...new Set([...this.storesInScope, ...this.refusedLineStores])].sort((a, b) => a - b);
   }
 
   /** Where the import's time went, in whole milliseconds, for its log line. */

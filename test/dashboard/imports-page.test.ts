@@ -75,13 +75,15 @@ describe("GET /dashboard/imports", () => {
     const { s12, s7, chainKey, chainBatch } = await seedImports();
     // S12's file through the chain-wide key: one good row, one bad
     const s12Only = await importCsv(ctx, chainKey, "store,sku,on_hand\nS12,D-1,4\nS12,D-2,zz\n", { query: { fileName: "s12-nightly.csv" } });
-    // a chain file whose only S7 row is rejected still named S7
+    // a chain file whose only S7 row is rejected still named S7, as does one whose S7 line has no SKU
     const withRejectedS7 = await importCsv(ctx, chainKey, "store,sku,on_hand\nS12,E-1,4\nS7,E-2,zz\n");
+    const withBlankSkuS7 = await importCsv(ctx, chainKey, "store,sku,on_hand\nS12,F-1,4\nS7,,9\n");
 
     const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
     const rows = importRows(await pageHtml(staff, "/dashboard/imports"));
     expect(rows.map((r) => r.id)).not.toContain(chainBatch);
     expect(rows.map((r) => r.id)).not.toContain(withRejectedS7.batchId);
+    expect(rows.map((r) => r.id)).not.toContain(withBlankSkuS7.batchId);
     const own = rows.find((r) => r.id === s12Only.batchId)!;
     expect(own.row).toContain("s12-nightly.csv");
     expect(own.row).toContain("<td>S12</td>");

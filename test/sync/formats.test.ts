@@ -154,7 +154,7 @@ describe("generic format", () => {
         problems: [],
         untracked: 0,
       },
-      { rows: [], problems: [{ column: "sku", reason: "SKU is blank" }], untracked: 0 },
+      { rows: [], problems: [{ column: "sku", reason: "SKU is blank" }], untracked: 0, location: "Mt Auburn" },
     ]);
   });
 
@@ -211,7 +211,7 @@ describe("shopify-inventory format", () => {
       { rows: [{ kind: "stock", location: "Main Street", sku: "000123", onHand: 14, name: "Oat Milk 1L", column: "On hand (current)" }], problems: [], untracked: 0 },
       { rows: [{ kind: "stock", location: "Main Street", sku: "TEE-M-BLK", onHand: -398, name: "Logo Tee - M / Black", column: "On hand (current)" }], problems: [], untracked: 0 },
       { rows: [], problems: [], untracked: 1 },
-      { rows: [], problems: [{ column: "SKU", reason: "SKU is blank" }], untracked: 0 },
+      { rows: [], problems: [{ column: "SKU", reason: "SKU is blank" }], untracked: 0, location: "Main Street" },
       { rows: [{ kind: "stock", location: "Mt Auburn", sku: "CAN-FIG", onHand: 2.5, name: "Candle - Fig", column: "On hand (current)" }], problems: [], untracked: 0 },
       { rows: [{ kind: "stock", location: "Mt Auburn", sku: "CAN-PINE", onHand: "abc", name: "Candle - Pine", column: "On hand (current)" }], problems: [], untracked: 0 },
     ]);
@@ -254,7 +254,7 @@ describe("square-sales format", () => {
       { rows: [{ kind: "sales", location: "Mt Auburn", sku: "000456", soldUnits: -1, salesDate: "2026-11-03", name: "Cold Brew", category: "Coffee", column: "Qty" }], problems: [], untracked: 0 },
       { rows: [{ kind: "sales", location: "Main Street", sku: "000789", soldUnits: 2.5, salesDate: "2026-11-03", name: "Coffee Beans", category: "Coffee", column: "Qty" }], problems: [], untracked: 0 },
       { rows: [{ kind: "sales", location: "Main Street", sku: "000123", soldUnits: "abc", salesDate: "Nov 3, 2026", name: "Oat Milk 1L", category: "Dairy", column: "Qty" }], problems: [], untracked: 0 },
-      { rows: [], problems: [{ column: "SKU", reason: "SKU is blank" }], untracked: 0 },
+      { rows: [], problems: [{ column: "SKU", reason: "SKU is blank" }], untracked: 0, location: "Main Street" },
     ]);
   });
 

@@ -34,6 +34,7 @@ export interface MappedRecord {
   rows: MappedRow[];
   problems: CellProblem[]; // problems found while mapping (e.g. blank SKU); each rejects this record's rows for that column/location
   untracked: number;       // cells skipped because stock is not tracked there (blank quantity, "not stocked", track_inventory=0)
+  location?: string;       // the location a record with problems names, when it names one (who may see its rejected line)
 }
 
 export interface ExportFormat {

@@ -48,7 +48,7 @@ export function createGenericFormat(header: string[]): ExportFormat {
       if (skuText === "") problems.push({ column: skuHeader, reason: "SKU is blank" });
       if (location === "") problems.push({ column: storeHeader, reason: "store is blank" });
       // A sales-only line leaves on_hand blank on purpose, so it never counts as untracked.
-      if (problems.length > 0) return { rows: [], problems, untracked: 0 };
+      if (problems.length > 0) return { rows: [], problems, untracked: 0, ...(location ? { location } : {}) };
 
       const nameText = cellText(fields, name);
       const categoryText = cellText(fields, category);

@@ -36,7 +36,7 @@ export function createShopifyInventoryFormat(header: string[]): ExportFormat {
         const problems: CellProblem[] = [];
         if (skuText === "") problems.push({ column: skuHeader, reason: "SKU is blank" });
         if (locationText === "") problems.push({ column: locationHeader, reason: "Location is blank" });
-        return { rows: [], problems, untracked: 0 };
+        return { rows: [], problems, untracked: 0, ...(locationText ? { location: locationText } : {}) };
       }
 
       const row: StockRow = { kind: "stock", location: locationText, sku: skuText, onHand: quantity, column: onHandHeader };
