@@ -1,10 +1,11 @@
-import { timingSafeEqual } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { sql } from "drizzle-orm";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { queryRows } from "../db/client.js";
+import { isFeedStale } from "../alerts/alert-lifecycle.js";
 import { AppError } from "./problem.js";
+import { secretsMatch } from "./sessions.js";
 
 /**
  * Prometheus metrics of one process: HTTP requests and scheduled jobs counted as they happen, and the state of the
@@ -112,9 +113,9 @@ function registerLedgerGauges(metrics: Metrics, deps: Pick<AppDeps, "db" | "cloc
     feedStale.reset();
     for (const feed of feeds) {
       if (feed.seen === null) continue;
-      const age = (now.getTime() - new Date(feed.seen).getTime()) / 1000;
-      feedAge.set({ store: feed.code }, Math.max(0, age));
-      feedStale.set({ store: feed.code }, age > feed.interval_minutes * 60 ? 1 : 0);
+      const seen = new Date(feed.seen);
+      feedAge.set({ store: feed.code }, Math.max(0, (now.getTime() - seen.getTime()) / 1000));
+      feedStale.set({ store: feed.code }, isFeedStale({ feedLastSeenAt: seen, feedIntervalMinutes: feed.interval_minutes }, now) ? 1 : 0);
     }
     alerts.reset();
     for (const row of alertRows) alerts.set({ store: row.code, state: row.state }, row.n);
@@ -139,9 +140,7 @@ export function metricsRoutes(deps: AppDeps, metrics: Metrics) {
   router.get("/metrics", async (c) => {
     const token = deps.config.METRICS_TOKEN;
     if (token) {
-      const given = Buffer.from(c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "");
-      const expected = Buffer.from(token);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!secretsMatch(c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "", token)) {
         throw new AppError({ code: "unauthorized", detail: "metrics need the METRICS_TOKEN as a bearer token" });
       }
     }

@@ -4,7 +4,7 @@ import { deliveries } from "../db/schema/index.js";
 import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError, type ProblemDetail } from "../http/problem.js";
 import { StoreDirectory } from "../stores/store-directory.js";
-import { ItemRegistry } from "../sync/ledger-writes.js";
+import { ItemRegistry, lockStockApply } from "../sync/ledger-writes.js";
 import type { DeliveryInput } from "./plan.schemas.js";
 
 /**
@@ -66,7 +66,7 @@ export async function receiveDelivery(
 ): Promise<{ id: number; store: string; sku: string; receivedQuantity: number; onHand: number }> {
   return db.transaction(async (tx) => {
     const t = tx as unknown as Database;
-    await t.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+    await lockStockApply(t);
     const [delivery] = await queryRows<{ store_id: number; item_id: number; quantity: number; status: string; code: string; sku: string }>(
       t,
       sql`select d.store_id, d.item_id, d.quantity, d.status, s.code, i.sku

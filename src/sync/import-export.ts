@@ -18,7 +18,7 @@ import { streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
 import { FORMAT_NAMES, MissingColumnError, type ExportFormat, type FormatName, type MappedRow } from "./formats/format-types.js";
-import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds } from "./ledger-writes.js";
+import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, lockStockApply } from "./ledger-writes.js";
 import {
   SeenPairs,
   describeIssues,
@@ -94,7 +94,7 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
   try {
     await db.transaction(async (tx) => {
       // one import applies stock at a time, so that drops in on hand are measured against a settled previous value
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+      await lockStockApply(tx as unknown as Database);
       await run.execute(tx as unknown as Database);
       const [earlier] = await tx
         .select({ id: importBatches.id })

@@ -72,6 +72,15 @@ export class ItemRegistry {
   }
 }
 
+/**
+ * The lock every writer of the ledger (stock levels, daily sales) takes in its transaction, so that drops in on hand are
+ * measured against a settled previous value and rows are not moved under a writer that updates them by address.
+ * Re-entrant: taking it twice in one transaction is harmless.
+ */
+export async function lockStockApply(db: Database): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+}
+
 /** Columns of the staging tables, in the order StockStage and SalesStage write them. */
 // seq: the order in which rows were staged, so that of two rows for one key the later one wins (two location columns
 // of one line can name the same store, so the file's line number does not order them)
@@ -142,7 +151,7 @@ export class LedgerWriter {
     if (this.staged) return;
     // callers take it first, before they read what they validate against; taking it here as well (it is re-entrant)
     // keeps a writer that forgot it from updating rows another transaction moved (see writeStock)
-    await this.db.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+    await lockStockApply(this.db);
     await this.db.execute(
       sql`create temp table stage_stock (store_id int, sku text, on_hand int, observed_at timestamptz, reorder_point int, seq int) on commit drop`,
     );

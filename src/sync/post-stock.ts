@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { idempotencyRecords, importBatches, importRejections } from "../db/schema/index.js";
 import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError } from "../http/problem.js";
 import { fieldProblems } from "../http/validation.js";
 import type { SyncDeps } from "./import-export.js";
-import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, type SalesWrite, type StockWrite } from "./ledger-writes.js";
+import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, type SalesWrite, type StockWrite, lockStockApply } from "./ledger-writes.js";
 import { futureObservationReason, futureSalesDateReason } from "./row-checks.js";
 import { StoreDirectory, localDateAt, type StoreRef } from "../stores/store-directory.js";
 import { jsonStockRowSchema, type JsonStockRow } from "./sync.schemas.js";
@@ -97,7 +97,7 @@ export async function postStock(
 
   return db.transaction(async (tx) => {
     const t = tx as unknown as Database;
-    await t.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+    await lockStockApply(t);
     const [batch] = await t
       .insert(importBatches)
       .values({ source: "api", format: "json", status: "applied", apiKeyId: request.apiKey.id, startedAt: request.now, rowsRead: request.rows.length })
