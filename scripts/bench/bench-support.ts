@@ -255,6 +255,72 @@ export async function copyIntoKeyedTable(sql: postgres.Sql, table: string, file:
   return { seconds, rows: counted!.rows };
 }
 
+export interface PlainUpdateFigures {
+  /** COPY of the second file into a temporary table */
+  stageSeconds: number;
+  /** INSERT of the drops in on hand (derived units sold) into a table keyed by (store, SKU, date) */
+  derivedSeconds: number;
+  /** UPDATE ... FROM the staged rows */
+  updateSeconds: number;
+  seconds: number;
+  updated: number;
+  derived: number;
+}
+
+/**
+ * The all-rows update in plain SQL with nothing of the service around it: the first file loaded into a keyed table
+ * (untimed; fillfactor 50 as stock_levels, so that updates can stay on their page), then, timed in one transaction,
+ * the second file copied into a temporary table, its drops in on hand inserted as daily rows (the derived sales the
+ * import writes) and every row updated from it. It bounds from below what any import writing a current-stock table
+ * and derived sales can do on this server.
+ */
+export async function plainSqlUpdate(sql: postgres.Sql, first: string, second: string): Promise<PlainUpdateFigures> {
+  await sql.unsafe("drop table if exists bench_plain_stock, bench_plain_sales");
+  await sql.unsafe(
+    "create table bench_plain_stock (store text not null, sku text not null, on_hand int not null, observed_at timestamptz not null, primary key (store, sku)) with (fillfactor = 50)",
+  );
+  await sql.unsafe(
+    "create table bench_plain_sales (store text not null, sku text not null, sales_date date not null, units int not null, primary key (store, sku, sales_date))",
+  );
+  const copyFile = async (client: postgres.Sql | postgres.TransactionSql, table: string, file: string) => {
+    const writable = await client.unsafe(`copy ${table} from stdin with (format csv, header true)`).writable();
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), writable);
+  };
+  await copyFile(sql, "bench_plain_stock", first);
+  await flushDirtyPages(sql);
+  const lap = (() => {
+    let last = performance.now();
+    return () => {
+      const now = performance.now();
+      const seconds = (now - last) / 1000;
+      last = now;
+      return seconds;
+    };
+  })();
+  const started = performance.now();
+  const figures = await sql.begin(async (tx) => {
+    lap();
+    await tx.unsafe("create temp table bench_plain_stage (store text, sku text, on_hand int, observed_at timestamptz) on commit drop");
+    await copyFile(tx, "bench_plain_stage", second);
+    const stageSeconds = lap();
+    const derived = await tx.unsafe(
+      `insert into bench_plain_sales
+       select s.store, s.sku, (s.observed_at at time zone 'UTC')::date, k.on_hand - s.on_hand
+       from bench_plain_stage s join bench_plain_stock k using (store, sku)
+       where s.observed_at > k.observed_at and k.on_hand > s.on_hand`,
+    );
+    const derivedSeconds = lap();
+    const updated = await tx.unsafe(
+      `update bench_plain_stock k set on_hand = s.on_hand, observed_at = s.observed_at
+       from bench_plain_stage s where k.store = s.store and k.sku = s.sku`,
+    );
+    const updateSeconds = lap();
+    return { stageSeconds, derivedSeconds, updateSeconds, updated: updated.count, derived: derived.count };
+  });
+  // the commit is part of the work
+  return { ...figures, seconds: (performance.now() - started) / 1000 };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The service in a child process, so that its resident memory is its own
 

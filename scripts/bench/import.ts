@@ -31,6 +31,7 @@ import {
   formatRatio,
   formatSeconds,
   median,
+  plainSqlUpdate,
   postImport,
   buildCompiled,
   serveForBench,
@@ -38,6 +39,7 @@ import {
   waitForIdleDatabase,
   type BenchFiles,
   type BenchServer,
+  type PlainUpdateFigures,
 } from "./bench-support.js";
 
 const GOAL_RATIO = 2.0;
@@ -72,6 +74,8 @@ interface StepFigures {
 interface RunFigures {
   first: StepFigures;
   update: StepFigures;
+  /** the all-rows update in plain SQL, and its ratio to COPY of the same file */
+  plain: PlainUpdateFigures & { ratio: number };
   /** the kernel's high-water mark over the whole life of the server process */
   hwm: number | null;
   /** the machine's 1-minute load average at the start and the end of the run */
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
     results.push(figures);
     process.stdout.write(`run ${run}: ${describeStep("first import", figures.first)}\n`);
     process.stdout.write(`       ${describeStep("all rows update", figures.update)}\n`);
+    process.stdout.write(`       ${describePlain(figures.plain)}\n`);
     process.stdout.write(
       `       server VmHWM over the whole run (cumulative): ${figures.hwm === null ? "n/a" : formatMb(figures.hwm)}; ` +
         `load average ${figures.load[0].toFixed(1)} → ${figures.load[1].toFixed(1)} on ${availableParallelism()} CPUs\n`,
@@ -153,6 +158,14 @@ function describeStep(label: string, step: StepFigures): string {
     `${label}: ours ${formatSeconds(step.ours)}, COPY ${formatSeconds(step.copy)}, ratio ${formatRatio(step.ratio)}, ` +
     `${formatCount(step.rowsPerSecond)} rows/s, peak RSS ${formatMb(step.peakRss)} (idle before ${formatMb(step.idleRss)}), ` +
     `rows changed ${formatCount(step.rowsChanged)}`
+  );
+}
+
+function describePlain(plain: RunFigures["plain"]): string {
+  return (
+    `plain SQL update: ${formatSeconds(plain.seconds)}, ratio ${formatRatio(plain.ratio)} ` +
+    `(COPY into a temporary table ${formatSeconds(plain.stageSeconds)}, INSERT of ${formatCount(plain.derived)} drops ` +
+    `${formatSeconds(plain.derivedSeconds)}, UPDATE of ${formatCount(plain.updated)} rows ${formatSeconds(plain.updateSeconds)})`
   );
 }
 
@@ -188,6 +201,8 @@ async function measureRun(run: number, settings: BenchSettings): Promise<RunFigu
     const firstCopy = await copyIntoKeyedTable(sql, "bench_copy_first", files.first);
     const updateOurs = await measureImport(sql, server, apiKey, files.second, files.rows);
     const updateCopy = await copyIntoKeyedTable(sql, "bench_copy_update", files.second);
+    const plain = await plainSqlUpdate(sql, files.first, files.second);
+    if (plain.updated !== files.rows) throw new Error(`the plain SQL update changed ${plain.updated} rows, expected ${files.rows}`);
     for (const copy of [firstCopy, updateCopy]) {
       if (copy.rows !== files.rows) throw new Error(`COPY loaded ${copy.rows} rows, expected ${files.rows}`);
     }
@@ -207,7 +222,11 @@ async function measureRun(run: number, settings: BenchSettings): Promise<RunFigu
       rowsChanged: ours.rowsChanged,
       failure: ours.failure,
     });
-    return { first: step(firstOurs, firstCopy), update: step(updateOurs, updateCopy), hwm, load: [loadAtStart, loadavg()[0]!] };
+    return {
+      first: step(firstOurs, firstCopy),
+      update: step(updateOurs, updateCopy),
+      plain: { ...plain, ratio: plain.seconds / updateCopy.seconds },
+      hwm, load: [loadAtStart, loadavg()[0]!] };
   } finally {
     cleanUpRun = null;
     await cleanUp();
@@ -288,8 +307,17 @@ function printSummary(title: string, results: RunFigures[]): void {
   process.stdout.write(`${title}, median of ${results.length} run${results.length === 1 ? "" : "s"}\n`);
   process.stdout.write(`${"".padEnd(17)}${"ours".padEnd(12)}${"COPY".padEnd(11)}${"ratio".padEnd(8)}${"ours rows/s".padEnd(14)}peak RSS\n`);
   process.stdout.write(`${first.line}\n${update.line}\n`);
+  const plain = median(results.map((r) => r.plain.seconds));
+  const plainRatio = median(results.map((r) => r.plain.ratio));
+  process.stdout.write(
+    `${"plain SQL update".padEnd(17)}${formatSeconds(plain).padEnd(12)}${formatSeconds(update.figures.copy).padEnd(11)}${formatRatio(plainRatio)}\n`,
+  );
   process.stdout.write(`goal: ratio ≤ ${GOAL_RATIO.toFixed(1)}, peak RSS ≤ ${GOAL_RSS_MB} MB → ${met ? "met" : "NOT met"}\n`);
   process.stdout.write("(ratio = ours / COPY per run, then the median; peak RSS = the service's max RSS sampled every 50 ms during the import)\n");
+  process.stdout.write(
+    "(plain SQL update = the second file into a keyed table holding the first, in one transaction: COPY into a temporary table, " +
+      "INSERT of its drops in on hand as daily rows, UPDATE ... FROM; no service, no validation)\n",
+  );
   const busiest = Math.max(...results.flatMap((r) => r.load));
   if (busiest > availableParallelism()) {
     process.stdout.write(`note: the machine was busy (load average up to ${busiest.toFixed(1)} on ${availableParallelism()} CPUs); times are inflated and noisy\n`);
