@@ -139,6 +139,61 @@ describe("the last observation wins", () => {
   });
 });
 
+describe("a store's first export", () => {
+  // a store's first export has no previous observations to measure against, but a repeat in a later chunk does, and
+  // stock at or below zero still marks the day
+  it("lands like any other export: repeats in a later chunk, stock at or below zero, a store first met in a later chunk", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const lines = [
+      "store,sku,on_hand,observed_at",
+      "S12,A,5,2026-11-20T14:00:00Z",
+      "S12,B,0,2026-11-20T14:00:00Z",
+      "S12,C,-2,2026-11-20T14:00:00Z",
+      "S12,E,6,2026-11-20T14:00:00Z",
+    ];
+    for (let i = 0; i < 9_996; i += 1) lines.push(`S12,FILL-${i},1,2026-11-20T14:00:00Z`);
+    // the second chunk (IMPORT_CHUNK_ROWS is 10,000 here)
+    lines.push(
+      "S12,A,3,2026-11-20T15:00:00Z", // newer and lower: two units sold
+      "S12,B,4,2026-11-20T15:00:00Z", // back in stock
+      "S12,E,9,2026-11-20T13:00:00Z", // older than the first chunk's line: changes nothing
+      "S12,D,7,2026-11-20T15:00:00Z",
+      "S7,A,9,2026-11-20T15:00:00Z",
+    );
+    const report = await importCsv(ctx, chainKey, `${lines.join("\n")}\n`);
+    expect(report).toMatchObject({ status: "applied", rowsAccepted: 10_005, rowsRejected: 0, rowsChanged: 10_004 });
+
+    expect(await stockOf(ctx, "S12", "A")).toMatchObject({ on_hand: 3, observed_at: at("2026-11-20T15:00:00Z"), out_of_stock_since: null, batch_id: report.batchId });
+    expect(await salesOf(ctx, "S12", "A")).toEqual([{ sales_date: "2026-11-20", units: 2, source: "derived" }]);
+    expect(await stockOf(ctx, "S12", "B")).toMatchObject({ on_hand: 4, out_of_stock_since: null });
+    expect(await stockOf(ctx, "S12", "C")).toMatchObject({ on_hand: -2, out_of_stock_since: at("2026-11-20T14:00:00Z") });
+    expect(await stockOf(ctx, "S12", "E")).toMatchObject({ on_hand: 6, observed_at: at("2026-11-20T14:00:00Z") });
+    expect(await stockOf(ctx, "S12", "D")).toMatchObject({ on_hand: 7, out_of_stock_since: null });
+    expect(await stockOf(ctx, "S12", "FILL-9995")).toMatchObject({ on_hand: 1, batch_id: report.batchId });
+    expect(await stockOf(ctx, "S7", "A")).toMatchObject({ on_hand: 9, observed_at: at("2026-11-20T15:00:00Z") });
+    // the days on which B and C were out of stock are marked, as for a store with stock
+    const stockoutDays = await queryRows<{ sku: string; sales_date: string; units: number; stockout: boolean }>(
+      ctx.db.db,
+      sql`select i.sku, d.sales_date::text as sales_date, d.units, d.stockout from daily_sales d join items i on i.id = d.item_id
+          where d.stockout order by i.sku`,
+    );
+    expect(stockoutDays.map((d) => ({ ...d, units: Number(d.units) }))).toEqual([
+      { sku: "B", sales_date: "2026-11-20", units: 0, stockout: true },
+      { sku: "C", sales_date: "2026-11-20", units: 0, stockout: true },
+    ]);
+    expect(await countRows(ctx, "stock_levels")).toBe(10_002);
+    expect(await countRows(ctx, "items")).toBe(10_001);
+
+    // the next export finds the stock there and derives sales from it
+    ctx.clock.set("2026-11-20T17:00:00Z");
+    const next = await importCsv(ctx, chainKey, "store,sku,on_hand,observed_at\nS12,D,4,2026-11-20T16:00:00Z\nS7,A,9,2026-11-20T16:00:00Z\nS7,F,2,2026-11-20T16:00:00Z\n");
+    expect(next).toMatchObject({ rowsAccepted: 3, rowsChanged: 3 });
+    expect(await salesOf(ctx, "S12", "D")).toEqual([{ sales_date: "2026-11-20", units: 3, source: "derived" }]);
+    expect(await salesOf(ctx, "S7", "A")).toEqual([]);
+    expect(await stockOf(ctx, "S7", "F")).toMatchObject({ on_hand: 2 });
+  });
+});
+
 describe("what an export leaves out is unchanged", () => {
   it("leaves an item absent from an export as it was, never zeroed", async () => {
     const { chainKey } = await seedStoresAndKeys(ctx);
