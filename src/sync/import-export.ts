@@ -206,7 +206,7 @@ class ImportRun {
   private readonly rejections: Array<Rejection & { record?: string }> = [];
   private readonly warnings: Array<{ column?: string; reason: string }> = [];
   private readonly unknownLocations = new Map<string, number>();
-  private stockStage = new StockStage();
+  private stockStage = new StockStage({ newSkus: false });
   private salesStage = new SalesStage();
   private itemFacts = new Map<string, { sku: string; name?: string; category?: string }>();
   private pendingWrite: Promise<void> | null = null;
@@ -412,7 +412,10 @@ class ImportRun {
       this.mixedTimes = true;
       this.timesCoverFile = true;
     }
-    const repeated = this.seen.add(store.id, sku);
+    const seen = this.seen.add(store.id, sku);
+    // a SKU an earlier row staged has its item by the time this chunk is written (see StockStage.newSkus)
+    if (seen === "new") this.stockStage.newSkus = true;
+    const repeated = seen === "pair";
     if (!this.mixedTimes) {
       if (repeated) this.noteDuplicate(sku, store.code, line, false);
       return;
@@ -458,7 +461,7 @@ class ImportRun {
     const stock = this.stockStage;
     const sales = this.salesStage;
     const facts = [...this.itemFacts.values()];
-    this.stockStage = new StockStage();
+    this.stockStage = new StockStage({ newSkus: false });
     this.salesStage = new SalesStage();
     this.itemFacts = new Map();
     this.timeByPair.clear();

@@ -98,8 +98,17 @@ export class StockStage {
   hasDuplicates = false;
   /** the stores of this chunk's rows */
   readonly storeIds = new Set<number>();
+  /**
+   * whether a row's SKU may have no item yet; an import that saw every SKU of a chunk staged in an earlier chunk
+   * (whose write created the items) clears it, and the write then skips looking for missing items
+   */
+  newSkus: boolean;
   private lastDate: Date | null = null;
   private lastDateText = "";
+
+  constructor({ newSkus = true }: { newSkus?: boolean } = {}) {
+    this.newSkus = newSkus;
+  }
 
   add(storeId: number, sku: string, onHand: number, observedAt: Date, reorderPoint: number | undefined): void {
     // most exports carry one observation time, so its text is built once
@@ -183,7 +192,7 @@ export class LedgerWriter {
     if (stage.rows === 0) return 0;
     await this.createStagingTables();
     await this.timed("stageMs", () => copyRows(this.db, "stage_stock", STOCK_STAGE_COLUMNS, stage.text.bytes()));
-    await this.timed("itemsMs", () => this.createMissingItems("stage_stock"));
+    if (stage.newSkus) await this.timed("itemsMs", () => this.createMissingItems("stage_stock"));
     const input = stage.hasDuplicates
       ? sql`(select distinct on (store_id, sku) * from stage_stock order by store_id, sku, observed_at desc, seq desc)`
       : sql`stage_stock`;

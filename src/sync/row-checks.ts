@@ -44,8 +44,11 @@ export class SeenPairs {
   private readonly storeBits = new Map<number, number>();
   private readonly overflow = new Set<string>();
 
-  /** Returns true if the pair was seen before. */
-  add(storeId: number, sku: string): boolean {
+  /**
+   * Notes a pair. Answers "pair" if it was seen before, "sku" if only the SKU was (with another store), "new" if the SKU
+   * is new to the import (or may be: the SKUs of stores beyond the first 31 are not tracked on their own).
+   */
+  add(storeId: number, sku: string): "pair" | "sku" | "new" {
     let bit = this.storeBits.get(storeId);
     if (bit === undefined && this.storeBits.size < 31) {
       bit = 1 << this.storeBits.size;
@@ -53,13 +56,17 @@ export class SeenPairs {
     }
     if (bit === undefined) {
       const key = `${storeId}\u0000${sku}`;
-      if (this.overflow.has(key)) return true;
+      if (this.overflow.has(key)) return "pair";
       this.overflow.add(key);
-      return false;
+      return "new";
     }
-    const bits = this.bitsBySku.get(sku) ?? 0;
-    if (bits & bit) return true;
+    const bits = this.bitsBySku.get(sku);
+    if (bits === undefined) {
+      this.bitsBySku.set(sku, bit);
+      return "new";
+    }
+    if (bits & bit) return "pair";
     this.bitsBySku.set(sku, bits | bit);
-    return false;
+    return "sku";
   }
 }
