@@ -1,6 +1,7 @@
 /**
  * Risk sweep benchmark: a full `runSweep` over every store-item of a chain in PostgreSQL, against a plain SELECT of the
- * same input rows (stock joined to items, 84 days of daily sales, promotions, deliveries) through the same driver.
+ * same input rows (stock joined to items, 84 days of daily sales, the days around older promotions of the past year,
+ * promotions, deliveries) through the same driver.
  *
  *   npm run bench:sweep                                   # 10 stores × 10,000 items, median of 3 runs
  *   npm run bench:sweep -- --stores 2 --items 2000 --runs 1   # a quick check
@@ -15,6 +16,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { addDays } from "../../src/alerts/risk-inputs.js";
 import { HISTORY_DAYS, HORIZON_DAYS, LOOKAHEAD_DAYS, runSweep } from "../../src/alerts/sweep.js";
+import { BASELINE_HALF_WIDTH_DAYS, UPLIFT_WINDOW_DAYS } from "../../src/forecast/index.js";
 import { openDatabase, queryRows, type Database } from "../../src/db/client.js";
 import { createLogger } from "../../src/log.js";
 import { localDateAt } from "../../src/stores/store-directory.js";
@@ -93,17 +95,19 @@ export async function loadSweepData(sqlClient: postgres.Sql, stores: number, ite
        order by store_id, item_id, sales_date`,
     );
   }
-  // a few hundred promotions: a third running now, a third in the past 84 days, a third starting within 10 days
+  // a few hundred promotions: a quarter running now, a quarter in the past 84 days, a quarter starting within 10 days,
+  // a quarter 90 to 350 days ago (their items' uplift is learned from them)
   const promotionCount = Math.max(6, Math.round(items * 0.03));
   await step(
     "promotions",
     `insert into promotions (external_id, name, start_date, end_date, uplift, all_stores)
      select 'PROMO-' || n, 'Bench promotion ' || n, start_date, start_date + (7 + floor(random() * 8))::int,
             case when n % 4 = 0 then 1.5 + round(random()::numeric, 2) end, n % 2 = 0
-     from (select n, case n % 3
+     from (select n, case n % 4
              when 0 then current_date - floor(random() * 7)::int
              when 1 then current_date - 80 + floor(random() * 55)::int
-             else current_date + 2 + floor(random() * 9)::int end as start_date
+             when 2 then current_date + 2 + floor(random() * 9)::int
+             else current_date - 350 + floor(random() * 245)::int end as start_date
            from generate_series(1, ${promotionCount}) n) w`,
   );
   await step(
@@ -121,6 +125,28 @@ export async function loadSweepData(sqlClient: postgres.Sql, stores: number, ite
        union all
        select 1 + abs(hashint4(i.id * 11)) % ${promotionCount}, i.id from items i where abs(hashint4(i.id * 13)) % 80 = 0
      ) picks`,
+  );
+  // the sales of the days around promotions older than the 84 days above, as a store keeps a year of them: the same
+  // velocity classes, twice the units on promoted days
+  await step(
+    "daily_sales around older promotions",
+    `insert into daily_sales (store_id, item_id, sales_date, units, source, stockout)
+     select store_id, item_id, sales_date, units * case when promoted then 2 else 1 end, 'reported', random() < 0.03
+     from (
+       select s.store_id, s.item_id, d::date as sales_date, bool_or(d::date between p.start_date and p.end_date) as promoted,
+              case min(v.class) when 0 then 1 + floor(random() * 15)::int when 1 then 1 + floor(random() * 4)::int else 1 + floor(random() * 2)::int end as units,
+              min(v.class) as class, random() as draw
+       from promotions p
+       join promotion_items pi on pi.promotion_id = p.id
+       join stock_levels s on s.item_id = pi.item_id
+         and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = s.store_id))
+       cross join lateral (select case when abs(hashint4(s.item_id)) % 10 < 3 then 0 when abs(hashint4(s.item_id)) % 10 < 6 then 1 else 2 end as class) v
+       cross join generate_series(p.start_date - ${BASELINE_HALF_WIDTH_DAYS}, p.end_date + ${BASELINE_HALF_WIDTH_DAYS}, interval '1 day') d
+       where d::date < current_date - ${HISTORY_DAYS} and d::date >= current_date - ${UPLIFT_WINDOW_DAYS}
+       group by 1, 2, 3
+     ) days
+     where draw < case class when 0 then 1.0 when 1 then 0.7 else 0.3 end
+     order by store_id, item_id, sales_date`,
   );
   // about 10 % of store-items wait for a delivery in the next 1–10 days
   await step(
@@ -158,6 +184,7 @@ export async function selectSweepInputs(db: Database, now: Date): Promise<{ seco
   for (const store of stores) {
     const today = localDateAt(now, store.time_zone);
     const historyStart = addDays(today, -HISTORY_DAYS);
+    const upliftStart = addDays(today, -UPLIFT_WINDOW_DAYS);
     const lookaheadEnd = addDays(today, LOOKAHEAD_DAYS + HORIZON_DAYS);
     const stock = await queryRows(
       db,
@@ -175,7 +202,18 @@ export async function selectSweepInputs(db: Database, now: Date): Promise<{ seco
       db,
       sql`select p.id as promotion_id, pi.item_id, p.start_date::text as start_date, p.end_date::text as end_date
           from promotions p join promotion_items pi on pi.promotion_id = p.id
-          where p.end_date >= ${historyStart}::date and p.start_date <= ${lookaheadEnd}::date
+          where p.end_date >= ${upliftStart}::date and p.start_date <= ${lookaheadEnd}::date
+            and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id}))`,
+    );
+    // the days around the older of those promotions, before the recent history
+    const pastSales = await queryRows(
+      db,
+      sql`select distinct d.item_id, d.sales_date, d.units, d.stockout
+          from promotions p join promotion_items pi on pi.promotion_id = p.id
+          join daily_sales d on d.store_id = ${store.id} and d.item_id = pi.item_id
+            and d.sales_date between p.start_date - ${BASELINE_HALF_WIDTH_DAYS}::int and p.end_date + ${BASELINE_HALF_WIDTH_DAYS}::int
+          where p.end_date >= ${upliftStart}::date and p.start_date < ${historyStart}::date
+            and d.sales_date >= ${upliftStart}::date and d.sales_date < ${historyStart}::date
             and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id}))`,
     );
     const deliveries = await queryRows(
@@ -183,7 +221,7 @@ export async function selectSweepInputs(db: Database, now: Date): Promise<{ seco
       sql`select item_id, expected_date::text as expected_date, quantity from deliveries
           where store_id = ${store.id} and status = 'expected'`,
     );
-    rows += stock.length + sales.length + promotions.length + deliveries.length;
+    rows += stock.length + sales.length + promotions.length + pastSales.length + deliveries.length;
   }
   return { seconds: (performance.now() - started) / 1000, rows };
 }

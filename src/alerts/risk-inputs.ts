@@ -47,6 +47,59 @@ export function buildHistory(
   return history;
 }
 
+/**
+ * The days before the recent history that tell what an item's past promotions did: each promotion that started before
+ * `before` and ended on or after `from`, widened by `marginDays` either side (the ordinary days its uplift is measured
+ * against), clipped to [from, before), overlapping spans merged. Store-local dates inclusive.
+ */
+export function pastPromotionSpans(windows: PromotionWindow[], options: { from: string; before: string; marginDays: number }): Array<{ from: string; to: string }> {
+  const last = addDays(options.before, -1);
+  const spans = windows
+    .filter((w) => w.startDate < options.before && w.endDate >= options.from)
+    .map((w) => {
+      const from = addDays(w.startDate, -options.marginDays);
+      const to = addDays(w.endDate, options.marginDays);
+      return { from: from < options.from ? options.from : from, to: to > last ? last : to };
+    })
+    .filter((span) => span.from <= span.to)
+    .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const merged: Array<{ from: string; to: string }> = [];
+  for (const span of spans) {
+    const previous = merged.at(-1);
+    if (previous && span.from <= addDays(previous.to, 1)) {
+      if (span.to > previous.to) previous.to = span.to;
+    } else merged.push({ ...span });
+  }
+  return merged;
+}
+
+/**
+ * The days of the spans as history records from sparse ledger rows, for a model fitted with missingDays "unobserved":
+ * the days between spans are then unknown, not zero. As in buildHistory, a day without a row sold nothing from the
+ * span's first recorded day on; before it (or in a span without rows) the item may not have been on sale here, so those
+ * days are left out. Days inside the current out-of-stock spell are censored.
+ */
+export function spanHistory(
+  spans: Array<{ from: string; to: string }>,
+  rows: Array<{ date: string; units: number; stockout: boolean }>,
+  options: { promotions: PromotionWindow[]; outOfStockFrom?: string | null },
+): DayRecord[] {
+  const byDate = new Map(rows.map((row) => [row.date, row]));
+  const history: DayRecord[] = [];
+  for (const span of spans) {
+    let recorded = false;
+    for (let day = toDayNumber(span.from), last = toDayNumber(span.to); day <= last; day += 1) {
+      const date = fromDayNumber(day);
+      const row = byDate.get(date);
+      recorded ||= row !== undefined;
+      if (!recorded) continue;
+      const inSpell = options.outOfStockFrom != null && date >= options.outOfStockFrom;
+      history.push({ date, units: Math.max(0, row?.units ?? 0), stockout: (row?.stockout ?? false) || inSpell, promoted: promotedOn(date, options.promotions) });
+    }
+  }
+  return history;
+}
+
 /** The promotion that makes an item advertised today: running now, or starting within the look-ahead. */
 export function currentPromotion(windows: PromotionWindow[], today: string, lookaheadDays: number): PromotionWindow | null {
   const horizon = addDays(today, lookaheadDays);

@@ -1,12 +1,30 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import { queryRows, type Database } from "../db/client.js";
-import { assessStockout, fitDemand, poolUplifts, promotionAlertProbability, withUpliftPrior } from "../forecast/index.js";
+import {
+  assessStockout,
+  BASELINE_HALF_WIDTH_DAYS,
+  fitDemand,
+  poolUplifts,
+  promotionAlertProbability,
+  UPLIFT_WINDOW_DAYS,
+  withUpliftPrior,
+} from "../forecast/index.js";
 import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, StockoutRisk } from "../forecast/forecast-types.js";
 import { localDateAt } from "../stores/store-directory.js";
 import { planFeedAlert, planItemAlerts, planSnoozeExpiry, type AlertChange, type LiveAlert, type RiskReading } from "./alert-lifecycle.js";
 import { applyAlertChanges, loadLiveAlerts, type AlertTransition } from "./alert-writes.js";
-import { addDays, buildHistory, currentPromotion, daysBetween, futureDays, upcomingDeliveries, type PromotionWindow } from "./risk-inputs.js";
+import {
+  addDays,
+  buildHistory,
+  currentPromotion,
+  daysBetween,
+  futureDays,
+  pastPromotionSpans,
+  spanHistory,
+  upcomingDeliveries,
+  type PromotionWindow,
+} from "./risk-inputs.js";
 
 export interface SweepOptions {
   now: Date;
@@ -37,7 +55,10 @@ export interface SweepResult {
   transitions: number;
 }
 
-/** Days of sales history the model learns from. */
+/**
+ * Days of sales history the model learns level, weekly pattern and dispersion from. An item's uplift is learned from
+ * its promotions of the past UPLIFT_WINDOW_DAYS: the days around those that lie further back are read for the fit too.
+ */
 export const HISTORY_DAYS = 84;
 /** Days ahead the risk looks at least. */
 export const HORIZON_DAYS = 28;
@@ -113,6 +134,7 @@ export async function loadStoreInputs(
 ): Promise<StoreInputs> {
   const today = localDateAt(options.now, store.time_zone);
   const historyStart = addDays(today, -HISTORY_DAYS);
+  const upliftStart = addDays(today, -UPLIFT_WINDOW_DAYS);
   const lookaheadEnd = addDays(today, LOOKAHEAD_DAYS + HORIZON_DAYS);
   const since = options.since?.toISOString() ?? null;
   const changed = since
@@ -136,7 +158,7 @@ export async function loadStoreInputs(
     db,
     sql`select p.id as promotion_id, p.name, pi.item_id, p.start_date::text as start_date, p.end_date::text as end_date
         from promotions p join promotion_items pi on pi.promotion_id = p.id
-        where p.end_date >= ${historyStart}::date and p.start_date <= ${lookaheadEnd}::date
+        where p.end_date >= ${upliftStart}::date and p.start_date <= ${lookaheadEnd}::date
           and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id}))`,
   );
   const deliveryRows = await queryRows<{ item_id: number; expected_date: string; quantity: number }>(
@@ -146,16 +168,20 @@ export async function loadStoreInputs(
   );
   const promotionsByItem = groupBy(promotionRows, (r) => Number(r.item_id));
   const deliveriesByItem = groupBy(deliveryRows, (r) => Number(r.item_id));
+  const outOfStockFromOf = (row: Pick<StockInput, "out_of_stock_since">) =>
+    row.out_of_stock_since ? localDateAt(new Date(row.out_of_stock_since), store.time_zone) : null;
   const historyOf = (row: Pick<StockInput, "history" | "out_of_stock_since">, windows: PromotionWindow[]): DayRecord[] => {
     const raw = typeof row.history === "string" ? (JSON.parse(row.history) as Array<[number, number, boolean]>) : (row.history ?? []);
-    const outOfStockFrom = row.out_of_stock_since ? localDateAt(new Date(row.out_of_stock_since), store.time_zone) : null;
+    const outOfStockFrom = outOfStockFromOf(row);
     return buildHistory(
       raw.map(([offset, units, stockout]) => ({ offset: Number(offset), units: Number(units), stockout: Boolean(stockout) })),
       { start: historyStart, days: HISTORY_DAYS, promotions: windows, outOfStockFrom },
     );
   };
-  const windowsOf = (itemId: number): PromotionWindow[] =>
+  // of the past year's promotions, those that end within the recent history or later are the item's windows
+  const allWindowsOf = (itemId: number): PromotionWindow[] =>
     (promotionsByItem.get(itemId) ?? []).map((p) => ({ promotionId: Number(p.promotion_id), name: p.name, startDate: p.start_date, endDate: p.end_date }));
+  const windowsOf = (itemId: number): PromotionWindow[] => allWindowsOf(itemId).filter((w) => w.endDate >= historyStart);
   const items = stock.map((row) => {
     const windows = windowsOf(Number(row.item_id));
     const history = historyOf(row, windows);
@@ -169,7 +195,7 @@ export async function loadStoreInputs(
   // A category's typical level at this store is the prior that short histories shrink toward, and its items' own
   // promotions teach the uplift that theirs shrink toward. Both are learned from all its items: an incremental sweep
   // reads the histories of the changed items' unchanged peers too, so that it learns what the full sweep learns.
-  const peers = items.map(({ row, history }) => ({ itemId: Number(row.item_id), category: row.category, history }));
+  const peers = items.map(({ row, history }) => ({ itemId: Number(row.item_id), category: row.category, history, outOfStockFrom: outOfStockFromOf(row) }));
   if (since) {
     const categories = [...new Set(items.map(({ row }) => row.category ?? ""))];
     const others = await queryRows<Pick<StockInput, "item_id" | "category" | "out_of_stock_since" | "history">>(
@@ -181,11 +207,21 @@ export async function loadStoreInputs(
     const loaded = new Set(peers.map((peer) => peer.itemId));
     for (const row of others) {
       const itemId = Number(row.item_id);
-      if (!loaded.has(itemId)) peers.push({ itemId, category: row.category, history: historyOf(row, windowsOf(itemId)) });
+      if (!loaded.has(itemId)) {
+        peers.push({ itemId, category: row.category, history: historyOf(row, windowsOf(itemId)), outOfStockFrom: outOfStockFromOf(row) });
+      }
     }
   }
   const peerLevels = categoryLevels(peers);
-  const fitted = new Map(peers.map((peer) => [peer.itemId, fitDemand(peer.history, itemPrior(peer.category, peerLevels))]));
+  const pastDays = await loadPastPromotionDays(db, store.id, peers, allWindowsOf, { from: upliftStart, before: historyStart });
+  const fitted = new Map(
+    peers.map((peer) => {
+      const prior = itemPrior(peer.category, peerLevels);
+      const past = pastDays.get(peer.itemId);
+      // between the spans around past promotions and the recent history, days are unknown rather than zero
+      return [peer.itemId, past ? fitDemand([...past, ...peer.history], prior, { missingDays: "unobserved" }) : fitDemand(peer.history, prior)];
+    }),
+  );
   const upliftPriors = new Map(
     [...groupBy(peers, (peer) => peer.category ?? "")].map(([category, members]) => [
       category,
@@ -203,6 +239,47 @@ export async function loadStoreInputs(
     })),
     peerLevels,
   };
+}
+
+/**
+ * The days around the items' promotions of the past year that lie before the recent history, as history records per
+ * item (see spanHistory); only items with such promotions are read, each by its own spans.
+ */
+async function loadPastPromotionDays(
+  db: Database,
+  storeId: number,
+  peers: Array<{ itemId: number; outOfStockFrom: string | null }>,
+  windowsOf: (itemId: number) => PromotionWindow[],
+  range: { from: string; before: string },
+): Promise<Map<number, DayRecord[]>> {
+  const spansByItem = new Map<number, Array<{ from: string; to: string }>>();
+  const input: Array<{ i: number; f: string; t: string }> = [];
+  for (const peer of peers) {
+    const spans = pastPromotionSpans(windowsOf(peer.itemId), { ...range, marginDays: BASELINE_HALF_WIDTH_DAYS });
+    if (spans.length === 0) continue;
+    spansByItem.set(peer.itemId, spans);
+    for (const span of spans) input.push({ i: peer.itemId, f: span.from, t: span.to });
+  }
+  if (input.length === 0) return new Map();
+  const rows = await queryRows<{ item_id: number; sales_date: string; units: number; stockout: boolean }>(
+    db,
+    sql`select d.item_id, d.sales_date::text as sales_date, d.units, d.stockout
+        from json_to_recordset(${JSON.stringify(input)}::json) as r(i int, f date, t date)
+        join daily_sales d on d.store_id = ${storeId} and d.item_id = r.i and d.sales_date between r.f and r.t`,
+  );
+  const rowsByItem = groupBy(rows, (row) => Number(row.item_id));
+  const days = new Map<number, DayRecord[]>();
+  for (const peer of peers) {
+    const spans = spansByItem.get(peer.itemId);
+    if (!spans) continue;
+    const records = spanHistory(
+      spans,
+      (rowsByItem.get(peer.itemId) ?? []).map((row) => ({ date: row.sales_date, units: Number(row.units), stockout: Boolean(row.stockout) })),
+      { promotions: windowsOf(peer.itemId), outOfStockFrom: peer.outOfStockFrom },
+    );
+    if (records.length > 0) days.set(peer.itemId, records);
+  }
+  return days;
 }
 
 function itemPrior(category: string | null, peerLevels: Map<string, number>): DemandPrior {

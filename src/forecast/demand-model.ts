@@ -59,7 +59,10 @@ const MAX_INVERSE_SIZE = 1 / 0.05;
 /** Floor of the daily mean when it divides a variance: keeps credibility finite for items that sell nothing. */
 const MIN_REFERENCE_LEVEL = 0.05;
 /** Days either side of a promoted day whose unpromoted sales make its baseline. */
-const BASELINE_HALF_WIDTH_DAYS = 14;
+/** Ordinary days either side of a promoted day that its uplift is measured against. */
+export const BASELINE_HALF_WIDTH_DAYS = 14;
+/** How far back fitDemand looks for past promotions unless told otherwise. */
+export const UPLIFT_WINDOW_DAYS = 365;
 const MIN_BASELINE_DAYS = 4;
 /** A learned uplift outside ×0.25 … ×10 is a data problem, not a promotion. */
 const MIN_LOG_UPLIFT = Math.log(0.25);
@@ -169,7 +172,7 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   const reach = Number.isFinite(firstDay) ? Math.max(0, asOfDay - firstDay) : 0;
   const levelWindow = Math.min(reach, Math.max(7, Math.floor(options.levelWindowDays ?? 56)));
   const weeklyWindow = Math.min(reach, Math.max(7, Math.floor(options.weeklyWindowDays ?? 84)));
-  const upliftWindow = Math.min(reach, Math.max(1, Math.floor(options.upliftWindowDays ?? 365)));
+  const upliftWindow = Math.min(reach, Math.max(1, Math.floor(options.upliftWindowDays ?? UPLIFT_WINDOW_DAYS)));
   const window = Math.max(levelWindow, weeklyWindow, upliftWindow);
   const { units, flags, multiplierByAge, unitsBefore, multipliersBefore, countBefore, inBaseline } = workingArrays(window);
   for (let index = 0; index < history.length; index++) {

@@ -1,7 +1,17 @@
 /** The forecasting code's public face: pure functions over the shapes in forecast-types.ts. */
 export type * from "./forecast-types.js";
 export { addDays, dateRange, dayOfWeek, daysBetween, fromDayNumber, toDayNumber } from "./calendar.js";
-export { expectedUnits, fitDemand, forecastDays, poolUplifts, predictiveSize, withUpliftPrior, type FitDemandOptions } from "./demand-model.js";
+export {
+  BASELINE_HALF_WIDTH_DAYS,
+  expectedUnits,
+  fitDemand,
+  forecastDays,
+  poolUplifts,
+  predictiveSize,
+  UPLIFT_WINDOW_DAYS,
+  withUpliftPrior,
+  type FitDemandOptions,
+} from "./demand-model.js";
 export { negBinomialCdf, negBinomialPmf, negBinomialQuantile } from "./negative-binomial.js";
 export {
   assessStockout,

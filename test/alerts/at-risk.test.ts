@@ -82,6 +82,47 @@ describe("GET /v1/stores/:store/at-risk", () => {
     expect(Math.min(...promoted)).toBeGreaterThan(Math.max(...regular));
   });
 
+  it("learns an item's uplift from its promotion of months ago, further back than the recent history", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    // 200 days of 10 a day before the clock's day, and 30 a day during a week-long promotion 150 to 144 days ago
+    const lines = ["store,sku,sold_units,sales_date"];
+    const dayBefore = (daysAgo: number) => new Date(Date.UTC(2026, 10, 20) - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    for (let daysAgo = 200; daysAgo >= 1; daysAgo -= 1) lines.push(`S12,0009,${daysAgo >= 144 && daysAgo <= 150 ? 30 : 10},${dayBefore(daysAgo)}`);
+    expect((await upload(ctx, chainKey, `${lines.join("\n")}\n`)).status).toBe(201);
+    const stock = await ctx.app.request("/v1/stock", {
+      method: "POST",
+      headers: { ...bearer(chainKey), "content-type": "application/json" },
+      body: JSON.stringify({ rows: [{ store: "S12", sku: "0009", onHand: 900, observedAt: "2026-11-20T14:00:00Z", name: "Coffee beans", category: "Pantry" }] }),
+    });
+    expect(stock.status).toBe(201);
+    await post("/v1/promotions", chainKey, {
+      promotions: [
+        { id: "AD-2026-26", name: "Week 26 flyer", skus: ["0009"], stores: ["S12"], startDate: dayBefore(150), endDate: dayBefore(144) },
+        { id: "AD-2026-48", name: "Week 48 flyer", skus: ["0009"], stores: ["S12"], startDate: "2026-11-23", endDate: "2026-11-29" },
+      ],
+    });
+
+    const forecast = await ctx.app.request("/v1/stores/S12/items/0009/forecast", { headers: bearer(chainKey) });
+    expect(forecast.status).toBe(200);
+    const body = (await forecast.json()) as {
+      model: { uplift: number; upliftSource: string };
+      history: Array<{ date: string }>;
+      promotions: unknown[];
+      forecast: Array<{ promoted: boolean; mean: number }>;
+    };
+    // its own promotion, not the default of 1.8 an item without one gets
+    expect(body.model.upliftSource).toBe("item");
+    expect(body.model.uplift).toBeGreaterThan(2.5);
+    expect(body.model.uplift).toBeLessThan(3.5);
+    const promoted = body.forecast.filter((d) => d.promoted).map((d) => d.mean);
+    const regular = body.forecast.filter((d) => !d.promoted).map((d) => d.mean);
+    expect(Math.min(...promoted)).toBeGreaterThan(2.5 * Math.max(...regular));
+    // what the item's page shows is still the recent history and the promotions around it
+    expect(body.history).toHaveLength(84);
+    expect(body.history[0]!.date).toBe(dayBefore(84));
+    expect(body.promotions).toEqual([{ startDate: "2026-11-23", endDate: "2026-11-29" }]);
+  });
+
   it("refuses a key limited to another store", async () => {
     const { s12Key } = await seedStoresAndKeys(ctx);
     const res = await ctx.app.request("/v1/stores/S7/at-risk", { headers: bearer(s12Key) });
