@@ -230,17 +230,17 @@ export class LedgerWriter {
           ), written as (
             select * from updated union all select * from inserted
           ), derived as materialized (
-            -- a drop in on hand is derived sales; on hand at or below zero marks the day as a stockout day
+            -- a drop in on hand is derived sales; on hand at or below zero marks the day as a stockout day. The input
+            -- holds each store and item once, so each written row is one day's row: nothing to add up here
             select x.*, d.ctid as existing_row
             from (
               select w.store_id, w.item_id, (w.observed_at at time zone st.time_zone)::date as sales_date,
-                     sum(case when w.observed_at > w.previous_observed_at and w.previous_on_hand > w.on_hand
-                              then w.previous_on_hand - w.on_hand else 0 end)::int as units,
-                     bool_or(w.on_hand <= 0) as stockout
+                     case when w.observed_at > w.previous_observed_at and w.previous_on_hand > w.on_hand
+                          then w.previous_on_hand - w.on_hand else 0 end as units,
+                     w.on_hand <= 0 as stockout
               from written w
               join stores st on st.id = w.store_id
               where (w.observed_at > w.previous_observed_at and w.previous_on_hand > w.on_hand) or w.on_hand <= 0
-              group by 1, 2, 3
             ) x
             left join daily_sales d on d.store_id = x.store_id and d.item_id = x.item_id and d.sales_date = x.sales_date
           ), derived_updated as (
