@@ -5,7 +5,8 @@
  *   npm run bench:import                                  # 10 stores × 100,000 SKUs, median of 3 runs
  *   npm run bench:import -- --rows 100000 --runs 1        # a quick check
  *   npm run bench:import -- --log-level info --cpu-prof   # server logs and a V8 CPU profile under data/bench/
- *   npm run bench:import -- --pg-log-ms 100               # the bench database logs statements slower than 100 ms
+ *   npm run bench:import -- --pg-log-ms 100               # the bench database logs statements slower than 100 ms,
+ *                                                         # with their plans (auto_explain), in the server's log
  *   npm run bench:import -- --tsx                         # the server under tsx instead of compiled (npm run build)
  *
  * BENCH_DATABASE_URL names the admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test);
@@ -186,6 +187,10 @@ async function measureRun(run: number, settings: BenchSettings): Promise<RunFigu
     if (settings.pgLogMs !== undefined) {
       // set on this database only, before the server connects, so other users of the server log nothing new
       await sql.unsafe(`alter database ${database.name} set log_min_duration_statement = ${settings.pgLogMs}`);
+      // and their plans with actual rows and times (auto_explain ships with PostgreSQL)
+      await sql.unsafe(`alter database ${database.name} set session_preload_libraries = 'auto_explain'`);
+      await sql.unsafe(`alter database ${database.name} set auto_explain.log_min_duration = ${settings.pgLogMs}`);
+      await sql.unsafe(`alter database ${database.name} set auto_explain.log_analyze = on`);
     }
     const logFile = `${benchDir}server-run${run}.log`;
     server = await startBenchServer({
