@@ -2,12 +2,15 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { applyItemsCsv, applyPromotionsCsv, BacktestInputError, parseSalesCsv } from "./backtest-input.js";
+import { applyItemsCsv, applyPromotionsCsv, applyTruthCsv, BacktestInputError, parseSalesCsv } from "./backtest-input.js";
 import { integerFlag, numberFlag, parseCliArguments, pathFlag, UsageError } from "./cli-arguments.js";
 import { renderBacktestJson, renderBacktestTable } from "./backtest-report.js";
 import { runBacktest } from "./parallel-backtest.js";
 import { firstScoredDay, summariseBacktest, type BacktestParameters } from "./run-backtest.js";
 import type { Forecaster } from "./shelf-simulation.js";
+
+/** the thresholds --threshold-sweep scores the alert rule at */
+export const SWEEP_THRESHOLDS: readonly number[] = Array.from({ length: 14 }, (_, i) => (30 + 5 * i) / 100);
 
 export const BACKTEST_USAGE = `usage: npm run backtest -- --sales FILE [--promotions FILE] [--items FILE] [--json] [options]
 
@@ -31,17 +34,25 @@ Alerts, each morning while there is stock:
                  calendar)
   reorder point  on hand ≤ trailing average × lead + z_rop·σ·√lead, z_rop = Φ⁻¹(--rop-service-level)
   days of cover  on hand ÷ trailing average < review + lead
-Scoring (the same for all three): an episode runs from the morning an alert starts to the morning it stops or the
+Scoring (the same for every method): an episode runs from the morning an alert starts to the morning it stops or the
 stockout that ends it. Recall: stockout events (first day of a run of stockout days) with an episode that started
 ≥ --min-warning-days before and was still open or within its horizon. Precision: episodes followed by a stockout
 within their horizon (--horizon-days from the start, extended to the end of a promotion running within them, unless
 --plain-horizon). Advertised: events on promoted days, episodes whose horizon includes one. MASE: the 7-day-ahead
 forecast (Shelfwatch's model; the baselines' trailing average) against seasonal naive (lag 7), mean over series.
 
+With --truth (truth.csv of npm run generate -- --truth: date,store,sku,mean,size), a fourth method, the oracle: the
+same risk computation and alert rule as Shelfwatch on the same shelf, fed with the distribution each day's demand was
+drawn from instead of the fitted model; what the rule could score with a perfect forecast. With --threshold-sweep,
+Shelfwatch (and the oracle) are also scored at thresholds ${SWEEP_THRESHOLDS.slice(0, 2).map((t) => t.toFixed(2)).join(", ")}, …, ${SWEEP_THRESHOLDS.at(-1)!.toFixed(2)}.
+
   --sales FILE               sales file (required)
   --promotions FILE          promotions file
   --items FILE               items file: each SKU's category
+  --truth FILE               truth file: add the oracle
+  --threshold-sweep          also score the alert rule at other thresholds
   --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}} only
+                             (and "oracle": M with --truth; "thresholdSweep": [...] with --threshold-sweep)
   --review-days N            days between orders                                      default 7
   --lead-days N              days from order to shelf                                 default 3
   --service-level P          the shelf's cycle service level (gives 1-3% short days)  default 0.97
@@ -63,6 +74,8 @@ const flags = {
   sales: { type: "string" },
   promotions: { type: "string" },
   items: { type: "string" },
+  truth: { type: "string" },
+  "threshold-sweep": { type: "boolean" },
   json: { type: "boolean" },
   "review-days": { type: "string" },
   "lead-days": { type: "string" },
@@ -87,6 +100,8 @@ const backtestArguments = z
     sales: pathFlag("sales"),
     promotions: z.string().min(1, { error: "must not be empty" }).optional(),
     items: z.string().min(1, { error: "must not be empty" }).optional(),
+    truth: z.string().min(1, { error: "must not be empty" }).optional(),
+    "threshold-sweep": z.boolean().default(false),
     json: z.boolean().default(false),
     "review-days": integerFlag(1, 90).default(7),
     "lead-days": integerFlag(0, 90).default(3),
@@ -134,6 +149,7 @@ export function toBacktestParameters(args: BacktestArguments): BacktestParameter
     defaultUplift: args["default-uplift"],
     minWarningDays: args["min-warning-days"] ?? args["lead-days"],
     extendHorizonToPromotionEnd: !args["plain-horizon"],
+    ...(args["threshold-sweep"] ? { sweepThresholds: SWEEP_THRESHOLDS } : {}),
   };
 }
 
@@ -168,6 +184,7 @@ export async function runBacktestCli(argv: string[], io: BacktestCliIo): Promise
     input = parseSalesCsv(readText(args.sales, "sales file"), args.sales);
     if (args.promotions !== undefined) applyPromotionsCsv(input, readText(args.promotions, "promotions file"), args.promotions);
     if (args.items !== undefined) applyItemsCsv(input, readText(args.items, "items file"), args.items);
+    if (args.truth !== undefined) applyTruthCsv(input, readText(args.truth, "truth file"), args.truth);
   } catch (error) {
     if (!(error instanceof BacktestInputError)) throw error;
     io.err(`backtest: ${error.message}\n`);
@@ -189,7 +206,7 @@ export async function runBacktestCli(argv: string[], io: BacktestCliIo): Promise
       }
     : undefined;
   const outcomes = await runBacktest(input, params, { workers: args.workers, ...(io.forecaster ? { forecaster: io.forecaster } : {}), ...(onProgress ? { onProgress } : {}) });
-  const report = summariseBacktest(outcomes, input.stores.length);
+  const report = summariseBacktest(outcomes, input.stores.length, params.sweepThresholds);
 
   if (args.json) io.out(renderBacktestJson(report));
   else {

@@ -9,6 +9,8 @@
  *   ignored: the forecaster has to learn uplift from the history, as it would in a store.
  * - An optional items file (`sku,category[,…]`, what `npm run generate` writes as items.csv) gives each SKU its
  *   category, as the items table does in the service.
+ * - An optional truth file (`date,store,sku,mean,size`, what `npm run generate -- --truth` writes as truth.csv) gives
+ *   each series the distribution its demand was drawn from, for the oracle.
  */
 import { dateOfDayNumber, dayNumber, isIsoDate } from "./calendar-days.js";
 
@@ -21,6 +23,16 @@ export interface BacktestSeries {
   promoted: Uint8Array;
   /** the item's category, from an items file; items of a category at a store share what they learn of promotions */
   category?: string;
+  /** the distribution the demand was drawn from, from a truth file: what the oracle forecasts with */
+  truth?: DemandTruth;
+}
+
+/** A series' true demand: negative binomial around `mean[d]` on day d, with the series' size. */
+export interface DemandTruth {
+  /** expected units per day, index 0 = dates[0] */
+  mean: Float64Array;
+  /** variance = mean + mean² / size */
+  size: number;
 }
 
 export interface BacktestInput {
@@ -188,4 +200,50 @@ export function applyItemsCsv(input: BacktestInput, text: string, file = "items 
     if (category !== undefined) series.category = category;
   }
   return categoryOf.size;
+}
+
+/**
+ * Gives every series its true demand from the truth file. Every series needs a row for every date; rows of other
+ * series or dates are ignored. Returns how many series it covered (all of them, or it throws).
+ */
+export function applyTruthCsv(input: BacktestInput, text: string, file = "truth file"): number {
+  const lines = csvLines(text);
+  if (lines.length === 0) throw new BacktestInputError(`${file}: empty`);
+  const column = columnIndexes(lines[0]!, file, ["date", "store", "sku", "mean", "size"]);
+  const length = input.dates.length;
+  const dayOfDate = new Map(input.dates.map((date, day) => [date, day]));
+  const byKey = new Map(input.series.map((series) => [`${series.store}\u0000${series.sku}`, series]));
+  const truths = new Map<BacktestSeries, DemandTruth>();
+  const seen = new Map<BacktestSeries, Uint8Array>();
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i] === "") continue;
+    const fields = splitCsvLine(lines[i]!);
+    const where = `${file}: line ${i + 1}`;
+    const day = dayOfDate.get(fields[column.date]?.trim() ?? "");
+    const series = byKey.get(`${fields[column.store]?.trim() ?? ""}\u0000${fields[column.sku]?.trim() ?? ""}`);
+    if (day === undefined || series === undefined) continue;
+    const mean = Number(fields[column.mean]?.trim() || Number.NaN);
+    const size = Number(fields[column.size]?.trim() || Number.NaN);
+    if (!(mean >= 0 && Number.isFinite(mean))) throw new BacktestInputError(`${where}: mean must be a number ≥ 0, got "${fields[column.mean] ?? ""}"`);
+    if (!(size > 0)) throw new BacktestInputError(`${where}: size must be a number > 0, got "${fields[column.size] ?? ""}"`);
+    let truth = truths.get(series);
+    if (truth === undefined) {
+      truth = { mean: new Float64Array(length), size };
+      truths.set(series, truth);
+      seen.set(series, new Uint8Array(length));
+    } else if (truth.size !== size) {
+      throw new BacktestInputError(`${where}: size ${size} differs from the series' earlier ${truth.size}`);
+    }
+    truth.mean[day] = mean;
+    seen.get(series)![day] = 1;
+  }
+  for (const series of input.series) {
+    const days = seen.get(series);
+    const missing = days === undefined ? 0 : days.indexOf(0);
+    if (days === undefined || missing >= 0) {
+      throw new BacktestInputError(`${file}: no row for store ${series.store}, sku ${series.sku}, date ${input.dates[missing]}`);
+    }
+  }
+  for (const [series, truth] of truths) series.truth = truth;
+  return truths.size;
 }

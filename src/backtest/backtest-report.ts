@@ -1,10 +1,17 @@
 /** The backtest's output: a side-by-side table for people, or the JSON shape for tools. */
-import { PROMOTION_ALERT_WINDOW_DAYS, promotionAlertProbability } from "../forecast/index.js";
+import { EARLY_PROMOTION_ALERT_PROBABILITY, PROMOTION_ALERT_WINDOW_DAYS, promotionAlertProbability } from "../forecast/index.js";
 import type { MethodMetrics } from "./backtest-metrics.js";
-import type { BacktestParameters, BacktestReport } from "./run-backtest.js";
+import type { BacktestParameters, BacktestReport, RiskMethod, ThresholdSweepRow } from "./run-backtest.js";
 import { METHODS, type Method } from "./shelf-simulation.js";
 
-const METHOD_TITLES: Record<Method, string> = { shelfwatch: "Shelfwatch", reorderPoint: "Reorder point", daysOfCover: "Days of cover" };
+type ReportedMethod = Method | "oracle";
+
+const METHOD_TITLES: Record<ReportedMethod, string> = { shelfwatch: "Shelfwatch", reorderPoint: "Reorder point", daysOfCover: "Days of cover", oracle: "Oracle" };
+
+/** the methods the report has, in column order: the oracle last, when it ran */
+function reportedMethods(report: BacktestReport): ReportedMethod[] {
+  return report.methods.oracle ? [...METHODS, "oracle"] : [...METHODS];
+}
 
 function round(value: number, digits = 4): number | null {
   if (!Number.isFinite(value)) return null;
@@ -24,11 +31,45 @@ function methodJson(metrics: MethodMetrics) {
   };
 }
 
-/** exactly {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}} */
+/** a swept threshold's metrics: the forecast, and so the MASE, is the run's */
+function sweptJson(metrics: MethodMetrics) {
+  const { mase: _mase, ...rest } = methodJson(metrics);
+  return rest;
+}
+
+/**
+ * exactly {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}}; with a truth file, "oracle": M after
+ * them; with a threshold sweep, "thresholdSweep": [{"threshold": T, "shelfwatch": M′, "oracle": M′}] after "methods".
+ */
 export function renderBacktestJson(report: BacktestReport): string {
+  const { oracle } = report.methods;
   return `${JSON.stringify({
-    methods: { shelfwatch: methodJson(report.methods.shelfwatch), reorderPoint: methodJson(report.methods.reorderPoint), daysOfCover: methodJson(report.methods.daysOfCover) },
+    methods: {
+      shelfwatch: methodJson(report.methods.shelfwatch),
+      reorderPoint: methodJson(report.methods.reorderPoint),
+      daysOfCover: methodJson(report.methods.daysOfCover),
+      ...(oracle ? { oracle: methodJson(oracle) } : {}),
+    },
+    ...(report.thresholdSweep
+      ? {
+          thresholdSweep: report.thresholdSweep.map((row) => ({
+            threshold: row.threshold,
+            shelfwatch: sweptJson(row.shelfwatch),
+            ...(row.oracle ? { oracle: sweptJson(row.oracle) } : {}),
+          })),
+        }
+      : {}),
   })}\n`;
+}
+
+/** The swept row with the best advertised F1 for a method (the lower threshold on a tie), or null without a sweep. */
+export function bestAdvertisedF1(rows: readonly ThresholdSweepRow[], method: RiskMethod): { threshold: number; metrics: MethodMetrics } | null {
+  let best: { threshold: number; metrics: MethodMetrics } | null = null;
+  for (const row of rows) {
+    const metrics = row[method];
+    if (metrics && (best === null || metrics.advertised.f1 > best.metrics.advertised.f1)) best = { threshold: row.threshold, metrics };
+  }
+  return best;
 }
 
 const percent = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : "–");
@@ -77,19 +118,61 @@ export function renderBacktestTable(report: BacktestReport, context: ReportConte
       ` model refitted every ${params.refitDays} days, ${report.fits} fits);` +
       ` reorder point on hand ≤ average × ${params.leadDays} + z(${params.ropServiceLevel})·σ·√${params.leadDays}; days of cover < ${params.reviewDays + params.leadDays}`,
   );
+  if (report.methods.oracle) {
+    lines.push("  oracle: Shelfwatch's risk computation and alert rule fed with the true demand distribution (truth file), no fitted model");
+  }
   lines.push(
     `  warned = episode started ≥ ${params.minWarningDays} days before the event; horizon ${params.horizonDays} days` +
       (params.extendHorizonToPromotionEnd ? ", extended to the end of a promotion within it" : ""),
   );
   lines.push("");
-  lines.push(`${"".padEnd(labelWidth)}${METHODS.map((m) => METHOD_TITLES[m].padStart(columnWidth)).join("")}`);
+  const methods = reportedMethods(report);
+  lines.push(`${"".padEnd(labelWidth)}${methods.map((m) => METHOD_TITLES[m].padStart(columnWidth)).join("")}`);
   for (const row of rows) {
     const [label, cell] = row;
     if (cell === undefined) {
       lines.push(label);
       continue;
     }
-    lines.push(`${label.padEnd(labelWidth)}${METHODS.map((m) => cell(report.methods[m]).padStart(columnWidth)).join("")}`);
+    lines.push(`${label.padEnd(labelWidth)}${methods.map((m) => cell(report.methods[m]!).padStart(columnWidth)).join("")}`);
   }
+  if (report.thresholdSweep) lines.push("", ...thresholdSweepLines(report.thresholdSweep, params));
   return `${lines.join("\n")}\n`;
+}
+
+const SWEEP_COLUMNS: Array<[string, (m: MethodMetrics) => string]> = [
+  ["adv recall", (m) => percent(m.advertised.recall)],
+  ["adv prec", (m) => percent(m.advertised.precision)],
+  ["adv F1", (m) => percent(m.advertised.f1)],
+  ["all F1", (m) => percent(m.f1)],
+  ["alerts/s/d", (m) => decimal(2)(m.alertsPerStoreDay)],
+];
+
+/** The sweep as a table: one row per threshold, each risk method's advertised and overall scores; then the best. */
+function thresholdSweepLines(sweep: readonly ThresholdSweepRow[], params: BacktestParameters): string[] {
+  const methods: RiskMethod[] = sweep.some((row) => row.oracle) ? ["shelfwatch", "oracle"] : ["shelfwatch"];
+  const cellWidth = 11;
+  const groupWidth = cellWidth * SWEEP_COLUMNS.length;
+  const lines = [
+    `Threshold sweep: the same alert rule at other thresholds (a promotion more than ${PROMOTION_ALERT_WINDOW_DAYS} days away still needs` +
+      ` ≥ max(threshold, ${EARLY_PROMOTION_ALERT_PROBABILITY})); advertised items, all events F1, alerts per store per day`,
+    `${"".padEnd(10)}${methods.map((m) => `  ${METHOD_TITLES[m]}`.padEnd(groupWidth)).join("  ")}`,
+    `${"threshold".padEnd(10)}${methods.map(() => SWEEP_COLUMNS.map(([title]) => title.padStart(cellWidth)).join("")).join("  ")}`,
+  ];
+  for (const row of sweep) {
+    const marker = row.threshold === params.threshold ? " *" : "";
+    lines.push(
+      `${(row.threshold.toFixed(2) + marker).padEnd(10)}${methods.map((m) => SWEEP_COLUMNS.map(([, cell]) => cell(row[m]!).padStart(cellWidth)).join("")).join("  ")}`,
+    );
+  }
+  for (const method of methods) {
+    const best = bestAdvertisedF1(sweep, method);
+    if (best === null) continue;
+    lines.push(
+      `Best advertised F1, ${METHOD_TITLES[method]}: ${percent(best.metrics.advertised.f1)} at ${best.threshold.toFixed(2)}` +
+        ` (recall ${percent(best.metrics.advertised.recall)}, precision ${percent(best.metrics.advertised.precision)}, ${decimal(2)(best.metrics.alertsPerStoreDay)} alerts per store per day)`,
+    );
+  }
+  if (sweep.some((row) => row.threshold === params.threshold)) lines.push(`* the run's --threshold (the table above)`);
+  return lines;
 }

@@ -1,4 +1,4 @@
-/** A worker thread of the backtest: runs the series it is sent through the service's forecast code. */
+/** A worker thread of the backtest: runs the series it is sent through the service's forecast code (and the oracle, for a series that carries its true demand). */
 import { parentPort, workerData } from "node:worker_threads";
 import type { UpliftEvidence } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";

@@ -4,12 +4,14 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { z } from "zod";
 import { integerFlag, isoDateFlag, parseCliArguments, UsageError } from "./cli-arguments.js";
-import { generateDemoData, renderItemsCsv, renderPromotionsCsv, renderSalesCsv } from "./generate-data.js";
+import { generateDemoData, renderItemsCsv, renderPromotionsCsv, renderSalesCsv, renderTruthCsv } from "./generate-data.js";
 
 export const GENERATE_USAGE = `usage: npm run generate -- [options]
 
 Writes synthetic daily demand for a chain: sales.csv (date,store,sku,units,advertised), promotions.csv
 (promotion_id,name,sku,store,start_date,end_date,uplift; store "*" = every store) and items.csv (sku,name,category).
+With --truth, also truth.csv (date,store,sku,mean,size): the expected demand each day's units were drawn around and
+the negative binomial size of the draw, for the backtest's oracle (npm run backtest -- --truth FILE).
 The same options and seed always give the same files.
 
   --out DIR        folder to write to (created if missing)          default data/demo
@@ -18,6 +20,7 @@ The same options and seed always give the same files.
   --days N         number of days                                   default 730
   --seed N         random seed                                      default 1
   --start DATE     first day, YYYY-MM-DD                            default 2025-01-01
+  --truth          also write truth.csv, the true demand distribution
   -h, --help       this text
 `;
 
@@ -28,6 +31,7 @@ const flags = {
   days: { type: "string" },
   seed: { type: "string" },
   start: { type: "string" },
+  truth: { type: "boolean" },
 } as const;
 
 const generateArguments = z.object({
@@ -37,6 +41,7 @@ const generateArguments = z.object({
   days: integerFlag(14, 20_000).default(730),
   seed: integerFlag(0, 2 ** 32 - 1).default(1),
   start: isoDateFlag.default("2025-01-01"),
+  truth: z.boolean().default(false),
 });
 
 export type GenerateArguments = z.infer<typeof generateArguments>;
@@ -65,17 +70,26 @@ export async function runGenerateCli(argv: string[], io: CliOutput): Promise<num
   const data = generateDemoData(args);
   mkdirSync(args.out, { recursive: true });
   const salesPath = join(args.out, "sales.csv");
-  const sales = createWriteStream(salesPath);
-  for (const chunk of renderSalesCsv(data)) {
-    if (!sales.write(chunk)) await once(sales, "drain");
-  }
-  sales.end();
-  await once(sales, "finish");
+  await writeChunks(salesPath, renderSalesCsv(data));
   writeFileSync(join(args.out, "promotions.csv"), renderPromotionsCsv(data));
   writeFileSync(join(args.out, "items.csv"), renderItemsCsv(data));
+  const truthPath = join(args.out, "truth.csv");
+  if (args.truth) await writeChunks(truthPath, renderTruthCsv(data));
   io.out(
     `wrote ${salesPath} (${data.series.length} series × ${data.dates.length} days, ${data.dates[0]} to ${data.dates.at(-1)}), ` +
-      `${join(args.out, "promotions.csv")} (${data.promotions.length} promotions), ${join(args.out, "items.csv")} (${data.items.length} items)\n`,
+      `${join(args.out, "promotions.csv")} (${data.promotions.length} promotions), ${join(args.out, "items.csv")} (${data.items.length} items)` +
+      (args.truth ? `, ${truthPath} (true mean and size per series and day)` : "") +
+      "\n",
   );
   return 0;
+}
+
+/** a large file written chunk by chunk, waiting whenever the stream's buffer is full */
+async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  const file = createWriteStream(path);
+  for (const chunk of chunks) {
+    if (!file.write(chunk)) await once(file, "drain");
+  }
+  file.end();
+  await once(file, "finish");
 }

@@ -51,6 +51,10 @@ export interface GeneratedSeries {
   units: Int32Array;
   /** 1 on the days a promotion ran for the item at the store */
   advertised: Uint8Array;
+  /** the expected demand each day that `units` were drawn around: level × weekly × season × trend × promotion uplift */
+  mean: Float64Array;
+  /** the negative binomial size of that draw (variance = mean + mean² / size) */
+  size: number;
 }
 
 export interface GeneratedData {
@@ -273,6 +277,7 @@ export function generateDemoData(options: GenerateOptions): GeneratedData {
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const units = new Int32Array(options.days);
+      const means = new Float64Array(options.days);
       const advertised = new Uint8Array(options.days);
       multiplier.fill(1);
       for (const p of promotionsByItem.get(i) ?? []) {
@@ -288,9 +293,10 @@ export function generateDemoData(options: GenerateOptions): GeneratedData {
         const season = 1 + item.seasonAmplitude * Math.cos((2 * Math.PI * (dayOfYear[d]! - item.seasonPeakDay)) / YEAR_DAYS);
         const trend = Math.exp((item.trend * d) / YEAR_DAYS);
         const mean = level * item.weekly[weekday[d]!]! * season * trend * multiplier[d]!;
+        means[d] = mean;
         units[d] = negativeBinomial(random, mean, item.size);
       }
-      series.push({ store: stores[s]!, sku: item.sku, units, advertised });
+      series.push({ store: stores[s]!, sku: item.sku, units, advertised, mean: means, size: item.size });
     }
   }
 
@@ -314,6 +320,26 @@ export function* renderSalesCsv(data: GeneratedData): Generator<string> {
     const date = data.dates[d]!;
     let chunk = "";
     for (const s of data.series) chunk += `${date},${s.store},${s.sku},${s.units[d]},${s.advertised[d]}\n`;
+    yield chunk;
+  }
+}
+
+/** nine significant digits: the truth file stays readable, and the oracle's risks do not move at that precision */
+function truthNumber(value: number): string {
+  return String(Number(value.toPrecision(9)));
+}
+
+/**
+ * truth.csv: date,store,sku,mean,size — the expected demand each series' units were drawn around each day, and the
+ * negative binomial size of the draw; what the backtest's oracle forecasts with. Ordered as sales.csv.
+ */
+export function* renderTruthCsv(data: GeneratedData): Generator<string> {
+  yield "date,store,sku,mean,size\n";
+  const sizes = data.series.map((s) => truthNumber(s.size));
+  for (let d = 0; d < data.dates.length; d++) {
+    const date = data.dates[d]!;
+    let chunk = "";
+    data.series.forEach((s, i) => (chunk += `${date},${s.store},${s.sku},${truthNumber(s.mean[d]!)},${sizes[i]}\n`));
     yield chunk;
   }
 }

@@ -1,22 +1,38 @@
-/** One series through the simulated shelf and the scoring, and the summary over all series. Pure and synchronous. */
+/**
+ * One series through the simulated shelf and the scoring, and the summary over all series. Pure and synchronous.
+ *
+ * A series that carries its true demand (a truth file) is also run with the oracle: the same shelf, the same risk
+ * computation and alert rule as Shelfwatch, fed with that demand instead of the fitted model. With `sweepThresholds`,
+ * Shelfwatch (and the oracle) are also scored as if they had alerted at each of those thresholds.
+ */
 import { poolUplifts } from "../forecast/index.js";
 import type { StockoutRisk, UpliftEvidence } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
 import { forecastErrorSums, scoreWarnings, summariseMethod, type ForecastErrorSums, type MethodMetrics, type WarningScore } from "./backtest-metrics.js";
-import { METHODS, simulateSeries, type Forecaster, type Method, type SimulationParameters, type UpliftPrior } from "./shelf-simulation.js";
+import { createOracleForecaster } from "./oracle-forecaster.js";
+import { alertsAtThreshold, METHODS, simulateSeries, type Forecaster, type Method, type SeriesSimulation, type SimulationParameters, type UpliftPrior } from "./shelf-simulation.js";
 
 export interface BacktestParameters extends SimulationParameters {
   /** an event counts as warned only by an episode that started at least this many days before it */
   minWarningDays: number;
   /** score alerts over horizons extended to the end of a promotion within them (see backtest-metrics.ts) */
   extendHorizonToPromotionEnd: boolean;
+  /** also score Shelfwatch's rule (and the oracle's) at each of these thresholds; absent or empty: not */
+  sweepThresholds?: readonly number[];
 }
+
+/** The methods that run the service's alert rule on a risk: their alerts can be re-scored at other thresholds. */
+export type RiskMethod = "shelfwatch" | "oracle";
 
 export interface SeriesOutcome {
   store: string;
   sku: string;
   scores: Record<Method, WarningScore>;
   forecastErrors: { shelfwatch: ForecastErrorSums; trailingAverage: ForecastErrorSums };
+  /** present when the series carries its true demand */
+  oracle?: { score: WarningScore; forecastErrors: ForecastErrorSums };
+  /** scores at params.sweepThresholds[i], when asked for */
+  thresholdSweep?: { shelfwatch: WarningScore[]; oracle?: WarningScore[] };
   /** scored days (after the warm-up) and how many of them were stockout days */
   scoredDays: number;
   stockoutDays: number;
@@ -90,9 +106,9 @@ export function backtestSeries(
 ): SeriesOutcome {
   const simulation = simulateSeries(series, dates, params, forecaster, upliftPriors);
   const from = firstScoredDay(params, dates.length);
-  const score = (method: Method) =>
+  const scoreAlerts = (alerts: Uint8Array) =>
     scoreWarnings({
-      alerts: simulation.alerts[method],
+      alerts,
       stockout: simulation.stockout,
       promoted: series.promoted,
       from,
@@ -100,6 +116,21 @@ export function backtestSeries(
       minWarningDays: params.minWarningDays,
       extendToPromotionEnd: params.extendHorizonToPromotionEnd,
     });
+  const score = (method: Method) => scoreAlerts(simulation.alerts[method]);
+  const thresholds = params.sweepThresholds ?? [];
+  const sweep = (run: SeriesSimulation) => thresholds.map((threshold) => scoreAlerts(alertsAtThreshold(run, threshold)));
+
+  let oracle: SeriesOutcome["oracle"];
+  let oracleSweep: WarningScore[] | undefined;
+  if (series.truth !== undefined) {
+    const oracleRun = simulateSeries(series, dates, params, createOracleForecaster(series.truth, dates));
+    // the shelf knows nothing of the forecaster: both runs must see the same stockouts, or the comparison is void
+    if (oracleRun.stockout.some((day, d) => day !== simulation.stockout[d])) {
+      throw new Error(`oracle: the shelf of ${series.store}/${series.sku} differs from Shelfwatch's run`);
+    }
+    oracle = { score: scoreAlerts(oracleRun.alerts.shelfwatch), forecastErrors: forecastErrorSums(series.demand, oracleRun.forecast7.shelfwatch, from) };
+    if (thresholds.length > 0) oracleSweep = sweep(oracleRun);
+  }
   let stockoutDays = 0;
   let promotedDays = 0;
   for (let d = from; d < dates.length; d++) {
@@ -114,6 +145,8 @@ export function backtestSeries(
       shelfwatch: forecastErrorSums(series.demand, simulation.forecast7.shelfwatch, from),
       trailingAverage: forecastErrorSums(series.demand, simulation.forecast7.trailingAverage, from),
     },
+    ...(oracle ? { oracle } : {}),
+    ...(thresholds.length > 0 ? { thresholdSweep: { shelfwatch: sweep(simulation), ...(oracleSweep ? { oracle: oracleSweep } : {}) } } : {}),
     scoredDays: dates.length - from,
     stockoutDays,
     promotedDays,
@@ -121,8 +154,18 @@ export function backtestSeries(
   };
 }
 
+/** One threshold of the sweep: each risk method's metrics had it alerted there. */
+export interface ThresholdSweepRow {
+  threshold: number;
+  shelfwatch: MethodMetrics;
+  oracle?: MethodMetrics;
+}
+
 export interface BacktestReport {
-  methods: Record<Method, MethodMetrics>;
+  /** `oracle` only when every series carried its true demand */
+  methods: Record<Method, MethodMetrics> & { oracle?: MethodMetrics };
+  /** only when thresholds were swept */
+  thresholdSweep?: ThresholdSweepRow[];
   series: number;
   stores: number;
   /** days per series after the warm-up */
@@ -135,11 +178,11 @@ export interface BacktestReport {
   fits: number;
 }
 
-export function summariseBacktest(outcomes: readonly SeriesOutcome[], stores: number): BacktestReport {
+export function summariseBacktest(outcomes: readonly SeriesOutcome[], stores: number, sweepThresholds: readonly number[] = []): BacktestReport {
   const scoredDays = outcomes.reduce((max, o) => Math.max(max, o.scoredDays), 0);
   const itemDays = outcomes.reduce((sum, o) => sum + o.scoredDays, 0);
   const storeDays = stores * scoredDays;
-  const methods = {} as Record<Method, MethodMetrics>;
+  const methods = {} as BacktestReport["methods"];
   for (const method of METHODS) {
     // the baselines' implied forecast is the trailing average they alert on
     const errors = outcomes.map((o) => (method === "shelfwatch" ? o.forecastErrors.shelfwatch : o.forecastErrors.trailingAverage));
@@ -149,10 +192,36 @@ export function summariseBacktest(outcomes: readonly SeriesOutcome[], stores: nu
       storeDays,
     );
   }
+  const oracles = outcomes.map((o) => o.oracle);
+  const everyOracle = outcomes.length > 0 && oracles.every((oracle) => oracle !== undefined);
+  if (everyOracle) {
+    methods.oracle = summariseMethod(
+      oracles.map((oracle) => oracle!.score),
+      oracles.map((oracle) => oracle!.forecastErrors),
+      storeDays,
+    );
+  }
+  let thresholdSweep: ThresholdSweepRow[] | undefined;
+  if (sweepThresholds.length > 0) {
+    // the sweep's forecast is the same at every threshold: its MASE is the one above
+    const sweptMethod = (method: RiskMethod, index: number) =>
+      summariseMethod(
+        outcomes.map((o) => o.thresholdSweep![method]![index]!),
+        [],
+        storeDays,
+      );
+    const oracleSwept = everyOracle && outcomes.every((o) => o.thresholdSweep?.oracle !== undefined);
+    thresholdSweep = sweepThresholds.map((threshold, index) => ({
+      threshold,
+      shelfwatch: sweptMethod("shelfwatch", index),
+      ...(oracleSwept ? { oracle: sweptMethod("oracle", index) } : {}),
+    }));
+  }
   const events = outcomes.reduce((sum, o) => sum + o.scores.shelfwatch.events, 0);
   const advertisedEvents = outcomes.reduce((sum, o) => sum + o.scores.shelfwatch.advertised.events, 0);
   return {
     methods,
+    ...(thresholdSweep ? { thresholdSweep } : {}),
     series: outcomes.length,
     stores,
     scoredDays,

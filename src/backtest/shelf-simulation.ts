@@ -73,6 +73,8 @@ export interface SeriesSimulation {
   alerts: Record<Method, Uint8Array>;
   /** Shelfwatch's alert probability each morning (NaN when not assessed: warm-up, empty shelf) */
   probability: Float64Array;
+  /** days from each assessed morning to the start of the promotion it was judged against (0 while it runs; -1: none) */
+  promotionStartsIn: Int16Array;
   /** the demand forecast for each day, made 7 days ahead (on the morning 6 days before); NaN where none was made */
   forecast7: { shelfwatch: Float64Array; trailingAverage: Float64Array };
   /** how many times the model was fitted */
@@ -104,6 +106,28 @@ export function reviewOffset(store: string, sku: string, reviewDays: number): nu
   const key = `${store}\u0000${sku}`;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
   return (hash >>> 0) % reviewDays;
+}
+
+/**
+ * The probability at which Shelfwatch alerts: the threshold, or for a promotion still more than
+ * PROMOTION_ALERT_WINDOW_DAYS away the stricter one the service's sweep uses. `promotionStartsIn` < 0: no promotion is in view.
+ */
+export function alertProbabilityNeeded(threshold: number, promotionStartsIn: number): number {
+  return promotionStartsIn >= 0 ? promotionAlertProbability(threshold, promotionStartsIn) : threshold;
+}
+
+/**
+ * Shelfwatch's alerts had it run at another threshold: the same rule on the probabilities the simulation recorded
+ * (the shelf does not depend on the alerts, so the mornings and their risks are the same).
+ */
+export function alertsAtThreshold(simulation: Pick<SeriesSimulation, "probability" | "promotionStartsIn">, threshold: number): Uint8Array {
+  const { probability, promotionStartsIn } = simulation;
+  const alerts = new Uint8Array(probability.length);
+  for (let t = 0; t < probability.length; t++) {
+    // NaN (not assessed) compares false
+    if (probability[t]! >= alertProbabilityNeeded(threshold, promotionStartsIn[t]!)) alerts[t] = 1;
+  }
+  return alerts;
 }
 
 /** `upliftPriors[k]`: what the k-th fit of the model (0 = the first, at the end of the warm-up) adds to its prior. */
@@ -143,6 +167,7 @@ export function simulateSeries(
   const stockout = new Uint8Array(n);
   const alerts = { shelfwatch: new Uint8Array(n), reorderPoint: new Uint8Array(n), daysOfCover: new Uint8Array(n) };
   const probabilityByDay = new Float64Array(n).fill(Number.NaN);
+  const promotionStartsIn = new Int16Array(n).fill(-1);
   const shelfwatch7 = new Float64Array(n).fill(Number.NaN);
   const trailing7 = new Float64Array(n).fill(Number.NaN);
   const arrivals = new Float64Array(n + leadDays + 1);
@@ -153,7 +178,7 @@ export function simulateSeries(
     sales[t] = demand[t]!;
     history.push({ date: dates[t]!, units: demand[t]!, stockout: false, promoted: promoted[t] === 1 });
   }
-  if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
+  if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
 
   // running sums of the trailing window of sales
   let windowSum = 0;
@@ -226,9 +251,9 @@ export function simulateSeries(
       });
       const probability = Math.max(risk.probabilityBeforeNextDelivery ?? 0, risk.probabilityBeforePromotionEnd ?? 0);
       probabilityByDay[t] = probability;
+      if (promotionEnd >= 0) promotionStartsIn[t] = promotionStart - t;
       // the sweep's rule: a promotion still days away alerts only when its run-out is near certain
-      const needed = promotionEnd >= 0 ? promotionAlertProbability(params.threshold, promotionStart - t) : params.threshold;
-      if (probability >= needed) alerts.shelfwatch[t] = 1;
+      if (probability >= alertProbabilityNeeded(params.threshold, promotionStartsIn[t]!)) alerts.shelfwatch[t] = 1;
     }
 
     const wanted = demand[t]!;
@@ -242,5 +267,5 @@ export function simulateSeries(
     windowSumSq += sold * sold - leaving * leaving;
   }
 
-  return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits };
+  return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits };
 }

@@ -15,6 +15,8 @@ export {
 export { negBinomialCdf, negBinomialPmf, negBinomialQuantile } from "./negative-binomial.js";
 export {
   assessStockout,
+  assessStockoutOfDemand,
+  type DemandPathInput,
   EARLY_PROMOTION_ALERT_PROBABILITY,
   PROMOTION_ALERT_WINDOW_DAYS,
   promotionAlertProbability,

@@ -1,6 +1,6 @@
 import { toDayNumber } from "./calendar.js";
 import { expectedUnits, modelUncertainty } from "./demand-model.js";
-import type { StockoutRisk, StockoutRiskInput } from "./forecast-types.js";
+import type { FutureDay, StockoutRisk, StockoutRiskInput } from "./forecast-types.js";
 import {
   fillNegBinomialPmf,
   negBinomialCdf,
@@ -343,6 +343,31 @@ function stretchEnds(points: readonly number[], lastDay: number): number[] {
  */
 export function assessStockout(input: StockoutRiskInput): StockoutRisk {
   const { model, days } = input;
+  const means = new Float64Array(days.length);
+  for (let t = 0; t < days.length; t++) {
+    const day = days[t];
+    means[t] = day ? expectedUnits(model, day) : 0;
+  }
+  return assessStockoutOfDemand(input, { means, size: model.size, ...modelUncertainty(model) });
+}
+
+/** Demand over the days of a risk assessment, day by day: what assessStockout reads off the fitted model. */
+export interface DemandPathInput {
+  /** expected units of each of the days, in their order */
+  means: ArrayLike<number>;
+  /** negative binomial size of each day's demand around its mean (Infinity: Poisson) */
+  size: number;
+  /** relative errors of the level and of the uplift, shared by the days (0 for a demand known exactly) */
+  levelCv: number;
+  upliftCv: number;
+}
+
+/**
+ * assessStockout for a demand path given outright rather than through a model: the backtest's oracle feeds the
+ * generator's true demand through the same computation the service runs on its forecast.
+ */
+export function assessStockoutOfDemand(input: Omit<StockoutRiskInput, "model">, demand: DemandPathInput): StockoutRisk {
+  const days: readonly FutureDay[] = input.days;
   const horizon = days.length;
   const todayDay = toDayNumber(input.today);
   const onHand = Number.isFinite(input.onHand) ? input.onHand : 0;
@@ -355,20 +380,19 @@ export function assessStockout(input: StockoutRiskInput): StockoutRisk {
   const promotedMeanSum = new Float64Array(horizon + 1);
   for (let t = 0; t < horizon; t++) {
     const day = days[t];
-    const mean = day ? expectedUnits(model, day) : 0;
+    const mean = day ? (demand.means[t] ?? 0) : 0;
     means[t] = mean;
     meanSum[t + 1] = (meanSum[t] ?? 0) + mean;
     meanSquaredSum[t + 1] = (meanSquaredSum[t] ?? 0) + mean * mean;
     promotedMeanSum[t + 1] = (promotedMeanSum[t] ?? 0) + (day?.promoted ? mean : 0);
   }
-  const { levelCv, upliftCv } = modelUncertainty(model);
   const path: DemandPath = {
     meanSum,
     meanSquaredSum,
     promotedMeanSum,
-    inverseSize: model.size > 0 ? 1 / model.size : 0,
-    levelVariance: levelCv * levelCv,
-    upliftVariance: upliftCv * upliftCv,
+    inverseSize: demand.size > 0 ? 1 / demand.size : 0,
+    levelVariance: demand.levelCv * demand.levelCv,
+    upliftVariance: demand.upliftCv * demand.upliftCv,
   };
 
   // Deliveries by day index; stockBy[t] = on hand plus everything landed by day t

@@ -18,7 +18,7 @@ function capture() {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "shelfwatch-backtest-"));
   const { output, io } = capture();
-  const status = await runGenerateCli(["--out", dir, "--stores", "2", "--items", "6", "--days", "200", "--seed", "3"], io);
+  const status = await runGenerateCli(["--out", dir, "--stores", "2", "--items", "6", "--days", "200", "--seed", "3", "--truth"], io);
   expect(status, output.err).toBe(0);
 });
 
@@ -31,6 +31,13 @@ describe("npm run generate", () => {
     expect(readFileSync(join(dir, "sales.csv"), "utf8").split("\n")).toHaveLength(1 + 2 * 6 * 200 + 1);
     expect(readFileSync(join(dir, "promotions.csv"), "utf8")).toMatch(/^promotion_id,name,sku,store,start_date,end_date,uplift\n/);
     expect(readFileSync(join(dir, "items.csv"), "utf8").trimEnd().split("\n")).toHaveLength(7);
+  });
+
+  it("writes truth.csv with --truth: a mean and size for every row of sales.csv", () => {
+    const truth = readFileSync(join(dir, "truth.csv"), "utf8").split("\n");
+    expect(truth[0]).toBe("date,store,sku,mean,size");
+    expect(truth).toHaveLength(1 + 2 * 6 * 200 + 1);
+    expect(truth[1]).toMatch(/^2025-01-01,S01,100001,\d+(\.\d+)?(e-\d+)?,\d+(\.\d+)?$/);
   });
 
   it("explains bad arguments", async () => {
@@ -80,6 +87,45 @@ describe("npm run backtest", () => {
     for (const row of ["recall", "precision", "F1", "median warning lead time", "alerts per store per day", "MASE", "Advertised items"]) expect(output.out).toContain(row);
   });
 
+  it("adds the oracle with --truth: a fourth column, and an \"oracle\" key after the others in --json", async () => {
+    const table = capture();
+    expect(await runBacktestCli([...files(), "--truth", join(dir, "truth.csv"), "--workers", "1"], table.io)).toBe(0);
+    expect(table.output.out).toMatch(/Shelfwatch\s+Reorder point\s+Days of cover\s+Oracle/);
+    expect(table.output.out).not.toContain("Threshold sweep");
+    const json = capture();
+    expect(await runBacktestCli([...files(), "--truth", join(dir, "truth.csv"), "--json", "--workers", "1"], json.io)).toBe(0);
+    const parsed = JSON.parse(json.output.out) as { methods: Record<string, Record<string, unknown>> };
+    expect(Object.keys(parsed)).toEqual(["methods"]);
+    expect(Object.keys(parsed.methods)).toEqual(["shelfwatch", "reorderPoint", "daysOfCover", "oracle"]);
+    expect(Object.keys(parsed.methods.oracle!)).toEqual(M_KEYS);
+  });
+
+  it("sweeps thresholds on worker threads as in this thread, the oracle's too", async () => {
+    const args = [...files(), "--truth", join(dir, "truth.csv"), "--threshold-sweep", "--json"];
+    const { output, io } = capture();
+    await runBacktestCli([...args, "--workers", "1"], io);
+    const parsed = JSON.parse(output.out) as {
+      methods: { oracle: Record<string, unknown> };
+      thresholdSweep: Array<{ threshold: number; shelfwatch: object; oracle: object }>;
+    };
+    expect(parsed.thresholdSweep.map((row) => row.threshold)).toEqual([0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]);
+    // at the run's threshold the sweep is the run (its MASE belongs to the forecast, not to a threshold)
+    const { mase: _mase, ...oracleAtThreshold } = parsed.methods.oracle;
+    expect(parsed.thresholdSweep[4]!.oracle).toEqual(oracleAtThreshold);
+    const child = spawnSync(join(root, "node_modules/.bin/tsx"), ["scripts/backtest.ts", ...args, "--workers", "2"], { cwd: root, encoding: "utf8" });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toBe(output.out);
+  });
+
+  it("prints the sweep and the best threshold of each method", async () => {
+    const { output, io } = capture();
+    expect(await runBacktestCli([...files(), "--truth", join(dir, "truth.csv"), "--threshold-sweep", "--workers", "1"], io)).toBe(0);
+    expect(output.out).toContain("Threshold sweep");
+    expect(output.out).toMatch(/^0\.50 \*/m);
+    expect(output.out).toMatch(/Best advertised F1, Shelfwatch: [\d.]+% at 0\.\d\d/);
+    expect(output.out).toMatch(/Best advertised F1, Oracle: [\d.]+% at 0\.\d\d/);
+  });
+
   it("explains a bad command line and unreadable files", async () => {
     const { output, io } = capture();
     expect(await runBacktestCli(["--json"], io)).toBe(2);
@@ -89,6 +135,8 @@ describe("npm run backtest", () => {
     expect(output.err).toContain("--review-days: must be a whole number");
     expect(await runBacktestCli(["--sales", join(dir, "missing.csv")], io)).toBe(1);
     expect(output.err).toMatch(/cannot read the sales file .*missing.csv: ENOENT/);
+    expect(await runBacktestCli([...files(), "--truth", join(dir, "sales.csv")], io)).toBe(1);
+    expect(output.err).toMatch(/sales.csv: line 1: missing column mean, size/);
     const help = capture();
     expect(await runBacktestCli(["--help"], help.io)).toBe(0);
     expect(help.output.out).toContain("--service-level P");

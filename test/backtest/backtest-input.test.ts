@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyItemsCsv, applyPromotionsCsv, BacktestInputError, parseSalesCsv, splitCsvLine } from "../../src/backtest/backtest-input.js";
+import { applyItemsCsv, applyPromotionsCsv, applyTruthCsv, BacktestInputError, parseSalesCsv, splitCsvLine } from "../../src/backtest/backtest-input.js";
 
 const sales = [
   "date,store,sku,units,advertised",
@@ -73,6 +73,32 @@ describe("applyItemsCsv", () => {
     const input = parseSalesCsv(sales);
     expect(() => applyItemsCsv(input, "sku,name\n100001,Cola\n", "items.csv")).toThrow(/items.csv: line 1: missing column category/);
     expect(() => applyItemsCsv(input, "sku,category\n,snacks\n")).toThrow(/line 2: sku is empty/);
+  });
+});
+
+describe("applyTruthCsv", () => {
+  const truthRows = (skip = "") =>
+    ["date,store,sku,mean,size", ...["2025-03-01", "2025-03-02", "2025-03-03"].flatMap((date, d) =>
+      ["S01,100001", "S01,100002", "S02,100001"].map((key, k) => `${date},${key},${d + k / 10},${k + 1}`),
+    ), "2025-03-04,S01,100001,9,1", "2025-03-01,S09,100001,9,1"].filter((line) => !line.startsWith(skip || "-")).join("\n");
+
+  it("gives every series its true mean per day and its size, ignoring other dates and series", () => {
+    const input = parseSalesCsv(sales);
+    expect(applyTruthCsv(input, truthRows())).toBe(3);
+    expect(Array.from(input.series[0]!.truth!.mean)).toEqual([0, 1, 2]);
+    expect(input.series[0]!.truth!.size).toBe(1);
+    expect(Array.from(input.series[2]!.truth!.mean)).toEqual([0.2, 1.2, 2.2]);
+    expect(input.series[2]!.truth!.size).toBe(3);
+  });
+
+  it("names a series or a day without truth, a bad number and a size that changes", () => {
+    const input = parseSalesCsv(sales);
+    expect(() => applyTruthCsv(input, truthRows("2025-03-02,S01,100002"), "truth.csv")).toThrow(/truth.csv: no row for store S01, sku 100002, date 2025-03-02/);
+    expect(() => applyTruthCsv(input, "date,store,sku,mean\n")).toThrow(/missing column size/);
+    expect(() => applyTruthCsv(input, `${truthRows()}\n2025-03-01,S01,100001,lots,1`)).toThrow(/line 13: mean must be a number/);
+    expect(() => applyTruthCsv(input, `${truthRows()}\n2025-03-01,S01,100001,1,2`)).toThrow(/line 13: size 2 differs/);
+    // nothing is applied from a file that fails
+    expect(input.series.every((series) => series.truth === undefined)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dayNumber, weekdayOfDayNumber } from "../../src/backtest/calendar-days.js";
-import { generateDemoData, renderItemsCsv, renderPromotionsCsv, renderSalesCsv, type GeneratedData } from "../../src/backtest/generate-data.js";
+import { generateDemoData, renderItemsCsv, renderPromotionsCsv, renderSalesCsv, renderTruthCsv, type GeneratedData } from "../../src/backtest/generate-data.js";
 import { createRandom, negativeBinomial } from "../../src/backtest/random.js";
 
 const options = { stores: 3, items: 60, days: 365, seed: 7, start: "2025-01-01" };
@@ -95,6 +95,49 @@ describe("generateDemoData", () => {
     }
     // promotions fall on items of every size, so compare per series-day means loosely
     expect(promotedUnits / promotedDays / (ordinaryUnits / ordinaryDays)).toBeGreaterThan(1.5);
+  });
+});
+
+describe("renderTruthCsv", () => {
+  it("writes each series' mean and size per day, in the sales file's order, to nine significant digits", () => {
+    const constructed: GeneratedData = {
+      dates: ["2025-03-01", "2025-03-02"],
+      stores: ["S01", "S02"],
+      items: [],
+      promotions: [],
+      series: [
+        { store: "S01", sku: "100001", units: Int32Array.from([3, 0]), advertised: Uint8Array.from([0, 1]), mean: Float64Array.from([2.5, 1 / 3]), size: 4 },
+        { store: "S02", sku: "100001", units: Int32Array.from([7, 9]), advertised: Uint8Array.from([0, 0]), mean: Float64Array.from([12345.678912, 0.04]), size: 0.75 },
+      ],
+    };
+    expect([...renderTruthCsv(constructed)].join("")).toBe(
+      [
+        "date,store,sku,mean,size",
+        "2025-03-01,S01,100001,2.5,4",
+        "2025-03-01,S02,100001,12345.6789,0.75",
+        "2025-03-02,S01,100001,0.333333333,4",
+        "2025-03-02,S02,100001,0.04,0.75",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("gives the mean the units were drawn around: averages agree, and promoted days carry the uplift", () => {
+    const lines = [...renderTruthCsv(data)].join("").trimEnd().split("\n");
+    expect(lines).toHaveLength(1 + options.stores * options.items * options.days);
+    let units = 0;
+    let expected = 0;
+    for (const series of data.series) {
+      expect(series.size).toBeGreaterThan(0);
+      for (let d = 0; d < options.days; d++) {
+        units += series.units[d]!;
+        expected += series.mean[d]!;
+        // the truth of a promoted day is the day's ordinary mean times the promotion's uplift (≥ 1.5)
+        if (series.advertised[d] === 1 && d >= 7 && series.advertised[d - 7] === 0) expect(series.mean[d]! / series.mean[d - 7]!).toBeGreaterThan(1.3);
+      }
+    }
+    expect(units / expected).toBeGreaterThan(0.97);
+    expect(units / expected).toBeLessThan(1.03);
   });
 });
 

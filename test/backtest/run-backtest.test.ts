@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { BacktestSeries } from "../../src/backtest/backtest-input.js";
 import { generateDemoData } from "../../src/backtest/generate-data.js";
-import { backtestSeries, categoryUpliftPriors, upliftEvidenceOf, type BacktestParameters } from "../../src/backtest/run-backtest.js";
+import { backtestSeries, categoryUpliftPriors, summariseBacktest, upliftEvidenceOf, type BacktestParameters } from "../../src/backtest/run-backtest.js";
 import { serviceForecaster } from "../../src/backtest/service-forecaster.js";
 import { poolUplifts } from "../../src/forecast/demand-model.js";
 import type { UpliftEvidence } from "../../src/forecast/forecast-types.js";
+import { flatForecaster } from "./flat-forecaster.js";
 
 const params: BacktestParameters = {
   reviewDays: 7,
@@ -83,5 +84,59 @@ describe("upliftEvidenceOf", () => {
       learnedAny ||= learned.some((entry) => entry !== null);
     }
     expect(learnedAny).toBe(true);
+  });
+});
+
+describe("the oracle and the threshold sweep", () => {
+  const data = generateDemoData({ stores: 1, items: 6, days: 240, seed: 4, start: "2025-01-01" });
+  const withTruth = data.series.map(
+    (generated): BacktestSeries => ({
+      store: generated.store,
+      sku: generated.sku,
+      demand: Float64Array.from(generated.units),
+      promoted: generated.advertised,
+      truth: { mean: generated.mean, size: generated.size },
+    }),
+  );
+  const swept = { ...params, sweepThresholds: [0.3, 0.5, 0.9] };
+
+  it("scores the oracle on the same shelf, and leaves the other methods' scores as they were", () => {
+    for (const series of withTruth) {
+      const { truth: _truth, ...plain } = series;
+      const without = backtestSeries(plain, data.dates, params, flatForecaster);
+      const outcome = backtestSeries(series, data.dates, params, flatForecaster);
+      expect(without.oracle).toBeUndefined();
+      expect(outcome.scores).toEqual(without.scores);
+      expect(outcome.oracle).toBeDefined();
+      // the same stockouts: the events the oracle is scored on are Shelfwatch's
+      expect(outcome.oracle!.score.events).toBe(outcome.scores.shelfwatch.events);
+      expect(outcome.oracle!.score.advertised.events).toBe(outcome.scores.shelfwatch.advertised.events);
+      expect(outcome.oracle!.forecastErrors.days).toBe(outcome.forecastErrors.shelfwatch.days);
+    }
+  });
+
+  it("sweeps thresholds for Shelfwatch and the oracle; the run's threshold gives the run's scores", () => {
+    const outcomes = withTruth.map((series) => backtestSeries(series, data.dates, swept, flatForecaster));
+    for (const outcome of outcomes) {
+      expect(outcome.thresholdSweep?.shelfwatch).toHaveLength(3);
+      expect(outcome.thresholdSweep!.shelfwatch[1]).toEqual(outcome.scores.shelfwatch);
+      expect(outcome.thresholdSweep!.oracle![1]).toEqual(outcome.oracle!.score);
+      // a lower threshold alerts on every morning a higher one does, and more
+      expect(outcome.thresholdSweep!.oracle![0]!.warned).toBeGreaterThanOrEqual(outcome.thresholdSweep!.oracle![2]!.warned);
+    }
+    const report = summariseBacktest(outcomes, 1, swept.sweepThresholds);
+    expect(report.methods.oracle).toBeDefined();
+    expect(report.thresholdSweep?.map((row) => row.threshold)).toEqual([0.3, 0.5, 0.9]);
+    expect(report.thresholdSweep![1]!.shelfwatch.advertised).toEqual(report.methods.shelfwatch.advertised);
+    expect(report.thresholdSweep![1]!.oracle!.advertised).toEqual(report.methods.oracle!.advertised);
+    expect(report.thresholdSweep![0]!.oracle!.alertsPerStoreDay).toBeGreaterThanOrEqual(report.thresholdSweep![2]!.oracle!.alertsPerStoreDay);
+  });
+
+  it("reports no oracle unless every series carried its truth, and no sweep unless asked", () => {
+    const outcomes = withTruth.map((series, i) => backtestSeries(i === 0 ? { ...series, truth: undefined } : series, data.dates, params, flatForecaster));
+    const report = summariseBacktest(outcomes, 1);
+    expect(report.methods.oracle).toBeUndefined();
+    expect(report.thresholdSweep).toBeUndefined();
+    expect(Object.keys(report.methods)).toEqual(["shelfwatch", "reorderPoint", "daysOfCover"]);
   });
 });

@@ -3,7 +3,7 @@ import type { BacktestSeries } from "../../src/backtest/backtest-input.js";
 import { scoreWarnings } from "../../src/backtest/backtest-metrics.js";
 import { consecutiveDates } from "../../src/backtest/calendar-days.js";
 import { generateDemoData } from "../../src/backtest/generate-data.js";
-import { normalQuantile, reviewOffset, simulateSeries, type Forecaster, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
+import { alertsAtThreshold, normalQuantile, reviewOffset, simulateSeries, type Forecaster, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
 import type { DemandPrior, StockoutRisk } from "../../src/forecast/forecast-types.js";
 import { flatForecaster } from "./flat-forecaster.js";
 
@@ -112,6 +112,24 @@ describe("simulateSeries", () => {
     expect(alerted(0.7)).toEqual(onShelf(66, 74));
     // near certain: as soon as the promotion is within the 14 days the calendar is read ahead
     expect(alerted(0.95)).toEqual(onShelf(57, 74));
+  });
+
+  it("records each morning's probability and promotion lead, from which any threshold's alerts follow by the same rule", () => {
+    const { series, dates } = promotedSpike();
+    const simulation = simulateSeries(series, dates, params, flatForecaster);
+    expect(Array.from(alertsAtThreshold(simulation, params.threshold))).toEqual(Array.from(simulation.alerts.shelfwatch));
+    expect(simulation.promotionStartsIn[55]).toBe(-1);
+    expect(simulation.promotionStartsIn[60]).toBe(10);
+    // while it runs (on the mornings there is stock to assess)
+    const running = [70, 71, 72, 73, 74].filter((t) => simulation.onHand[t]! > 0);
+    expect(running.length).toBeGreaterThan(0);
+    for (const t of running) expect(simulation.promotionStartsIn[t]).toBe(0);
+    for (const threshold of [0.3, 0.7, 0.95]) {
+      const other = simulateSeries(series, dates, { ...params, threshold }, flatForecaster);
+      expect(Array.from(alertsAtThreshold(simulation, threshold))).toEqual(Array.from(other.alerts.shelfwatch));
+    }
+    // nothing is assessed in the warm-up or on an empty shelf, so nothing alerts there at any threshold
+    expect(alertsAtThreshold(simulation, 0).slice(0, 28).every((alert) => alert === 0)).toBe(true);
   });
 
   it("fits each refit's model with the uplift its category had learned by then", () => {
