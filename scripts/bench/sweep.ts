@@ -208,13 +208,14 @@ export async function selectSweepInputs(db: Database, now: Date): Promise<{ seco
     // the days around the older of those promotions, before the recent history
     const pastSales = await queryRows(
       db,
-      sql`select distinct d.item_id, d.sales_date, d.units, d.stockout
-          from promotions p join promotion_items pi on pi.promotion_id = p.id
-          join daily_sales d on d.store_id = ${store.id} and d.item_id = pi.item_id
-            and d.sales_date between p.start_date - ${BASELINE_HALF_WIDTH_DAYS}::int and p.end_date + ${BASELINE_HALF_WIDTH_DAYS}::int
-          where p.end_date >= ${upliftStart}::date and p.start_date < ${historyStart}::date
-            and d.sales_date >= ${upliftStart}::date and d.sales_date < ${historyStart}::date
-            and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id}))`,
+      sql`select d.item_id, d.sales_date, d.units, d.stockout
+          from daily_sales d
+          where d.store_id = ${store.id} and d.sales_date >= ${upliftStart}::date and d.sales_date < ${historyStart}::date
+            and exists (
+              select 1 from promotions p join promotion_items pi on pi.promotion_id = p.id
+              where pi.item_id = d.item_id and p.end_date >= ${upliftStart}::date and p.start_date < ${historyStart}::date
+                and d.sales_date between p.start_date - ${BASELINE_HALF_WIDTH_DAYS}::int and p.end_date + ${BASELINE_HALF_WIDTH_DAYS}::int
+                and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id})))`,
     );
     const deliveries = await queryRows(
       db,

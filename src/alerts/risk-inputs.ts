@@ -76,23 +76,22 @@ export function pastPromotionSpans(windows: PromotionWindow[], options: { from: 
 /**
  * The days of the spans as history records from sparse ledger rows, for a model fitted with missingDays "unobserved":
  * the days between spans are then unknown, not zero. As in buildHistory, a day without a row sold nothing from the
- * span's first recorded day on; before it (or in a span without rows) the item may not have been on sale here, so those
- * days are left out. Days inside the current out-of-stock spell are censored.
+ * item's first recorded day at the store (`firstRecorded`) on; before it the item may not have been on sale here, so
+ * those days are left out. Days inside the current out-of-stock spell are censored.
  */
 export function spanHistory(
   spans: Array<{ from: string; to: string }>,
   rows: Array<{ date: string; units: number; stockout: boolean }>,
-  options: { promotions: PromotionWindow[]; outOfStockFrom?: string | null },
+  options: { firstRecorded: string | null; promotions: PromotionWindow[]; outOfStockFrom?: string | null },
 ): DayRecord[] {
+  if (options.firstRecorded === null) return [];
   const byDate = new Map(rows.map((row) => [row.date, row]));
   const history: DayRecord[] = [];
   for (const span of spans) {
-    let recorded = false;
-    for (let day = toDayNumber(span.from), last = toDayNumber(span.to); day <= last; day += 1) {
+    const from = span.from < options.firstRecorded ? options.firstRecorded : span.from;
+    for (let day = toDayNumber(from), last = toDayNumber(span.to); day <= last; day += 1) {
       const date = fromDayNumber(day);
       const row = byDate.get(date);
-      recorded ||= row !== undefined;
-      if (!recorded) continue;
       const inSpell = options.outOfStockFrom != null && date >= options.outOfStockFrom;
       history.push({ date, units: Math.max(0, row?.units ?? 0), stockout: (row?.stockout ?? false) || inSpell, promoted: promotedOn(date, options.promotions) });
     }

@@ -219,7 +219,11 @@ export async function loadStoreInputs(
       const prior = itemPrior(peer.category, peerLevels);
       const past = pastDays.get(peer.itemId);
       // between the spans around past promotions and the recent history, days are unknown rather than zero
-      return [peer.itemId, past ? fitDemand([...past, ...peer.history], prior, { missingDays: "unobserved" }) : fitDemand(peer.history, prior)];
+      // (as of today: an item with no sales in the recent history has only those older days to go by)
+      return [
+        peer.itemId,
+        past ? fitDemand([...past, ...peer.history], prior, { missingDays: "unobserved", asOf: today }) : fitDemand(peer.history, prior),
+      ];
     }),
   );
   const upliftPriors = new Map(
@@ -261,6 +265,14 @@ async function loadPastPromotionDays(
     for (const span of spans) input.push({ i: peer.itemId, f: span.from, t: span.to });
   }
   if (input.length === 0) return new Map();
+  // the first day each item sold at the store: before it, a day without a row is not a day without sales
+  const firsts = await queryRows<{ item_id: number; first_date: string | null }>(
+    db,
+    sql`select r.i as item_id,
+               (select min(d.sales_date)::text from daily_sales d where d.store_id = ${storeId} and d.item_id = r.i) as first_date
+        from unnest(${`{${[...spansByItem.keys()].join(",")}}`}::int[]) as r(i)`,
+  );
+  const firstRecorded = new Map(firsts.map((row) => [Number(row.item_id), row.first_date]));
   const rows = await queryRows<{ item_id: number; sales_date: string; units: number; stockout: boolean }>(
     db,
     sql`select d.item_id, d.sales_date::text as sales_date, d.units, d.stockout
@@ -275,7 +287,7 @@ async function loadPastPromotionDays(
     const records = spanHistory(
       spans,
       (rowsByItem.get(peer.itemId) ?? []).map((row) => ({ date: row.sales_date, units: Number(row.units), stockout: Boolean(row.stockout) })),
-      { promotions: windowsOf(peer.itemId), outOfStockFrom: peer.outOfStockFrom },
+      { firstRecorded: firstRecorded.get(peer.itemId) ?? null, promotions: windowsOf(peer.itemId), outOfStockFrom: peer.outOfStockFrom },
     );
     if (records.length > 0) days.set(peer.itemId, records);
   }

@@ -123,6 +123,40 @@ describe("GET /v1/stores/:store/at-risk", () => {
     expect(body.promotions).toEqual([{ startDate: "2026-11-23", endDate: "2026-11-29" }]);
   });
 
+  it("forecasts an item that sold only months ago, around a past promotion, from today, like an item that never sold", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const dayBefore = (daysAgo: number) => new Date(Date.UTC(2026, 10, 20) - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const lines = ["store,sku,sold_units,sales_date"];
+    // 0011 sold 10 a day (30 on promotion) from 200 to 130 days ago, and nothing since; 0013 sells 3 a day now
+    for (let daysAgo = 200; daysAgo >= 130; daysAgo -= 1) lines.push(`S12,0011,${daysAgo >= 144 && daysAgo <= 150 ? 30 : 10},${dayBefore(daysAgo)}`);
+    for (let daysAgo = 84; daysAgo >= 1; daysAgo -= 1) lines.push(`S12,0013,3,${dayBefore(daysAgo)}`);
+    expect((await upload(ctx, chainKey, `${lines.join("\n")}\n`)).status).toBe(201);
+    const rows = ["0011", "0012", "0013"].map((sku) => ({ store: "S12", sku, onHand: 50, observedAt: "2026-11-20T14:00:00Z", category: "Seasonal" }));
+    const stock = await ctx.app.request("/v1/stock", {
+      method: "POST",
+      headers: { ...bearer(chainKey), "content-type": "application/json" },
+      body: JSON.stringify({ rows }),
+    });
+    expect(stock.status).toBe(201);
+    await post("/v1/promotions", chainKey, {
+      promotions: [{ id: "AD-2026-26", name: "Week 26 flyer", skus: ["0011"], stores: ["S12"], startDate: dayBefore(150), endDate: dayBefore(144) }],
+    });
+
+    const forecastOf = async (sku: string) => {
+      const res = await ctx.app.request(`/v1/stores/S12/items/${sku}/forecast`, { headers: bearer(chainKey) });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { model: { upliftSource: string }; forecast: Array<{ date: string; mean: number }> };
+    };
+    const pastOnly = await forecastOf("0011");
+    const neverSold = await forecastOf("0012");
+    // its old promotion still teaches its uplift
+    expect(pastOnly.model.upliftSource).toBe("item");
+    // but its demand from today on is the category's, as for the item that never sold here, not the 10 a day of months ago
+    expect(pastOnly.forecast[0]!.date).toBe("2026-11-20");
+    expect(pastOnly.forecast.map((d) => d.mean)).toEqual(neverSold.forecast.map((d) => d.mean));
+    expect(Math.max(...pastOnly.forecast.map((d) => d.mean))).toBeLessThan(5);
+  });
+
   it("refuses a key limited to another store", async () => {
     const { s12Key } = await seedStoresAndKeys(ctx);
     const res = await ctx.app.request("/v1/stores/S7/at-risk", { headers: bearer(s12Key) });

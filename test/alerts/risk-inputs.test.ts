@@ -29,23 +29,34 @@ describe("pastPromotionSpans", () => {
 });
 
 describe("spanHistory", () => {
-  it("fills days without a row with zero from a span's first recorded day, marks promoted and out-of-stock days", () => {
+  it("fills days without a row with zero from the item's first recorded day, marks promoted and out-of-stock days", () => {
     const history = spanHistory(
       [
         { from: "2026-03-01", to: "2026-03-05" },
-        { from: "2026-04-01", to: "2026-04-02" }, // no rows: the item may not have been on sale
+        { from: "2026-04-01", to: "2026-04-02" }, // no rows, but the item sold here before: it sold nothing
       ],
       [
         { date: "2026-03-02", units: 4, stockout: false },
         { date: "2026-03-04", units: -1, stockout: true },
       ],
-      { promotions: [window(1, "2026-03-03", "2026-03-04")], outOfStockFrom: "2026-03-05" },
+      { firstRecorded: "2026-03-02", promotions: [window(1, "2026-03-03", "2026-03-04")], outOfStockFrom: "2026-04-02" },
     );
     expect(history).toEqual([
+      // 2026-03-01 is before the item's first sale here: left out, not zero
       { date: "2026-03-02", units: 4, stockout: false, promoted: false },
       { date: "2026-03-03", units: 0, stockout: false, promoted: true },
       { date: "2026-03-04", units: 0, stockout: true, promoted: true },
-      { date: "2026-03-05", units: 0, stockout: true, promoted: false },
+      { date: "2026-03-05", units: 0, stockout: false, promoted: false },
+      { date: "2026-04-01", units: 0, stockout: false, promoted: false },
+      { date: "2026-04-02", units: 0, stockout: true, promoted: false },
     ]);
+  });
+
+  it("keeps the zero days at the start of a span when the item sold here earlier, and gives nothing for an item never sold here", () => {
+    const spans = [{ from: "2026-05-01", to: "2026-05-03" }];
+    const rows = [{ date: "2026-05-03", units: 2, stockout: false }];
+    const promotions = [window(1, "2026-05-03", "2026-05-03")];
+    expect(spanHistory(spans, rows, { firstRecorded: "2026-01-15", promotions }).map((d) => d.units)).toEqual([0, 0, 2]);
+    expect(spanHistory(spans, [], { firstRecorded: null, promotions })).toEqual([]);
   });
 });
