@@ -200,7 +200,7 @@ export class LedgerWriter {
     // naming the chunk's stores lets the planner read their stock in one scan when a chunk holds most of a store's
     // items (a store-by-store export) instead of probing the key once per row; it still probes when that is cheaper
     const storeIds = `{${[...stage.storeIds].join(",")}}`;
-    const [result] = await this.timed("writeMs", () => queryRows<{ changed: number }>(
+    const [result] = await this.timed("writeMs", () => queryRows<{ changed: number; matched: number; staged: number }>(
       this.db,
       sql`with input as materialized (
             select x.store_id, i.id as item_id, x.on_hand, x.observed_at, x.reorder_point,
@@ -262,8 +262,14 @@ export class LedgerWriter {
             returning 1
           )
           select (select count(*) from written)::int as changed,
-                 (select count(*) from derived_updated)::int + (select count(*) from derived_inserted)::int as daily_rows`,
+                 (select count(*) from derived_updated)::int + (select count(*) from derived_inserted)::int as daily_rows,
+                 (select count(*) from input)::int as matched,
+                 (select count(*) from ${input} x)::int as staged`,
     ));
+    // a staged row whose SKU has no item would fall out of the join above without a trace: fail the batch instead
+    if (Number(result?.matched) !== Number(result?.staged)) {
+      throw new Error(`${Number(result?.staged) - Number(result?.matched)} staged stock rows have no item (of ${Number(result?.staged)} in the chunk)`);
+    }
     await this.db.execute(sql`truncate stage_stock`);
     return Number(result?.changed ?? 0);
   }
