@@ -243,13 +243,18 @@ export async function flushDirtyPages(sql: postgres.Sql): Promise<void> {
  * Loads a file with COPY into a fresh table keyed like stock_levels' (store, item): the floor for keyed writes on
  * this server. Returns the seconds COPY took, from the first byte sent until the server confirmed the command.
  */
+/** Streams an export file (CSV with a header) into a table with COPY. */
+async function copyCsvFile(client: postgres.Sql | postgres.TransactionSql, table: string, file: string): Promise<void> {
+  const writable = await client.unsafe(`copy ${table} from stdin with (format csv, header true)`).writable();
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), writable);
+}
+
 export async function copyIntoKeyedTable(sql: postgres.Sql, table: string, file: string): Promise<{ seconds: number; rows: number }> {
   await sql.unsafe(`drop table if exists ${table}`);
   await sql.unsafe(`create table ${table} (store text not null, sku text not null, on_hand int not null, observed_at timestamptz not null, primary key (store, sku))`);
   await flushDirtyPages(sql);
   const started = performance.now();
-  const writable = await sql.unsafe(`copy ${table} from stdin with (format csv, header true)`).writable();
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), writable);
+  await copyCsvFile(sql, table, file);
   const seconds = (performance.now() - started) / 1000;
   const [counted] = await sql.unsafe<{ rows: number }[]>(`select count(*)::int as rows from ${table}`);
   return { seconds, rows: counted!.rows };
@@ -282,11 +287,7 @@ export async function plainSqlUpdate(sql: postgres.Sql, first: string, second: s
   await sql.unsafe(
     "create table bench_plain_sales (store text not null, sku text not null, sales_date date not null, units int not null, primary key (store, sku, sales_date))",
   );
-  const copyFile = async (client: postgres.Sql | postgres.TransactionSql, table: string, file: string) => {
-    const writable = await client.unsafe(`copy ${table} from stdin with (format csv, header true)`).writable();
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), writable);
-  };
-  await copyFile(sql, "bench_plain_stock", first);
+  await copyCsvFile(sql, "bench_plain_stock", first);
   await flushDirtyPages(sql);
   const lap = (() => {
     let last = performance.now();
@@ -301,7 +302,7 @@ export async function plainSqlUpdate(sql: postgres.Sql, first: string, second: s
   const figures = await sql.begin(async (tx) => {
     lap();
     await tx.unsafe("create temp table bench_plain_stage (store text, sku text, on_hand int, observed_at timestamptz) on commit drop");
-    await copyFile(tx, "bench_plain_stage", second);
+    await copyCsvFile(tx, "bench_plain_stage", second);
     const stageSeconds = lap();
     const derived = await tx.unsafe(
       `insert into bench_plain_sales
