@@ -26,12 +26,15 @@ The shelf (knows nothing of promotions): every --review-days (on a fixed weekday
   z = Φ⁻¹(--service-level); the order lands --lead-days later before opening. Sales are capped at the stock; demand
   above it is lost and the day is a stockout day (censored in the history the model sees).
 Alerts, each morning while there is stock:
-  Shelfwatch     P(stockout before the next delivery or before the promotion's end) ≥ --threshold (at least 0.9 while
-                 the promotion is more than 4 days away, as the sweep opens promotion alerts), from fitDemand
+  Shelfwatch     P(stockout before the decision window ends, or before the promotion's end) ≥ --threshold (at least
+                 0.9 while the promotion is more than 4 days away, as the sweep opens promotion alerts), from fitDemand
                  (refitted every --refit-days on the history so far, its uplift shrunk toward the uplift pooled over
-                 the store's items of its category at that refit, as the sweep does) and assessStockout (on hand, the
-                 outstanding order, later scheduled deliveries at trailing average × review days, the promotion
-                 calendar)
+                 the store's items of its category at that refit, as the sweep does) and assessShelfRisk (on hand, the
+                 receipts the ledger's pattern expects, inferred from the receipts that landed so far as the service
+                 infers them, the orders placed with --known-orders placed, the promotion calendar). The decision
+                 window ends the day before the first delivery that an order placed today (landing --lead-days later)
+                 would not beat. The shelf opens after --window-days, so that the ledger shows receipts by the time
+                 alerts start after the warm-up.
   reorder point  on hand ≤ trailing average × lead + z_rop·σ·√lead, z_rop = Φ⁻¹(--rop-service-level)
   days of cover  on hand ÷ trailing average < review + lead
 Scoring (the same for every method): an episode runs from the morning an alert starts to the morning it stops or the
@@ -66,6 +69,9 @@ Shelfwatch (and the oracle) are also scored at thresholds ${SWEEP_THRESHOLDS.sli
   --refit-days N             days between refits of each series' model                default 7
   --rop-service-level P      the reorder-point baseline's safety-stock level          default 0.9
   --default-uplift X         promotion uplift for items without promotion history     default 1.8
+  --known-orders none|placed what Shelfwatch knows of the shelf's orders: none, only the receipts the ledger shows
+                             (most stores); placed, also the orders placed and not landed (a store that loads its
+                             purchase orders)                                         default none
   --workers N                worker threads                                           default min(2, cores)
   -h, --help                 this text
 `;
@@ -91,6 +97,7 @@ const flags = {
   "rop-service-level": { type: "string" },
   "default-uplift": { type: "string" },
   workers: { type: "string" },
+  "known-orders": { type: "string" },
 } as const;
 
 const probability = numberFlag(0, 1, { inclusive: false });
@@ -117,6 +124,7 @@ const backtestArguments = z
     "rop-service-level": probability.default(0.9),
     "default-uplift": numberFlag(0.1, 100).default(1.8),
     workers: integerFlag(1, 64).default(Math.min(2, availableParallelism())),
+    "known-orders": z.enum(["none", "placed"], { error: 'must be "none" or "placed"' }).default("none"),
   })
   .refine((a) => a["horizon-days"] >= a["review-days"] + a["lead-days"], {
     error: "must cover at least one order cycle (review days + lead days)",
@@ -147,6 +155,7 @@ export function toBacktestParameters(args: BacktestArguments): BacktestParameter
     horizonDays: args["horizon-days"],
     ropServiceLevel: args["rop-service-level"],
     defaultUplift: args["default-uplift"],
+    knownOrders: args["known-orders"],
     minWarningDays: args["min-warning-days"] ?? args["lead-days"],
     extendHorizonToPromotionEnd: !args["plain-horizon"],
     ...(args["threshold-sweep"] ? { sweepThresholds: SWEEP_THRESHOLDS } : {}),

@@ -37,6 +37,7 @@ export function createOracleForecaster(truth: DemandTruth, dates: readonly strin
         const mean = meanOf(day);
         return { date: day.date, promoted: day.promoted, mean, low: negBinomialQuantile(0.1, mean, truth.size), high: negBinomialQuantile(0.9, mean, truth.size) };
       }),
+    dailyMeans: (_model, days) => days.map(meanOf),
     assessStockout: (input) => {
       const means = new Float64Array(input.days.length);
       for (let t = 0; t < input.days.length; t++) means[t] = meanOf(input.days[t]!);

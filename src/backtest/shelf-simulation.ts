@@ -10,17 +10,19 @@
  *   presentation minimum, so that an item whose shelf was empty for a month is ordered again);
  * - sales are capped at the stock on hand; demand above it is lost, and the day is a stockout day (censored in the
  *   history the forecaster sees). A day that starts with an empty shelf is a stockout day too.
- * The first `warmupDays` are history only: sales equal demand, no shelf, no alerts.
+ * The first `windowDays` are history only (sales equal demand, no shelf); the shelf runs from then on, and alerts start
+ * after `warmupDays`, by when the ledger shows a few weeks of receipts.
  *
  * Every morning, after the delivery has landed and the order (if it is a review day) is placed, and only while there is
  * stock on the shelf (once it is empty the item is out, not at risk), each method decides whether it alerts:
  * - shelfwatch: the service's own forecast code. The model is refitted every `refitDays` on the history so far
  *   (sales, stockout days marked, promoted days) and reused in between, with the uplift its category had learned at
- *   that refit (`upliftPriors`, pooled over the store's items as the sweep pools them); `assessStockout` gets the on
- *   hand, the outstanding order(s) at their quantity, the later scheduled deliveries of the review cycle at an estimated quantity
- *   (trailing average × review days: what the policy replaces in a cycle on average), and the promotion calendar,
- *   which stores know weeks ahead (`promotionEnd` when the item is promoted today or within `horizonDays`). It alerts
- *   when the probability of running out before the next delivery or before the promotion's end is ≥ `threshold`; for a
+ *   that refit (`upliftPriors`, pooled over the store's items as the sweep pools them). `assessShelfRisk` gets the on
+ *   hand, the replenishment inferred from the receipts that landed so far (what the service's ledger shows; the
+ *   simulator's orders are never handed over unless `knownOrders` is "placed", and then only those placed and not yet
+ *   landed, as a store loading its purchase orders would send them), and the promotion calendar, which stores know
+ *   weeks ahead (`promotionEnd` when the item is promoted today or within `horizonDays`). It alerts when the
+ *   probability of running out before the decision window ends or before the promotion's end is ≥ `threshold`; for a
  *   promotion that starts more than PROMOTION_ALERT_WINDOW_DAYS ahead, ≥ 0.9 (promotionAlertProbability, as the sweep).
  * - reorderPoint: on hand ≤ ROP = trailing average × lead + z_rop·σ·√lead.
  * - daysOfCover: on hand ÷ trailing average < review + lead.
@@ -29,12 +31,16 @@ import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, FutureDay, 
 import type { DayForecast, StockoutRiskInput } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
 import { promotionAlertProbability } from "../forecast/index.js";
+import { inferReplenishment, type ReceiptRecord } from "../forecast/replenishment.js";
+import { alertRiskProbability, assessShelfRisk } from "../forecast/shelf-risk.js";
 import { dateOfDayNumber, dayNumber } from "./calendar-days.js";
 
 export interface Forecaster {
   fitDemand(history: DayRecord[], prior: DemandPrior): DemandModel;
   forecastDays(model: DemandModel, days: FutureDay[]): DayForecast[];
   assessStockout(input: StockoutRiskInput): StockoutRisk;
+  /** expected units of each day, where the model's own level and pattern do not give them (the oracle) */
+  dailyMeans?(model: DemandModel, days: FutureDay[]): number[];
 }
 
 export interface SimulationParameters {
@@ -55,6 +61,12 @@ export interface SimulationParameters {
   ropServiceLevel: number;
   /** DemandPrior.defaultUplift for items without promotion history */
   defaultUplift: number;
+  /**
+   * What Shelfwatch knows of the shelf's orders. "none" (most stores): only what the ledger shows, the receipts that
+   * landed, from which it infers the replenishment as the service does. "placed": the store also loads its purchase
+   * orders, so the orders placed and not yet landed are known too.
+   */
+  knownOrders: "none" | "placed";
 }
 
 /** What a category had learned of promotions when a series' model was refitted: added to the model's prior. */
@@ -174,7 +186,10 @@ export function simulateSeries(
   const history: DayRecord[] = [];
   const prior: DemandPrior = { defaultUplift: params.defaultUplift };
 
-  for (let t = 0; t < warmup; t++) {
+  // the shelf opens once a trailing window of sales exists; alerts start after the warm-up, by when the ledger shows
+  // some weeks of receipts to learn the replenishment from, as a store's would
+  const shelfStart = Math.min(warmup, windowDays);
+  for (let t = 0; t < shelfStart; t++) {
     sales[t] = demand[t]!;
     history.push({ date: dates[t]!, units: demand[t]!, stockout: false, promoted: promoted[t] === 1 });
   }
@@ -183,7 +198,7 @@ export function simulateSeries(
   // running sums of the trailing window of sales
   let windowSum = 0;
   let windowSumSq = 0;
-  for (let d = warmup - windowDays; d < warmup; d++) {
+  for (let d = shelfStart - windowDays; d < shelfStart; d++) {
     windowSum += sales[d]!;
     windowSumSq += sales[d]! * sales[d]!;
   }
@@ -194,11 +209,14 @@ export function simulateSeries(
   let onOrder = 0;
   let model: DemandModel | null = null;
   let fits = 0;
+  // what the ledger shows of replenishment: rises of on hand, as the service records them
+  const receipts: ReceiptRecord[] = [];
 
-  for (let t = warmup; t < n; t++) {
+  for (let t = shelfStart; t < n; t++) {
     const landed = arrivals[t]!;
     onHand += landed;
     onOrder -= landed;
+    if (landed > 0) receipts.push({ date: dates[t]!, units: landed, onHandAfter: onHand });
     const average = windowSum / windowDays;
     const sd = trailingSd(average);
     if (t % reviewDays === offset) {
@@ -210,50 +228,51 @@ export function simulateSeries(
     }
     onHandByDay[t] = onHand;
 
-    if ((t - warmup) % params.refitDays === 0 || model === null) {
-      const learned = upliftPriors[fits];
-      model = forecaster.fitDemand(history.slice(), learned ? { ...prior, ...learned } : prior);
-      fits++;
-    }
-    if (t + 6 < n) {
-      trailing7[t + 6] = average;
-      // days are forecast independently, so the seventh alone gives the same mean as the week
-      shelfwatch7[t + 6] = forecaster.forecastDays(model, [futureDays[t + 6]!])[0]!.mean;
-    }
-
-    if (onHand > 0) {
-      if (onHand <= average * leadDays + zRop * sd * sqrtLead) alerts.reorderPoint[t] = 1;
-      if (average > 0 && onHand < average * cycle) alerts.daysOfCover[t] = 1;
-
-      const promotionStart = nextPromoted[t]!;
-      const promotionEnd = promotionStart < n && promotionStart < t + horizonDays ? runEnd[promotionStart]! : -1;
-      const deliveries: ExpectedDelivery[] = [];
-      let firstDelivery = -1;
-      for (let d = t + 1; d <= t + leadDays && d < n; d++) {
-        if (arrivals[d]! <= 0) continue;
-        deliveries.push({ date: dates[d]!, quantity: arrivals[d]! });
-        if (firstDelivery < 0) firstDelivery = d;
+    if (t >= warmup) {
+      if ((t - warmup) % params.refitDays === 0 || model === null) {
+        const learned = upliftPriors[fits];
+        model = forecaster.fitDemand(history.slice(), learned ? { ...prior, ...learned } : prior);
+        fits++;
       }
-      const nextReview = t + 1 + ((((offset - t - 1) % reviewDays) + reviewDays) % reviewDays);
-      if (firstDelivery < 0) firstDelivery = nextReview + leadDays;
-      const lastDay = Math.max(t + horizonDays - 1, promotionEnd, firstDelivery);
-      for (let review = nextReview; review + leadDays <= lastDay; review += reviewDays) {
-        // at least a unit: the delivery slot is known even when the expected order rounds to nothing
-        deliveries.push({ date: futureDays[review + leadDays]!.date, quantity: Math.max(1, average * reviewDays) });
+      if (t + 6 < n) {
+        trailing7[t + 6] = average;
+        // days are forecast independently, so the seventh alone gives the same mean as the week
+        shelfwatch7[t + 6] = forecaster.forecastDays(model, [futureDays[t + 6]!])[0]!.mean;
       }
-      const risk = forecaster.assessStockout({
-        today: dates[t]!,
-        onHand,
-        model,
-        days: futureDays.slice(t, lastDay + 1),
-        deliveries,
-        ...(promotionEnd >= 0 ? { promotionEnd: dates[promotionEnd]! } : {}),
-      });
-      const probability = Math.max(risk.probabilityBeforeNextDelivery ?? 0, risk.probabilityBeforePromotionEnd ?? 0);
-      probabilityByDay[t] = probability;
-      if (promotionEnd >= 0) promotionStartsIn[t] = promotionStart - t;
-      // the sweep's rule: a promotion still days away alerts only when its run-out is near certain
-      if (probability >= alertProbabilityNeeded(params.threshold, promotionStartsIn[t]!)) alerts.shelfwatch[t] = 1;
+
+      if (onHand > 0) {
+        if (onHand <= average * leadDays + zRop * sd * sqrtLead) alerts.reorderPoint[t] = 1;
+        if (average > 0 && onHand < average * cycle) alerts.daysOfCover[t] = 1;
+
+        const promotionStart = nextPromoted[t]!;
+        const promotionEnd = promotionStart < n && promotionStart < t + horizonDays ? runEnd[promotionStart]! : -1;
+        // purchase orders the store loaded: with --known-orders placed, the orders placed and not yet landed
+        const loaded: ExpectedDelivery[] = [];
+        if (params.knownOrders === "placed") {
+          for (let d = t + 1; d <= t + leadDays && d < n; d++) if (arrivals[d]! > 0) loaded.push({ date: dates[d]!, quantity: arrivals[d]! });
+        }
+        const lastDay = Math.max(t + horizonDays - 1, promotionEnd);
+        const days = futureDays.slice(t, lastDay + 1);
+        const risk = assessShelfRisk(
+          {
+            today: dates[t]!,
+            onHand,
+            model,
+            days,
+            loaded,
+            ...(forecaster.dailyMeans ? { dailyDemand: forecaster.dailyMeans(model, days) } : {}),
+            pattern: inferReplenishment(receipts, futureDays[t + 1]!.date),
+            leadDays,
+            ...(promotionEnd >= 0 ? { promotionEnd: dates[promotionEnd]! } : {}),
+          },
+          forecaster.assessStockout,
+        );
+        const probability = alertRiskProbability(risk);
+        probabilityByDay[t] = probability;
+        if (promotionEnd >= 0) promotionStartsIn[t] = promotionStart - t;
+        // the sweep's rule: a promotion still days away alerts only when its run-out is near certain
+        if (probability >= alertProbabilityNeeded(params.threshold, promotionStartsIn[t]!)) alerts.shelfwatch[t] = 1;
+      }
     }
 
     const wanted = demand[t]!;

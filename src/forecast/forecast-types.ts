@@ -91,6 +91,8 @@ export interface StockoutRiskInput {
   deliveries: ExpectedDelivery[];
   /** last day of the running or upcoming promotion, if the item is advertised */
   promotionEnd?: string;
+  /** last day of the window an alert decides about (see alert-policy): its probability comes back too */
+  decisionEnd?: string;
 }
 
 export interface StockoutRisk {
@@ -104,6 +106,8 @@ export interface StockoutRisk {
   probabilityBeforeNextDelivery: number | null;
   /** probability of running out within the days given */
   probabilityWithinHorizon: number;
+  /** probability of running out on or before decisionEnd (null when none was given) */
+  probabilityBeforeDecision?: number | null;
   /** units to add now so that the stock lasts to the promotion's end with 90% probability (0 when it already does) */
   quantityToLastPromotion: number | null;
   /** expected stock at the end of each day, for charts */

@@ -21,3 +21,5 @@ export {
   PROMOTION_ALERT_WINDOW_DAYS,
   promotionAlertProbability,
 } from "./stockout-risk.js";
+export { expectedReceipts, inferReplenishment, type InferredDelivery, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
+export { alertRiskProbability, assessShelfRisk, type ShelfDelivery, type ShelfRisk, type ShelfRiskInput } from "./shelf-risk.js";

@@ -451,6 +451,11 @@ export function assessStockoutOfDemand(input: Omit<StockoutRiskInput, "model">, 
   const targets = [horizon - 1];
   if (promotionLastDay !== null) targets.push(promotionLastDay);
   if (nextDeliveryDay !== null) targets.push(nextDeliveryDay - 1);
+  let decisionLastDay: number | null = null;
+  if (input.decisionEnd !== undefined && horizon > 0) {
+    decisionLastDay = Math.min(Math.max(0, toDayNumber(input.decisionEnd) - todayDay), horizon - 1);
+    targets.push(decisionLastDay);
+  }
   const ends = stretchEnds([...changePoints, ...targets], horizon - 1);
   const probabilities = emptyNow || horizon === 0 ? [] : runOutCurve(path, stockBy, ends);
   const probabilityBy = (day: number): number => (emptyNow ? 1 : (probabilities[ends.indexOf(day)] ?? 0));
@@ -466,6 +471,7 @@ export function assessStockoutOfDemand(input: Omit<StockoutRiskInput, "model">, 
     probabilityBeforePromotionEnd: promotionLastDay === null ? null : probabilityBy(promotionLastDay),
     probabilityBeforeNextDelivery: nextDeliveryDay === null ? null : probabilityBy(nextDeliveryDay - 1),
     probabilityWithinHorizon: horizon === 0 ? (emptyNow ? 1 : 0) : probabilityBy(horizon - 1),
+    ...(input.decisionEnd !== undefined ? { probabilityBeforeDecision: decisionLastDay === null ? (emptyNow ? 1 : 0) : probabilityBy(decisionLastDay) } : {}),
     quantityToLastPromotion,
     projectedStock,
   };

@@ -19,6 +19,7 @@ const params: BacktestParameters = {
   horizonDays: 14,
   ropServiceLevel: 0.9,
   defaultUplift: 1.8,
+  knownOrders: "none",
   minWarningDays: 3,
   extendHorizonToPromotionEnd: true,
 };

@@ -19,6 +19,7 @@ const params: SimulationParameters = {
   horizonDays: 14,
   ropServiceLevel: 0.9,
   defaultUplift: 2,
+  knownOrders: "none",
 };
 
 /** 5 units a day, and 40 a day on the promoted days 70-74 */
@@ -97,6 +98,7 @@ describe("simulateSeries", () => {
       assessStockout: (input): StockoutRisk => ({
         ...flatForecaster.assessStockout(input),
         probabilityBeforeNextDelivery: 0,
+        probabilityBeforeDecision: 0,
         probabilityBeforePromotionEnd: input.promotionEnd === undefined ? null : probability,
       }),
     });

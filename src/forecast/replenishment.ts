@@ -1,0 +1,158 @@
+/**
+ * Replenishment learned from the ledger: when stock arrives at a store-item and how much, inferred from the receipts it
+ * already shows (rises of on hand that sales do not explain, or deliveries marked received). Most stores never load
+ * their purchase orders, so without this every item would look as if nothing were ever coming.
+ *
+ * A store's ordering shows in its receipts: a cadence (every 7 days on the same weekday, say) and a sizing rule. An
+ * order-up-to policy tops the shelf up to about the same level each time (receipts vary with what sold); a fixed order
+ * quantity brings about the same units each time. Whichever of the two varies less across past receipts is the one the
+ * store runs. Pure functions over day numbers; no I/O.
+ */
+import { fromDayNumber, toDayNumber } from "./calendar.js";
+import type { ExpectedDelivery } from "./forecast-types.js";
+
+/** Stock that came in on one store-local day. */
+export interface ReceiptRecord {
+  date: string;
+  units: number;
+  /** on hand just after it landed, when known */
+  onHandAfter?: number;
+}
+
+export interface ReplenishmentPattern {
+  /** receipts the pattern was learned from */
+  receipts: number;
+  /** usual days between receipts (the median interval) */
+  intervalDays: number;
+  /** share of the intervals within a day of the usual one: how sure the next date is (0 … 1) */
+  regularity: number;
+  /** "level": receipts top the shelf up to about targetLevel; "quantity": about typicalUnits each time */
+  sizing: "level" | "quantity";
+  /** median units of a receipt */
+  typicalUnits: number;
+  /** median on hand just after a receipt (NaN when the receipts did not say) */
+  targetLevel: number;
+  /** the latest receipt */
+  lastReceipt: string;
+}
+
+/** A receipt the pattern expects, with how sure the pattern is of it. */
+export interface InferredDelivery extends ExpectedDelivery {
+  source: "inferred";
+  /** the pattern's regularity */
+  confidence: number;
+}
+
+export interface InferOptions {
+  /** only receipts this many days before asOf count (default 120) */
+  windowDays?: number;
+  /** fewest receipts to learn a pattern from (default 3) */
+  minReceipts?: number;
+}
+
+const DEFAULT_WINDOW_DAYS = 120;
+const DEFAULT_MIN_RECEIPTS = 3;
+/** A pattern whose last receipt is this many intervals old has stopped: nothing is expected from it. */
+const STALE_INTERVALS = 2.5;
+
+function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Median absolute deviation relative to the median: a spread that one odd receipt does not blow up. */
+function relativeSpread(values: number[]): number {
+  const centre = median(values);
+  if (!(centre > 0)) return Infinity;
+  return median(values.map((value) => Math.abs(value - centre))) / centre;
+}
+
+/**
+ * The replenishment pattern of one store-item from its receipts before `asOf` (any order; two on one day add up), or
+ * null when there are too few to learn from.
+ */
+export function inferReplenishment(receipts: readonly ReceiptRecord[], asOf: string, options: InferOptions = {}): ReplenishmentPattern | null {
+  const asOfDay = toDayNumber(asOf);
+  const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
+  const minReceipts = Math.max(2, options.minReceipts ?? DEFAULT_MIN_RECEIPTS);
+  const byDay = new Map<number, { units: number; onHandAfter: number }>();
+  for (const receipt of receipts) {
+    if (!(receipt.units > 0)) continue;
+    const day = toDayNumber(receipt.date);
+    if (day >= asOfDay || day < asOfDay - windowDays) continue;
+    const seen = byDay.get(day);
+    const after = receipt.onHandAfter ?? Number.NaN;
+    if (seen) {
+      seen.units += receipt.units;
+      seen.onHandAfter = Number.isNaN(seen.onHandAfter) ? after : Math.max(seen.onHandAfter, after);
+    } else byDay.set(day, { units: receipt.units, onHandAfter: after });
+  }
+  if (byDay.size < minReceipts) return null;
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  const intervals: number[] = [];
+  for (let index = 1; index < days.length; index++) intervals.push(days[index]! - days[index - 1]!);
+  const intervalDays = Math.max(1, Math.round(median(intervals)));
+  const regular = intervals.filter((interval) => Math.abs(interval - intervalDays) <= 1).length;
+  const units = days.map((day) => byDay.get(day)!.units);
+  const levels = days.map((day) => byDay.get(day)!.onHandAfter).filter((level) => Number.isFinite(level));
+  const typicalUnits = median(units);
+  const targetLevel = levels.length === days.length ? median(levels) : Number.NaN;
+  const sizing = Number.isFinite(targetLevel) && relativeSpread(levels) < relativeSpread(units) ? "level" : "quantity";
+  return {
+    receipts: days.length,
+    intervalDays,
+    regularity: regular / intervals.length,
+    sizing,
+    typicalUnits,
+    targetLevel,
+    lastReceipt: fromDayNumber(days.at(-1)!),
+  };
+}
+
+export interface ExpectedReceiptsInput {
+  /** store-local today; receipts are expected after it */
+  today: string;
+  /** the last day to expect receipts on */
+  lastDay: string;
+  /** on hand now, and the expected demand of each day from today on: what a top-up to the level must replace */
+  onHand: number;
+  dailyDemand: ArrayLike<number>;
+  /** loaded deliveries (purchase orders): they take precedence, so nothing is inferred on or before the last of them */
+  loaded?: readonly ExpectedDelivery[];
+}
+
+/**
+ * The receipts a pattern expects from tomorrow to `lastDay`: every `intervalDays` after the last one seen (a receipt
+ * overdue is expected tomorrow), sized by the pattern's rule. None when the pattern has stopped (no receipt for 2.5
+ * intervals) or when loaded deliveries reach past lastDay.
+ */
+export function expectedReceipts(pattern: ReplenishmentPattern | null, input: ExpectedReceiptsInput): InferredDelivery[] {
+  if (pattern === null) return [];
+  const todayDay = toDayNumber(input.today);
+  const lastDay = toDayNumber(input.lastDay);
+  const lastReceiptDay = toDayNumber(pattern.lastReceipt);
+  const interval = pattern.intervalDays;
+  if (todayDay - lastReceiptDay > STALE_INTERVALS * interval) return [];
+  let after = todayDay;
+  for (const delivery of input.loaded ?? []) after = Math.max(after, toDayNumber(delivery.date));
+  // a receipt that was due and has not come is still expected: tomorrow
+  const next = Math.max(lastReceiptDay + interval, todayDay + 1);
+  const inferred: InferredDelivery[] = [];
+  let expectedStock = Math.max(0, input.onHand);
+  let demandDay = 0;
+  for (let day = next; day <= lastDay; day += interval) {
+    // expected stock just before the receipt lands: demand of the days before it
+    for (; demandDay < day - todayDay && demandDay < input.dailyDemand.length; demandDay++) {
+      expectedStock = Math.max(0, expectedStock - (input.dailyDemand[demandDay] ?? 0));
+    }
+    if (day <= after) continue;
+    const quantity = pattern.sizing === "level" ? pattern.targetLevel - expectedStock : pattern.typicalUnits;
+    if (!(quantity >= 1)) continue;
+    const units = Math.round(quantity);
+    expectedStock += units;
+    inferred.push({ date: fromDayNumber(day), quantity: units, source: "inferred", confidence: pattern.regularity });
+  }
+  return inferred;
+}
