@@ -36,13 +36,14 @@ export function planRoutes(deps: AppDeps) {
       required: ["promotion_id", "sku", "store", "start_date", "end_date"],
       what: "promotions",
     });
-    const saved = await upsertPromotions(db, foldPromotionLines(lines), c.get("apiKey"));
+    const { promotions, places } = foldPromotionLines(lines);
+    const saved = await upsertPromotions(db, promotions, c.get("apiKey"), places);
     deps.onLedgerChange?.();
     return c.json({ promotions: saved }, 200);
   });
 
   router.get("/promotions", validate("query", z.object({ activeOn: z.iso.date().optional() })), async (c) => {
-    return c.json({ promotions: await listPromotions(db, c.req.valid("query")) });
+    return c.json({ promotions: await listPromotions(db, { ...c.req.valid("query"), apiKey: c.get("apiKey") }) });
   });
 
   router.post("/deliveries", jsonBody(postDeliveriesBodySchema, json), async (c) => {
