@@ -59,7 +59,7 @@ export function planRoutes(deps: AppDeps) {
       what: "deliveries",
     });
     const input = lines.map(({ row }) => ({ store: row.store, sku: row.sku, quantity: row.quantity, expectedDate: row.expected_date, reference: row.reference }));
-    const saved = await upsertDeliveries(db, input, c.get("apiKey"));
+    const saved = await upsertDeliveries(db, input, c.get("apiKey"), (index) => ({ line: lines[index]!.line, column: "store" }));
     deps.onLedgerChange?.();
     return c.json({ deliveries: saved }, 200);
   });

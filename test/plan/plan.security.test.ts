@@ -1,5 +1,7 @@
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.js";
 import { bearer, seedStoresAndKeys, useTestContext } from "../helpers/context.js";
 import { onPostgres } from "../helpers/database.js";
 import { expectJson, expectProblem, getWithKey } from "../helpers/sync-requests.js";
@@ -164,5 +166,38 @@ describe("GET /v1/promotions: a key limited to S12", () => {
     await expectJson(await postPromotions(chainKey, [promotion("P12", ["S12"])]), 200);
     expect((await listPromotions(s12Key)).map((p) => p.id).sort()).toEqual(["P12", "SHARED", "XMAS"]);
     expect((await listPromotions(chainKey)).map((p) => p.id).sort()).toEqual(["P12", "P7", "SHARED", "XMAS"]);
+  });
+});
+
+describe("POST /v1/deliveries: a key limited to S12", () => {
+  const delivery = (store: string, quantity: number) => ({ store, sku: "000123", quantity, expectedDate: "2026-11-22", reference: "PO-1" });
+
+  it("sending S7's reference and SKU for S12 records S12's own delivery and leaves S7's as it was", async () => {
+    const { s12Key, chainKey } = await seedStoresAndKeys(ctx);
+    const s7 = await expectJson<{ deliveries: Array<{ id: number }> }>(await send("/v1/deliveries", chainKey, JSON.stringify({ deliveries: [delivery("S7", 5)] })), 200);
+    const s12 = await expectJson<{ deliveries: Array<{ id: number; store: string }> }>(await send("/v1/deliveries", s12Key, JSON.stringify({ deliveries: [delivery("S12", 40)] })), 200);
+    expect(s12.deliveries[0]).toMatchObject({ store: "S12", status: "expected" });
+    expect(s12.deliveries[0]!.id).not.toBe(s7.deliveries[0]!.id);
+    // S7's delivery still expects 5: receiving it adds 5 to S7's shelf
+    const received = await expectJson(await send(`/v1/deliveries/${s7.deliveries[0]!.id}/receive`, chainKey, "{}"), 200);
+    expect(received).toMatchObject({ store: "S7", receivedQuantity: 5 });
+  });
+
+  it("is refused (403) a delivery for S7, naming every such row, and stores none", async () => {
+    const { s12Key } = await seedStoresAndKeys(ctx);
+    const problem = await expectProblem(await send("/v1/deliveries", s12Key, JSON.stringify({ deliveries: [delivery("S12", 1), delivery("S7", 2), delivery("Harbour", 3)] })), 403, "forbidden_store");
+    expect(problem.errors).toEqual([
+      { field: "deliveries/1/store", reason: "store S7 is outside this key's stores" },
+      { field: "deliveries/2/store", reason: "store S7 is outside this key's stores" },
+    ]);
+    expect(await queryRows(ctx.db.db, sql`select 1 from deliveries`)).toEqual([]);
+  });
+
+  it("is refused (403) a deliveries file with a line for S7, naming the line, and stores none of it", async () => {
+    const { s12Key } = await seedStoresAndKeys(ctx);
+    const csv = "store,sku,quantity,expected_date,reference\nS12,000123,24,2026-11-22,PO-2\nHarbour,000123,24,2026-11-22,PO-2\n";
+    const problem = await expectProblem(await send("/v1/deliveries/import", s12Key, csv, "text/csv"), 403, "forbidden_store");
+    expect(problem.errors).toEqual([{ line: 3, column: "store", reason: "store S7 is outside this key's stores" }]);
+    expect(await queryRows(ctx.db.db, sql`select 1 from deliveries`)).toEqual([]);
   });
 });
