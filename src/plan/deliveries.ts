@@ -11,18 +11,32 @@ import type { DeliveryInput } from "./plan.schemas.js";
  * Records expected deliveries; the same reference, store and SKU again updates quantity and date while the delivery
  * is still expected (a received one is history and stays as it was).
  */
-export async function upsertDeliveries(db: Database, input: DeliveryInput[], apiKey: ApiKeyPrincipal | null): Promise<Array<{ id: number; reference: string; sku: string; store: string; status: string }>> {
+export async function upsertDeliveries(
+  db: Database,
+  input: DeliveryInput[],
+  apiKey: ApiKeyPrincipal | null,
+  /** where the request names a delivery's store: its JSON field, or a CSV line */
+  storePlace: (index: number) => Omit<ProblemDetail, "reason"> = (index) => ({ field: `deliveries/${index}/store` }),
+): Promise<Array<{ id: number; reference: string; sku: string; store: string; status: string }>> {
   const directory = await StoreDirectory.load(db);
-  const problems: ProblemDetail[] = [];
+  const unknown: ProblemDetail[] = [];
+  const refused: ProblemDetail[] = [];
+  const refusedCodes = new Set<string>();
+  // the store is part of a delivery's key, so a key that may write to a store touches only that store's deliveries
   const resolved = input.flatMap((delivery, index) => {
     const store = directory.resolve(delivery.store);
-    if (!store) return (problems.push({ field: `deliveries/${index}/store`, reason: `unknown store "${delivery.store}"` }), []);
+    if (!store) return (unknown.push({ ...storePlace(index), reason: `unknown store "${delivery.store}"` }), []);
     if (apiKey && !canUseStore(apiKey, store.id)) {
-      throw new AppError({ code: "forbidden_store", detail: `this API key may not write to store ${store.code}`, errors: [{ field: `deliveries/${index}/store`, reason: "outside this key's stores" }] });
+      refused.push({ ...storePlace(index), reason: `store ${store.code} is outside this key's stores` });
+      refusedCodes.add(store.code);
     }
     return [{ delivery, store }];
   });
-  if (problems.length > 0) throw new AppError({ code: "validation_failed", detail: "deliveries name unknown stores; nothing was stored", errors: problems });
+  if (unknown.length > 0) throw new AppError({ code: "validation_failed", detail: "deliveries name unknown stores; nothing was stored", errors: unknown.slice(0, 100) });
+  if (refused.length > 0) {
+    const codes = [...refusedCodes];
+    throw new AppError({ code: "forbidden_store", detail: `this API key may not write to ${codes.length === 1 ? "store" : "stores"} ${codes.join(", ")}; nothing was stored`, errors: refused.slice(0, 100) });
+  }
   return db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const items = new ItemRegistry();

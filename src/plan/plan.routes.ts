@@ -36,13 +36,14 @@ export function planRoutes(deps: AppDeps) {
       required: ["promotion_id", "sku", "store", "start_date", "end_date"],
       what: "promotions",
     });
-    const saved = await upsertPromotions(db, foldPromotionLines(lines), c.get("apiKey"));
+    const { promotions, places } = foldPromotionLines(lines);
+    const saved = await upsertPromotions(db, promotions, c.get("apiKey"), places);
     deps.onLedgerChange?.();
     return c.json({ promotions: saved }, 200);
   });
 
   router.get("/promotions", validate("query", z.object({ activeOn: z.iso.date().optional() })), async (c) => {
-    return c.json({ promotions: await listPromotions(db, c.req.valid("query")) });
+    return c.json({ promotions: await listPromotions(db, { ...c.req.valid("query"), apiKey: c.get("apiKey") }) });
   });
 
   router.post("/deliveries", jsonBody(postDeliveriesBodySchema, json), async (c) => {
@@ -58,7 +59,7 @@ export function planRoutes(deps: AppDeps) {
       what: "deliveries",
     });
     const input = lines.map(({ row }) => ({ store: row.store, sku: row.sku, quantity: row.quantity, expectedDate: row.expected_date, reference: row.reference }));
-    const saved = await upsertDeliveries(db, input, c.get("apiKey"));
+    const saved = await upsertDeliveries(db, input, c.get("apiKey"), (index) => ({ line: lines[index]!.line, column: "store" }));
     deps.onLedgerChange?.();
     return c.json({ deliveries: saved }, 200);
   });

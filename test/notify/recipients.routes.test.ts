@@ -246,4 +246,15 @@ describe("recipients and a key limited to one store", () => {
     }
     expect(await listed(chainKey, "S7")).toEqual([dee]);
   });
+
+  it("cannot reach another store's recipient through its own store's path, nor take over its email", async () => {
+    const { chainKey, s12Key } = await seedStoresAndKeys(ctx);
+    const dee = await addRecipient(chainKey, "S7", { email: "dee.manager@store7.example", name: "Dee" });
+    await expectProblem(await send("PATCH", `/v1/stores/S12/recipients/${dee.id}`, s12Key, { urgentEmails: false }), 404, "not_found");
+    await expectProblem(await send("DELETE", `/v1/stores/S12/recipients/${dee.id}`, s12Key), 404, "not_found");
+    // the same email at S12 is S12's own recipient, not S7's moved over
+    const own = await addRecipient(s12Key, "S12", { email: "Dee.Manager@store7.example", urgentEmails: false });
+    expect(own.id).not.toBe(dee.id);
+    expect(await listed(chainKey, "S7")).toEqual([dee]);
+  });
 });

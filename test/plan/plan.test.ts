@@ -92,3 +92,16 @@ describe("deliveries", () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe("plan files", () => {
+  it.each([
+    ["promotions", "promotion_id,name,sku,store,start_date,end_date\nW47,Week 47,0001,S12,2026-11-20,2026-11-26\nW47,Week 47,0002,S99,2026-11-20,2026-11-26\n"],
+    ["deliveries", "store,sku,quantity,expected_date,reference\nS12,0001,24,2026-11-22,PO-77\nS99,0001,24,2026-11-22,PO-77\n"],
+  ])("refuses a %s file naming an unknown store, naming its line, and stores nothing", async (table, csv) => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const res = await send(`/v1/${table}/import`, chainKey, csv, "text/csv");
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([{ line: 3, column: "store", reason: 'unknown store "S99"' }]);
+    expect(await queryRows(ctx.db.db, sql`select 1 from ${sql.identifier(table)}`)).toEqual([]);
+  });
+});
