@@ -350,24 +350,16 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   }
 
   // Shrink toward the peers' level: credibility = prior variance / (prior variance + sampling variance)
-  let level: number;
-  let levelCv: number;
   const levelPriorVariance = levelPriorCv * levelPriorCv;
-  if (!Number.isFinite(ownLevelVariance)) {
-    level = peerLevel ?? 0;
-    levelCv = peerLevel !== undefined ? levelPriorCv : 0;
-  } else if (peerLevel === undefined) {
-    level = ownLevel;
-    levelCv = Math.sqrt(ownLevelVariance);
-  } else {
+  const shrinkLevel = (own: number, ownVariance: number): { level: number; levelCv: number } => {
+    if (!Number.isFinite(ownVariance)) return { level: peerLevel ?? 0, levelCv: peerLevel !== undefined ? levelPriorCv : 0 };
+    if (peerLevel === undefined) return { level: own, levelCv: Math.sqrt(ownVariance) };
     // judge the noise at the larger of the two levels, so that a seller of nothing is not trusted for its zeros alone
-    const variance = intermittent
-      ? ownLevelVariance
-      : (ownLevelVariance * dailyNoise(Math.max(ownLevel, peerLevel))) / dailyNoise(ownLevel);
+    const variance = intermittent ? ownVariance : (ownVariance * dailyNoise(Math.max(own, peerLevel))) / dailyNoise(own);
     const z = levelPriorVariance / (levelPriorVariance + variance);
-    level = z * ownLevel + (1 - z) * peerLevel;
-    levelCv = Math.sqrt(z * variance);
-  }
+    return { level: z * own + (1 - z) * peerLevel, levelCv: Math.sqrt(z * variance) };
+  };
+  let { level, levelCv } = shrinkLevel(ownLevel, ownLevelVariance);
 
   // Uplift: promoted days against the unpromoted days around them (same weeks, so level drift cancels)
   // prefix sums over age of ordinary days' units, multipliers and count
@@ -444,6 +436,24 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     };
   }
   const { uplift, upliftSource, upliftCv } = shrinkUplift(upliftEvidence, prior, options);
+
+  if (!Number.isFinite(ownLevelVariance)) {
+    // no ordinary day in the window (a price cut that ran for months): the level is what the promoted days sold at the
+    // uplift assumed, rather than the peers' or nothing at all
+    let promotedSales = 0;
+    let promotedMultipliers = 0;
+    let promotedCount = 0;
+    for (let age = 1; age <= weeklyWindow; age++) {
+      if (((flags[age] ?? 0) & (OBSERVED | CENSORED | PROMOTED)) !== (OBSERVED | PROMOTED)) continue;
+      promotedSales += units[age] ?? 0;
+      promotedMultipliers += weeklyAt(age);
+      promotedCount += 1;
+    }
+    if (promotedCount > 0 && uplift > 0) {
+      const own = promotedSales / (promotedMultipliers * uplift);
+      ({ level, levelCv } = shrinkLevel(own, dailyNoise(own) / promotedCount + (upliftCv ?? 0) ** 2));
+    }
+  }
 
   return {
     method: intermittent ? "intermittent" : "smooth",

@@ -63,6 +63,22 @@ describe("fitDemand: level and weekly pattern", () => {
 describe("fitDemand: promotions", () => {
   const promotedDays = (day: number) => (day >= 14 && day < 21) || (day >= 42 && day < 49) || (day >= 70 && day < 77);
 
+  it("reads the level off the promoted days at the assumed uplift when a price cut ran through the whole window", () => {
+    // ×1.5 on every one of the last 84 days, as a months-long price cut in a sales file: no ordinary day to learn from
+    const process = { level: 2, weekly: weekendPattern(1), size: 5, uplift: 1.5 };
+    const history = simulateHistory(createRandom(23), process, START, 84, () => true);
+    const model = fitDemand(history, { defaultUplift: 1.5 });
+
+    expect(model.upliftSource).toBe("default");
+    // it used to fall to nothing (no peers to borrow from), forecasting no sales on the promoted days it had just seen
+    expect(model.level).toBeGreaterThan(2 * 0.8);
+    expect(model.level).toBeLessThan(2 * 1.2);
+    const [promoted] = forecastDays(model, [{ date: dayAfter(history), promoted: true }]);
+    expect(promoted?.mean).toBeGreaterThan(3 * 0.8);
+    // as unsure as the uplift it rests on, at least
+    expect(model.levelCv).toBeGreaterThanOrEqual(0.5 * 0.9);
+  });
+
   it("raises promoted days by the item's own learned uplift (×2.5)", () => {
     const process = { level: 30, weekly: weekendPattern(1.3), size: 30, uplift: 2.5 };
     const history = simulateHistory(createRandom(21), process, START, 84, promotedDays);
