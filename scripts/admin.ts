@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { loadConfig } from "../src/config.js";
-import { openDatabase, type Database } from "../src/db/client.js";
+import { openDatabase, type Database, type DatabaseHandle } from "../src/db/client.js";
 import { apiKeys, storeAliases, stores } from "../src/db/schema/index.js";
 import { createApiKey } from "../src/http/api-keys.js";
 import { isUserCommand, runUserCommand, USER_USAGE } from "../src/dashboard/users-cli.js";
@@ -114,8 +114,10 @@ async function run(db: Database, command: string | undefined, values: Record<str
 
 const [command, ...rest] = process.argv.slice(2);
 const config = loadConfig();
-const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+let database: DatabaseHandle | undefined;
 try {
+  // with the embedded database, refused while the service (or another command) has it open
+  database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, holder: "a Shelfwatch admin command" });
   await database.migrate();
   // recipient commands take positional arguments and flags of their own
   if (isRecipientCommand(command)) {
@@ -138,5 +140,5 @@ try {
   process.stderr.write(`error: ${message}\n`);
   process.exitCode = 1;
 } finally {
-  await database.close();
+  await database?.close();
 }

@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
+import { DataDirLockedError } from "./db/data-dir-lock.js";
 import { seedDemo } from "./demo/seed-demo.js";
 import { createMetrics } from "./http/metrics.js";
 import { startScheduler } from "./jobs/scheduler.js";
@@ -17,7 +18,7 @@ export interface RunningService {
 
 /** config → database → migrations → app → listen → scheduler; the returned stop() drains and closes. */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, holder: "the Shelfwatch service" });
   log.info({ driver: database.driver, dataDir: database.driver === "pglite" ? config.DATA_DIR : undefined }, "opening database");
   await database.migrate();
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir: join(config.DATA_DIR, "outbox"), log, maxConnections: config.SMTP_MAX_CONNECTIONS });
@@ -67,7 +68,16 @@ export async function main(): Promise<void> {
     throw error;
   }
   log.level = config.LOG_LEVEL;
-  const service = await startService(config, log);
+  let service: RunningService;
+  try {
+    service = await startService(config, log);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      log.fatal({ holderPid: error.owner.pid, dataDir: error.dataDir }, error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   const shutdown = (signal: string) => {
     log.info({ signal }, "signal received");
     const timer = setTimeout(() => {

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { basename } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -7,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 import * as schema from "./schema/index.js";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -20,8 +22,12 @@ export interface DatabaseHandle {
 
 export const migrationsFolder = new URL("../../drizzle", import.meta.url).pathname;
 
-/** PostgreSQL through postgres.js when a URL is given, else embedded PGlite (file-backed, or in memory for "memory://"). */
-export function openDatabase(options: { url?: string; dataDir: string; maxConnections?: number }): DatabaseHandle {
+/**
+ * PostgreSQL through postgres.js when a URL is given, else embedded PGlite (file-backed, or in memory for "memory://").
+ * A file-backed PGlite database is this process's alone until close(): opening one that another process holds throws
+ * DataDirLockedError, naming `holder` of the process that has it (by default this script's file name).
+ */
+export function openDatabase(options: { url?: string; dataDir: string; maxConnections?: number; holder?: string }): DatabaseHandle {
   if (options.url) {
     const client = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
@@ -33,10 +39,12 @@ export function openDatabase(options: { url?: string; dataDir: string; maxConnec
     };
   }
   let client: PGlite;
+  let lock: DataDirLock | null = null;
   if (options.dataDir === "memory://") {
     client = new PGlite();
   } else {
     mkdirSync(options.dataDir, { recursive: true });
+    lock = lockDataDir(options.dataDir, options.holder ?? `the Shelfwatch command ${basename(process.argv[1] ?? "node")}`);
     client = new PGlite(`${options.dataDir}/pglite`);
   }
   const db = drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database;
@@ -44,7 +52,11 @@ export function openDatabase(options: { url?: string; dataDir: string; maxConnec
     db,
     driver: "pglite",
     migrate: () => migratePglite(db as never, { migrationsFolder }),
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      // only once the files are closed; should closing fail, the lock goes stale when this process exits
+      lock?.release();
+    },
   };
 }
 

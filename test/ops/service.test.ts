@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestContext } from "../helpers/context.js";
+import { spawnService } from "../helpers/service-process.js";
 
 const ctx = useTestContext();
 
@@ -33,26 +33,8 @@ describe("the service process", () => {
   });
 
   it("starts on the embedded database with demo data, serves, and drains on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
-      env: { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", SEED_DEMO: "true", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const lines: Array<Record<string, unknown>> = [];
-    let buffered = "";
-    const listening = new Promise<number>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString();
-        let newline: number;
-        while ((newline = buffered.indexOf("\n")) >= 0) {
-          const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
-          buffered = buffered.slice(newline + 1);
-          lines.push(line);
-          if (line.msg === "listening") resolve(line.port as number);
-        }
-      });
-      child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
-    });
-    const port = await listening;
+    const service = spawnService({ DATABASE_URL: "", DATA_DIR: dataDir, SEED_DEMO: "true" });
+    const port = await service.listening;
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const imports = await fetch(`${base}/v1/imports`, { headers: { authorization: "Bearer sw_demo_only_not_for_production" } });
@@ -60,9 +42,7 @@ describe("the service process", () => {
     expect(body.imports[0]).toMatchObject({ source: "demo" });
     expect(body.imports[0]!.rowsAccepted).toBeGreaterThan(1000);
 
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["signal received", "stopped"]));
+    expect(await service.stop()).toBe(0);
+    expect(service.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["signal received", "stopped"]));
   }, 60_000);
 });
