@@ -40,6 +40,9 @@ stockout that ends it. Recall: stockout events (first day of a run of stockout d
 within their horizon (--horizon-days from the start, extended to the end of a promotion running within them, unless
 --plain-horizon). Advertised: events on promoted days, episodes whose horizon includes one. MASE: the 7-day-ahead
 forecast (Shelfwatch's model; the baselines' trailing average) against seasonal naive (lag 7), mean over series.
+Calibration: Shelfwatch's (and the oracle's) probability each assessed morning, in bands of 0.1, against the share of
+those mornings with a stockout day from that morning to the end of the window the probability was about (the day before
+the next delivery lands, or the promotion's last day); mornings whose window runs past the data are left out.
 
 With --truth (truth.csv of npm run generate -- --truth: date,store,sku,mean,size), a fourth method, the oracle: the
 same risk computation and alert rule as Shelfwatch on the same shelf, fed with the distribution each day's demand was
@@ -51,8 +54,9 @@ Shelfwatch (and the oracle) are also scored at thresholds ${SWEEP_THRESHOLDS.sli
   --items FILE               items file: each SKU's category
   --truth FILE               truth file: add the oracle
   --threshold-sweep          also score the alert rule at other thresholds
-  --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}} only
-                             (and "oracle": M with --truth; "thresholdSweep": [...] with --threshold-sweep)
+  --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M},
+                             "calibration": {"shelfwatch": [band, ...]}} only ("oracle" in both with --truth;
+                             "thresholdSweep": [...] with --threshold-sweep)
   --review-days N            days between orders                                      default 7
   --lead-days N              days from order to shelf                                 default 3
   --service-level P          the shelf's cycle service level (gives 1-3% short days)  default 0.97

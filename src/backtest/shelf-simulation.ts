@@ -73,6 +73,11 @@ export interface SeriesSimulation {
   alerts: Record<Method, Uint8Array>;
   /** Shelfwatch's alert probability each morning (NaN when not assessed: warm-up, empty shelf) */
   probability: Float64Array;
+  /**
+   * the last day of the window that morning's probability was about: the day before the next delivery lands, or the
+   * promotion's last day when that probability was the higher; the last day assessed when the risk gave neither (-1: not assessed)
+   */
+  probabilityWindowEnd: Int32Array;
   /** days from each assessed morning to the start of the promotion it was judged against (0 while it runs; -1: none) */
   promotionStartsIn: Int16Array;
   /** the demand forecast for each day, made 7 days ahead (on the morning 6 days before); NaN where none was made */
@@ -167,6 +172,7 @@ export function simulateSeries(
   const stockout = new Uint8Array(n);
   const alerts = { shelfwatch: new Uint8Array(n), reorderPoint: new Uint8Array(n), daysOfCover: new Uint8Array(n) };
   const probabilityByDay = new Float64Array(n).fill(Number.NaN);
+  const probabilityWindowEnd = new Int32Array(n).fill(-1);
   const promotionStartsIn = new Int16Array(n).fill(-1);
   const shelfwatch7 = new Float64Array(n).fill(Number.NaN);
   const trailing7 = new Float64Array(n).fill(Number.NaN);
@@ -178,7 +184,7 @@ export function simulateSeries(
     sales[t] = demand[t]!;
     history.push({ date: dates[t]!, units: demand[t]!, stockout: false, promoted: promoted[t] === 1 });
   }
-  if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
+  if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, probabilityWindowEnd, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
 
   // running sums of the trailing window of sales
   let windowSum = 0;
@@ -251,6 +257,10 @@ export function simulateSeries(
       });
       const probability = Math.max(risk.probabilityBeforeNextDelivery ?? 0, risk.probabilityBeforePromotionEnd ?? 0);
       probabilityByDay[t] = probability;
+      // firstDelivery is the earliest of the deliveries passed, the one the risk's "next delivery" means
+      const beforePromotionEnd = risk.probabilityBeforePromotionEnd ?? -1;
+      if (beforePromotionEnd > (risk.probabilityBeforeNextDelivery ?? -1)) probabilityWindowEnd[t] = promotionEnd;
+      else probabilityWindowEnd[t] = risk.probabilityBeforeNextDelivery !== null ? firstDelivery - 1 : lastDay;
       if (promotionEnd >= 0) promotionStartsIn[t] = promotionStart - t;
       // the sweep's rule: a promotion still days away alerts only when its run-out is near certain
       if (probability >= alertProbabilityNeeded(params.threshold, promotionStartsIn[t]!)) alerts.shelfwatch[t] = 1;
@@ -267,5 +277,5 @@ export function simulateSeries(
     windowSumSq += sold * sold - leaving * leaving;
   }
 
-  return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits };
+  return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, probabilityWindowEnd, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits };
 }
