@@ -2,11 +2,11 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { applyItemsCsv, applyPromotionsCsv, applyTruthCsv, BacktestInputError, parseSalesCsv } from "./backtest-input.js";
-import { integerFlag, numberFlag, parseCliArguments, pathFlag, UsageError } from "./cli-arguments.js";
-import { renderBacktestJson, renderBacktestTable } from "./backtest-report.js";
+import { applyItemsCsv, applyPromotionsCsv, applyTruthCsv, BacktestInputError, parseSalesCsv, type BacktestInput } from "./backtest-input.js";
+import { integerFlag, numberFlag, pathFlag, readCommandLine } from "./cli-arguments.js";
+import { renderBacktestJson, renderBacktestTable, type ReportContext } from "./backtest-report.js";
 import { runBacktest } from "./parallel-backtest.js";
-import { firstScoredDay, summariseBacktest, type BacktestParameters } from "./run-backtest.js";
+import { firstScoredDay, summariseBacktest, type BacktestParameters, type BacktestReport } from "./run-backtest.js";
 import type { Forecaster } from "./shelf-simulation.js";
 
 /** the thresholds --threshold-sweep scores the alert rule at */
@@ -43,6 +43,9 @@ stockout that ends it. Recall: stockout events (first day of a run of stockout d
 within their horizon (--horizon-days from the start, extended to the end of a promotion running within them, unless
 --plain-horizon). Advertised: events on promoted days, episodes whose horizon includes one. MASE: the 7-day-ahead
 forecast (Shelfwatch's model; the baselines' trailing average) against seasonal naive (lag 7), mean over series.
+Calibration: Shelfwatch's (and the oracle's) probability each assessed morning, in bands of 0.1, against the share of
+those mornings with a stockout day from that morning to the end of the window the probability was about (the day before
+the next delivery lands, or the promotion's last day); mornings whose window runs past the data are left out.
 
 With --truth (truth.csv of npm run generate -- --truth: date,store,sku,mean,size), a fourth method, the oracle: the
 same risk computation and alert rule as Shelfwatch on the same shelf, fed with the distribution each day's demand was
@@ -54,8 +57,9 @@ Shelfwatch (and the oracle) are also scored at thresholds ${SWEEP_THRESHOLDS.sli
   --items FILE               items file: each SKU's category
   --truth FILE               truth file: add the oracle
   --threshold-sweep          also score the alert rule at other thresholds
-  --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}} only
-                             (and "oracle": M with --truth; "thresholdSweep": [...] with --threshold-sweep)
+  --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M},
+                             "calibration": {"shelfwatch": [band, ...]}} only ("oracle" in both with --truth;
+                             "thresholdSweep": [...] with --threshold-sweep)
   --review-days N            days between orders                                      default 7
   --lead-days N              days from order to shelf                                 default 3
   --service-level P          the shelf's cycle service level (gives 1-3% short days)  default 0.97
@@ -76,11 +80,16 @@ Shelfwatch (and the oracle) are also scored at thresholds ${SWEEP_THRESHOLDS.sli
   -h, --help                 this text
 `;
 
-const flags = {
+/** the input files of one run */
+const fileFlags = {
   sales: { type: "string" },
   promotions: { type: "string" },
   items: { type: "string" },
   truth: { type: "string" },
+} as const;
+
+/** everything else: how the shelf, the alerts and the scoring run, and the output (npm run backtest:real passes them on) */
+export const BACKTEST_OPTION_FLAGS = {
   "threshold-sweep": { type: "boolean" },
   json: { type: "boolean" },
   "review-days": { type: "string" },
@@ -100,7 +109,36 @@ const flags = {
   "known-orders": { type: "string" },
 } as const;
 
+const flags = { ...fileFlags, ...BACKTEST_OPTION_FLAGS };
+
 const probability = numberFlag(0, 1, { inclusive: false });
+
+export const backtestOptions = z.object({
+  "threshold-sweep": z.boolean().default(false),
+  json: z.boolean().default(false),
+  "review-days": integerFlag(1, 90).default(7),
+  "lead-days": integerFlag(0, 90).default(3),
+  "service-level": probability.default(0.97),
+  "window-days": integerFlag(2, 365).default(28),
+  "min-stock": integerFlag(0, 1_000_000).default(2),
+  threshold: numberFlag(0, 1).default(0.5),
+  "horizon-days": integerFlag(1, 365).default(14),
+  "plain-horizon": z.boolean().default(false),
+  "min-warning-days": integerFlag(0, 365).optional(),
+  "warmup-days": integerFlag(7, 3650).default(56),
+  "refit-days": integerFlag(1, 365).default(7),
+  "rop-service-level": probability.default(0.9),
+  "default-uplift": numberFlag(0.1, 100).default(1.8),
+  workers: integerFlag(1, 64).default(Math.min(2, availableParallelism())),
+  "known-orders": z.enum(["none", "placed"], { error: 'must be "none" or "placed"' }).default("none"),
+});
+
+/** the refinement every schema built on backtestOptions needs: `.refine(...HORIZON_COVERS_ORDER_CYCLE)` */
+type OrderCycleFlags = { "horizon-days": number; "review-days": number; "lead-days": number };
+export const HORIZON_COVERS_ORDER_CYCLE: [(a: OrderCycleFlags) => boolean, { error: string; path: string[] }] = [
+  (a) => a["horizon-days"] >= a["review-days"] + a["lead-days"],
+  { error: "must cover at least one order cycle (review days + lead days)", path: ["horizon-days"] },
+];
 
 const backtestArguments = z
   .object({
@@ -108,28 +146,9 @@ const backtestArguments = z
     promotions: z.string().min(1, { error: "must not be empty" }).optional(),
     items: z.string().min(1, { error: "must not be empty" }).optional(),
     truth: z.string().min(1, { error: "must not be empty" }).optional(),
-    "threshold-sweep": z.boolean().default(false),
-    json: z.boolean().default(false),
-    "review-days": integerFlag(1, 90).default(7),
-    "lead-days": integerFlag(0, 90).default(3),
-    "service-level": probability.default(0.97),
-    "window-days": integerFlag(2, 365).default(28),
-    "min-stock": integerFlag(0, 1_000_000).default(2),
-    threshold: numberFlag(0, 1).default(0.5),
-    "horizon-days": integerFlag(1, 365).default(14),
-    "plain-horizon": z.boolean().default(false),
-    "min-warning-days": integerFlag(0, 365).optional(),
-    "warmup-days": integerFlag(7, 3650).default(56),
-    "refit-days": integerFlag(1, 365).default(7),
-    "rop-service-level": probability.default(0.9),
-    "default-uplift": numberFlag(0.1, 100).default(1.8),
-    workers: integerFlag(1, 64).default(Math.min(2, availableParallelism())),
-    "known-orders": z.enum(["none", "placed"], { error: 'must be "none" or "placed"' }).default("none"),
+    ...backtestOptions.shape,
   })
-  .refine((a) => a["horizon-days"] >= a["review-days"] + a["lead-days"], {
-    error: "must cover at least one order cycle (review days + lead days)",
-    path: ["horizon-days"],
-  });
+  .refine(...HORIZON_COVERS_ORDER_CYCLE);
 
 export type BacktestArguments = z.infer<typeof backtestArguments>;
 
@@ -170,41 +189,33 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Returns the exit status: 0, 1 for bad input files, 2 for a bad command line. */
-export async function runBacktestCli(argv: string[], io: BacktestCliIo): Promise<number> {
-  let args: BacktestArguments;
-  try {
-    const parsed = parseCliArguments(argv, flags, backtestArguments);
-    if (parsed.help) {
-      io.out(BACKTEST_USAGE);
-      return 0;
-    }
-    args = parsed.values;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`backtest: ${error.message}\n\n${BACKTEST_USAGE}`);
-    return 2;
-  }
-
-  const started = performance.now();
-  const params = toBacktestParameters(args);
-  let input;
-  try {
-    input = parseSalesCsv(readText(args.sales, "sales file"), args.sales);
-    if (args.promotions !== undefined) applyPromotionsCsv(input, readText(args.promotions, "promotions file"), args.promotions);
-    if (args.items !== undefined) applyItemsCsv(input, readText(args.items, "items file"), args.items);
-    if (args.truth !== undefined) applyTruthCsv(input, readText(args.truth, "truth file"), args.truth);
-  } catch (error) {
-    if (!(error instanceof BacktestInputError)) throw error;
-    io.err(`backtest: ${error.message}\n`);
-    return 1;
-  }
+function readBacktestInput(args: BacktestArguments, params: BacktestParameters): BacktestInput {
+  const input = parseSalesCsv(readText(args.sales, "sales file"), args.sales);
+  if (args.promotions !== undefined) applyPromotionsCsv(input, readText(args.promotions, "promotions file"), args.promotions);
+  if (args.items !== undefined) applyItemsCsv(input, readText(args.items, "items file"), args.items);
+  if (args.truth !== undefined) applyTruthCsv(input, readText(args.truth, "truth file"), args.truth);
   const scoredFrom = firstScoredDay(params, input.dates.length);
   if (input.dates.length - scoredFrom < params.horizonDays + params.minWarningDays) {
-    io.err(`backtest: ${args.sales} covers ${input.dates.length} days; it needs more than the ${scoredFrom}-day warm-up plus a horizon\n`);
-    return 1;
+    throw new BacktestInputError(`${args.sales} covers ${input.dates.length} days; it needs more than the ${scoredFrom}-day warm-up plus a horizon`);
   }
+  return input;
+}
 
+export interface BacktestRun {
+  input: BacktestInput;
+  report: BacktestReport;
+  /** what the table says besides the report */
+  context: ReportContext;
+}
+
+/**
+ * Reads the run's files and takes every series through the shelf and the scoring (progress on io.err when
+ * io.progress). Throws a BacktestInputError when a file cannot be read or covers too few days.
+ */
+export async function backtestFiles(args: BacktestArguments, io: BacktestCliIo): Promise<BacktestRun> {
+  const started = performance.now();
+  const params = toBacktestParameters(args);
+  const input = readBacktestInput(args, params);
   let lastShown = 0;
   const onProgress = io.progress
     ? (done: number, total: number) => {
@@ -215,18 +226,32 @@ export async function runBacktestCli(argv: string[], io: BacktestCliIo): Promise
       }
     : undefined;
   const outcomes = await runBacktest(input, params, { workers: args.workers, ...(io.forecaster ? { forecaster: io.forecaster } : {}), ...(onProgress ? { onProgress } : {}) });
-  const report = summariseBacktest(outcomes, input.stores.length, params.sweepThresholds);
+  return {
+    input,
+    report: summariseBacktest(outcomes, input.stores.length, params.sweepThresholds),
+    context: {
+      params,
+      firstScoredDate: input.dates[firstScoredDay(params, input.dates.length)]!,
+      lastDate: input.dates.at(-1)!,
+      seconds: (performance.now() - started) / 1000,
+    },
+  };
+}
 
-  if (args.json) io.out(renderBacktestJson(report));
-  else {
-    io.out(
-      renderBacktestTable(report, {
-        params,
-        firstScoredDate: input.dates[scoredFrom]!,
-        lastDate: input.dates.at(-1)!,
-        seconds: (performance.now() - started) / 1000,
-      }),
-    );
+/** Returns the exit status: 0, 1 for bad input files, 2 for a bad command line. */
+export async function runBacktestCli(argv: string[], io: BacktestCliIo): Promise<number> {
+  const line = readCommandLine("backtest", BACKTEST_USAGE, io, argv, flags, backtestArguments);
+  if ("status" in line) return line.status;
+  const args = line.values;
+
+  let run: BacktestRun;
+  try {
+    run = await backtestFiles(args, io);
+  } catch (error) {
+    if (!(error instanceof BacktestInputError)) throw error;
+    io.err(`backtest: ${error.message}\n`);
+    return 1;
   }
+  io.out(args.json ? renderBacktestJson(run.report) : renderBacktestTable(run.report, run.context));
   return 0;
 }

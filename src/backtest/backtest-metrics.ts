@@ -243,3 +243,84 @@ export function summariseMethod(scores: readonly WarningScore[], errors: readonl
     advertised: classification(advertised),
   };
 }
+
+/** Calibration bands of the alert probability: [0, 0.1), [0.1, 0.2), …, [0.9, 1.0]. */
+export const CALIBRATION_BANDS = 10;
+
+/** Per band: mornings, the sum of their probabilities, and how many of them ran out within their window. */
+export interface CalibrationCounts {
+  mornings: number[];
+  predictedSum: number[];
+  ranOut: number[];
+}
+
+export function emptyCalibrationCounts(): CalibrationCounts {
+  return { mornings: new Array(CALIBRATION_BANDS).fill(0), predictedSum: new Array(CALIBRATION_BANDS).fill(0), ranOut: new Array(CALIBRATION_BANDS).fill(0) };
+}
+
+export interface CalibrationInput {
+  /** each morning's probability of running out (NaN: not assessed) */
+  probability: ArrayLike<number>;
+  /** the last day of the window each morning's probability was about */
+  windowEnd: ArrayLike<number>;
+  stockout: ArrayLike<number>;
+  /** first scored day (the end of the warm-up) */
+  from: number;
+  /** one past the last day */
+  to?: number;
+}
+
+/**
+ * Each assessed morning from `from` on, in the band of its probability; it ran out when a stockout day falls between
+ * it and the end of its window (both included). As with alert episodes, only mornings whose window lies within the
+ * data are judged: one that runs past the last day cannot be said not to have run out.
+ */
+export function calibrationCounts(input: CalibrationInput): CalibrationCounts {
+  const { probability, windowEnd, stockout, from, to = probability.length } = input;
+  const counts = emptyCalibrationCounts();
+  // the first stockout day from each day on (`to`: none)
+  const nextStockout = new Int32Array(to + 1).fill(to);
+  for (let d = to - 1; d >= 0; d--) nextStockout[d] = stockout[d] === 1 ? d : nextStockout[d + 1]!;
+  for (let t = from; t < to; t++) {
+    const p = probability[t]!;
+    const end = windowEnd[t]!;
+    if (!Number.isFinite(p) || end < t || end >= to) continue;
+    const band = Math.min(CALIBRATION_BANDS - 1, Math.max(0, Math.floor(p * CALIBRATION_BANDS)));
+    counts.mornings[band]!++;
+    counts.predictedSum[band]! += p;
+    if (nextStockout[t]! <= end) counts.ranOut[band]!++;
+  }
+  return counts;
+}
+
+export function addCalibrationCounts(total: CalibrationCounts, more: CalibrationCounts): void {
+  for (let band = 0; band < CALIBRATION_BANDS; band++) {
+    total.mornings[band]! += more.mornings[band]!;
+    total.predictedSum[band]! += more.predictedSum[band]!;
+    total.ranOut[band]! += more.ranOut[band]!;
+  }
+}
+
+export interface CalibrationBand {
+  /** the band is [low, high), the last one [0.9, 1.0] */
+  low: number;
+  high: number;
+  mornings: number;
+  /** NaN when the band has no mornings */
+  meanPredicted: number;
+  /** the share of its mornings that ran out within their window (NaN when none) */
+  observed: number;
+}
+
+/** The reliability table over series: counts summed, then each band's mean probability and observed share. */
+export function summariseCalibration(series: readonly CalibrationCounts[]): CalibrationBand[] {
+  const total = emptyCalibrationCounts();
+  for (const counts of series) addCalibrationCounts(total, counts);
+  return total.mornings.map((mornings, band) => ({
+    low: band / CALIBRATION_BANDS,
+    high: (band + 1) / CALIBRATION_BANDS,
+    mornings,
+    meanPredicted: mornings > 0 ? total.predictedSum[band]! / mornings : Number.NaN,
+    observed: mornings > 0 ? total.ranOut[band]! / mornings : Number.NaN,
+  }));
+}

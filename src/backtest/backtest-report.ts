@@ -1,6 +1,6 @@
 /** The backtest's output: a side-by-side table for people, or the JSON shape for tools. */
 import { EARLY_PROMOTION_ALERT_PROBABILITY, PROMOTION_ALERT_WINDOW_DAYS, promotionAlertProbability } from "../forecast/index.js";
-import type { MethodMetrics } from "./backtest-metrics.js";
+import type { CalibrationBand, MethodMetrics } from "./backtest-metrics.js";
 import type { BacktestParameters, BacktestReport, RiskMethod, ThresholdSweepRow } from "./run-backtest.js";
 import { METHODS, type Method } from "./shelf-simulation.js";
 
@@ -37,13 +37,19 @@ function sweptJson(metrics: MethodMetrics) {
   return rest;
 }
 
+function calibrationJson(bands: readonly CalibrationBand[]) {
+  return bands.map((band) => ({ low: band.low, high: band.high, mornings: band.mornings, meanPredicted: round(band.meanPredicted), observed: round(band.observed) }));
+}
+
 /**
- * exactly {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}}; with a truth file, "oracle": M after
- * them; with a threshold sweep, "thresholdSweep": [{"threshold": T, "shelfwatch": M′, "oracle": M′}] after "methods".
+ * exactly {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M}, "calibration": {"shelfwatch": [B]}};
+ * with a truth file, "oracle": M after the methods and "oracle": [B] after Shelfwatch's bands; with a threshold sweep,
+ * "thresholdSweep": [{"threshold": T, "shelfwatch": M′, "oracle": M′}] after "methods". B: {low, high, mornings,
+ * meanPredicted, observed}, one per band of 0.1.
  */
-export function renderBacktestJson(report: BacktestReport): string {
+export function backtestJson(report: BacktestReport) {
   const { oracle } = report.methods;
-  return `${JSON.stringify({
+  return {
     methods: {
       shelfwatch: methodJson(report.methods.shelfwatch),
       reorderPoint: methodJson(report.methods.reorderPoint),
@@ -59,7 +65,15 @@ export function renderBacktestJson(report: BacktestReport): string {
           })),
         }
       : {}),
-  })}\n`;
+    calibration: {
+      shelfwatch: calibrationJson(report.calibration.shelfwatch),
+      ...(report.calibration.oracle ? { oracle: calibrationJson(report.calibration.oracle) } : {}),
+    },
+  };
+}
+
+export function renderBacktestJson(report: BacktestReport): string {
+  return `${JSON.stringify(backtestJson(report))}\n`;
 }
 
 /** The swept row with the best advertised F1 for a method (the lower threshold on a tie), or null without a sweep. */
@@ -136,8 +150,46 @@ export function renderBacktestTable(report: BacktestReport, context: ReportConte
     }
     lines.push(`${label.padEnd(labelWidth)}${methods.map((m) => cell(report.methods[m]!).padStart(columnWidth)).join("")}`);
   }
+  lines.push("", ...calibrationLines(report.calibration));
   if (report.thresholdSweep) lines.push("", ...thresholdSweepLines(report.thresholdSweep, params));
   return `${lines.join("\n")}\n`;
+}
+
+/** a band with fewer mornings than this is marked: its observed share is too noisy to read much into */
+export const CALIBRATION_MIN_MORNINGS = 200;
+
+/** each column's title and width */
+const CALIBRATION_COLUMNS: Array<[string, number]> = [
+  ["mornings", 10],
+  ["mean predicted", 16],
+  ["observed", 10],
+];
+
+/** The reliability table: per band of probability, each risk method's mornings, mean probability and observed share. */
+function calibrationLines(calibration: BacktestReport["calibration"]): string[] {
+  const methods: RiskMethod[] = calibration.oracle ? ["shelfwatch", "oracle"] : ["shelfwatch"];
+  const bandWidth = 12;
+  const groupWidth = CALIBRATION_COLUMNS.reduce((sum, [, width]) => sum + width, 2);
+  const lines = [
+    "Calibration: each assessed morning's P(stockout) by band, against the share of those mornings that ran out within the window it was",
+    "  about (before the next delivery lands, or by the promotion's end); mornings whose window runs past the data are left out",
+    `${"".padEnd(bandWidth)}${methods.map((m) => `    ${METHOD_TITLES[m]}`.padEnd(groupWidth)).join("")}`.trimEnd(),
+    `${"band".padEnd(bandWidth)}${methods.map(() => `${CALIBRATION_COLUMNS.map(([title, width]) => title.padStart(width)).join("")}  `).join("")}`.trimEnd(),
+  ];
+  let marked = false;
+  calibration.shelfwatch.forEach((band, index) => {
+    const label = `[${band.low.toFixed(1)}, ${band.high.toFixed(1)}${index === calibration.shelfwatch.length - 1 ? "]" : ")"}`;
+    const groups = methods.map((method) => {
+      const { mornings, meanPredicted, observed } = calibration[method]![index]!;
+      const few = mornings < CALIBRATION_MIN_MORNINGS;
+      marked ||= few;
+      const cells = [String(mornings), percent(meanPredicted), percent(observed)];
+      return `${cells.map((cell, column) => cell.padStart(CALIBRATION_COLUMNS[column]![1])).join("")}${few ? " *" : "  "}`;
+    });
+    lines.push(`${label.padEnd(bandWidth)}${groups.join("")}`.trimEnd());
+  });
+  if (marked) lines.push(`* fewer than ${CALIBRATION_MIN_MORNINGS} mornings`);
+  return lines;
 }
 
 const SWEEP_COLUMNS: Array<[string, (m: MethodMetrics) => string]> = [

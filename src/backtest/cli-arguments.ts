@@ -34,6 +34,30 @@ export function parseCliArguments<T>(argv: string[], flags: FlagKinds, schema: z
   return { help: false, values: parsed.data };
 }
 
+/**
+ * The command line's values, or the exit status when there is nothing to run: 0 after printing the usage for --help,
+ * 2 after explaining a bad command line (with the usage).
+ */
+export function readCommandLine<T>(
+  command: string,
+  usage: string,
+  io: { out: (text: string) => void; err: (text: string) => void },
+  argv: string[],
+  flags: FlagKinds,
+  schema: z.ZodType<T>,
+): { values: T } | { status: 0 | 2 } {
+  try {
+    const parsed = parseCliArguments(argv, flags, schema);
+    if (!parsed.help) return { values: parsed.values };
+    io.out(usage);
+    return { status: 0 };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${command}: ${error.message}\n\n${usage}`);
+    return { status: 2 };
+  }
+}
+
 /** a whole number from a flag's text, within bounds */
 export function integerFlag(min: number, max: number) {
   return z

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync, createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 import { z } from "zod";
-import { integerFlag, isoDateFlag, parseCliArguments, UsageError } from "./cli-arguments.js";
+import { integerFlag, isoDateFlag, readCommandLine } from "./cli-arguments.js";
 import { generateDemoData, renderItemsCsv, renderPromotionsCsv, renderSalesCsv, renderTruthCsv } from "./generate-data.js";
 
 export const GENERATE_USAGE = `usage: npm run generate -- [options]
@@ -53,19 +53,9 @@ export interface CliOutput {
 
 /** Returns the exit status. */
 export async function runGenerateCli(argv: string[], io: CliOutput): Promise<number> {
-  let args: GenerateArguments;
-  try {
-    const parsed = parseCliArguments(argv, flags, generateArguments);
-    if (parsed.help) {
-      io.out(GENERATE_USAGE);
-      return 0;
-    }
-    args = parsed.values;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`generate: ${error.message}\n\n${GENERATE_USAGE}`);
-    return 2;
-  }
+  const line = readCommandLine("generate", GENERATE_USAGE, io, argv, flags, generateArguments);
+  if ("status" in line) return line.status;
+  const args = line.values;
 
   const data = generateDemoData(args);
   mkdirSync(args.out, { recursive: true });

@@ -8,7 +8,18 @@
 import { poolUplifts } from "../forecast/index.js";
 import type { StockoutRisk, UpliftEvidence } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
-import { forecastErrorSums, scoreWarnings, summariseMethod, type ForecastErrorSums, type MethodMetrics, type WarningScore } from "./backtest-metrics.js";
+import {
+  calibrationCounts,
+  forecastErrorSums,
+  scoreWarnings,
+  summariseCalibration,
+  summariseMethod,
+  type CalibrationBand,
+  type CalibrationCounts,
+  type ForecastErrorSums,
+  type MethodMetrics,
+  type WarningScore,
+} from "./backtest-metrics.js";
 import { createOracleForecaster } from "./oracle-forecaster.js";
 import { alertsAtThreshold, METHODS, simulateSeries, type Forecaster, type Method, type SeriesSimulation, type SimulationParameters, type UpliftPrior } from "./shelf-simulation.js";
 
@@ -29,8 +40,10 @@ export interface SeriesOutcome {
   sku: string;
   scores: Record<Method, WarningScore>;
   forecastErrors: { shelfwatch: ForecastErrorSums; trailingAverage: ForecastErrorSums };
+  /** Shelfwatch's probabilities by band against the mornings that ran out within their window */
+  calibration: CalibrationCounts;
   /** present when the series carries its true demand */
-  oracle?: { score: WarningScore; forecastErrors: ForecastErrorSums };
+  oracle?: { score: WarningScore; forecastErrors: ForecastErrorSums; calibration: CalibrationCounts };
   /** scores at params.sweepThresholds[i], when asked for */
   thresholdSweep?: { shelfwatch: WarningScore[]; oracle?: WarningScore[] };
   /** scored days (after the warm-up) and how many of them were stockout days */
@@ -119,6 +132,8 @@ export function backtestSeries(
   const score = (method: Method) => scoreAlerts(simulation.alerts[method]);
   const thresholds = params.sweepThresholds ?? [];
   const sweep = (run: SeriesSimulation) => thresholds.map((threshold) => scoreAlerts(alertsAtThreshold(run, threshold)));
+  const calibrate = (run: SeriesSimulation) =>
+    calibrationCounts({ probability: run.probability, windowEnd: run.probabilityWindowEnd, stockout: run.stockout, from });
 
   let oracle: SeriesOutcome["oracle"];
   let oracleSweep: WarningScore[] | undefined;
@@ -128,7 +143,11 @@ export function backtestSeries(
     if (oracleRun.stockout.some((day, d) => day !== simulation.stockout[d])) {
       throw new Error(`oracle: the shelf of ${series.store}/${series.sku} differs from Shelfwatch's run`);
     }
-    oracle = { score: scoreAlerts(oracleRun.alerts.shelfwatch), forecastErrors: forecastErrorSums(series.demand, oracleRun.forecast7.shelfwatch, from) };
+    oracle = {
+      score: scoreAlerts(oracleRun.alerts.shelfwatch),
+      forecastErrors: forecastErrorSums(series.demand, oracleRun.forecast7.shelfwatch, from),
+      calibration: calibrate(oracleRun),
+    };
     if (thresholds.length > 0) oracleSweep = sweep(oracleRun);
   }
   let stockoutDays = 0;
@@ -145,6 +164,7 @@ export function backtestSeries(
       shelfwatch: forecastErrorSums(series.demand, simulation.forecast7.shelfwatch, from),
       trailingAverage: forecastErrorSums(series.demand, simulation.forecast7.trailingAverage, from),
     },
+    calibration: calibrate(simulation),
     ...(oracle ? { oracle } : {}),
     ...(thresholds.length > 0 ? { thresholdSweep: { shelfwatch: sweep(simulation), ...(oracleSweep ? { oracle: oracleSweep } : {}) } } : {}),
     scoredDays: dates.length - from,
@@ -166,6 +186,8 @@ export interface BacktestReport {
   methods: Record<Method, MethodMetrics> & { oracle?: MethodMetrics };
   /** only when thresholds were swept */
   thresholdSweep?: ThresholdSweepRow[];
+  /** the reliability of each risk method's probabilities (the oracle's when it ran) */
+  calibration: { shelfwatch: CalibrationBand[]; oracle?: CalibrationBand[] };
   series: number;
   stores: number;
   /** days per series after the warm-up */
@@ -217,11 +239,14 @@ export function summariseBacktest(outcomes: readonly SeriesOutcome[], stores: nu
       ...(oracleSwept ? { oracle: sweptMethod("oracle", index) } : {}),
     }));
   }
+  const calibration: BacktestReport["calibration"] = { shelfwatch: summariseCalibration(outcomes.map((o) => o.calibration)) };
+  if (everyOracle) calibration.oracle = summariseCalibration(oracles.map((oracle) => oracle!.calibration));
   const events = outcomes.reduce((sum, o) => sum + o.scores.shelfwatch.events, 0);
   const advertisedEvents = outcomes.reduce((sum, o) => sum + o.scores.shelfwatch.advertised.events, 0);
   return {
     methods,
     ...(thresholdSweep ? { thresholdSweep } : {}),
+    calibration,
     series: outcomes.length,
     stores,
     scoredDays,

@@ -30,7 +30,7 @@
 import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, FutureDay, StockoutRisk } from "../forecast/forecast-types.js";
 import type { DayForecast, StockoutRiskInput } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
-import { promotionAlertProbability } from "../forecast/index.js";
+import { daysBetween, promotionAlertProbability } from "../forecast/index.js";
 import { inferReplenishment, type ReceiptRecord } from "../forecast/replenishment.js";
 import { alertRiskProbability, assessShelfRisk } from "../forecast/shelf-risk.js";
 import { dateOfDayNumber, dayNumber } from "./calendar-days.js";
@@ -85,6 +85,11 @@ export interface SeriesSimulation {
   alerts: Record<Method, Uint8Array>;
   /** Shelfwatch's alert probability each morning (NaN when not assessed: warm-up, empty shelf) */
   probability: Float64Array;
+  /**
+   * the last day of the window that morning's probability was about: the decision window's end (see assessShelfRisk),
+   * or the promotion's last day when that probability was the higher (-1: not assessed)
+   */
+  probabilityWindowEnd: Int32Array;
   /** days from each assessed morning to the start of the promotion it was judged against (0 while it runs; -1: none) */
   promotionStartsIn: Int16Array;
   /** the demand forecast for each day, made 7 days ahead (on the morning 6 days before); NaN where none was made */
@@ -179,6 +184,7 @@ export function simulateSeries(
   const stockout = new Uint8Array(n);
   const alerts = { shelfwatch: new Uint8Array(n), reorderPoint: new Uint8Array(n), daysOfCover: new Uint8Array(n) };
   const probabilityByDay = new Float64Array(n).fill(Number.NaN);
+  const probabilityWindowEnd = new Int32Array(n).fill(-1);
   const promotionStartsIn = new Int16Array(n).fill(-1);
   const shelfwatch7 = new Float64Array(n).fill(Number.NaN);
   const trailing7 = new Float64Array(n).fill(Number.NaN);
@@ -193,7 +199,7 @@ export function simulateSeries(
     sales[t] = demand[t]!;
     history.push({ date: dates[t]!, units: demand[t]!, stockout: false, promoted: promoted[t] === 1 });
   }
-  if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
+  if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, probabilityWindowEnd, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
 
   // running sums of the trailing window of sales
   let windowSum = 0;
@@ -269,6 +275,9 @@ export function simulateSeries(
         );
         const probability = alertRiskProbability(risk);
         probabilityByDay[t] = probability;
+        // the window the probability was about: the promotion's, when that one decided it
+        const beforePromotionEnd = risk.probabilityBeforePromotionEnd ?? -1;
+        probabilityWindowEnd[t] = beforePromotionEnd > risk.probabilityBeforeDecision ? promotionEnd : t + daysBetween(dates[t]!, risk.decisionEnd);
         if (promotionEnd >= 0) promotionStartsIn[t] = promotionStart - t;
         // the sweep's rule: a promotion still days away alerts only when its run-out is near certain
         if (probability >= alertProbabilityNeeded(params.threshold, promotionStartsIn[t]!)) alerts.shelfwatch[t] = 1;
@@ -286,5 +295,5 @@ export function simulateSeries(
     windowSumSq += sold * sold - leaving * leaving;
   }
 
-  return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits };
+  return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, probabilityWindowEnd, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits };
 }

@@ -53,11 +53,14 @@ describe("npm run generate", () => {
 describe("npm run backtest", () => {
   const files = () => ["--sales", join(dir, "sales.csv"), "--promotions", join(dir, "promotions.csv"), "--items", join(dir, "items.csv")];
 
-  it("prints exactly the methods object with --json", async () => {
+  it("prints exactly the methods and calibration objects with --json", async () => {
     const { output, io } = capture();
     expect(await runBacktestCli([...files(), "--json", "--workers", "1"], io)).toBe(0);
-    const parsed = JSON.parse(output.out) as { methods: Record<string, Record<string, unknown>> };
-    expect(Object.keys(parsed)).toEqual(["methods"]);
+    const parsed = JSON.parse(output.out) as { methods: Record<string, Record<string, unknown>>; calibration: Record<string, Array<Record<string, number>>> };
+    expect(Object.keys(parsed)).toEqual(["methods", "calibration"]);
+    expect(Object.keys(parsed.calibration)).toEqual(["shelfwatch"]);
+    expect(parsed.calibration.shelfwatch!.map((band) => band.low)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+    expect(Object.keys(parsed.calibration.shelfwatch![0]!)).toEqual(["low", "high", "mornings", "meanPredicted", "observed"]);
     expect(Object.keys(parsed.methods)).toEqual(["shelfwatch", "reorderPoint", "daysOfCover"]);
     for (const metrics of Object.values(parsed.methods)) {
       expect(Object.keys(metrics)).toEqual(M_KEYS);
@@ -85,18 +88,23 @@ describe("npm run backtest", () => {
     expect(output.out).toMatch(/Shelfwatch\s+Reorder point\s+Days of cover/);
     expect(output.out).toMatch(/of item-days short/);
     for (const row of ["recall", "precision", "F1", "median warning lead time", "alerts per store per day", "MASE", "Advertised items"]) expect(output.out).toContain(row);
+    expect(output.out).toMatch(/^band\s+mornings\s+mean predicted\s+observed$/m);
+    expect(output.out).toMatch(/^\[0\.0, 0\.1\)\s+\d+\s+[\d.]+%\s+[\d.]+%/m);
+    expect(output.out).toMatch(/^\[0\.9, 1\.0\]\s+\d+/m);
   });
 
-  it("adds the oracle with --truth: a fourth column, and an \"oracle\" key after the others in --json", async () => {
+  it("adds the oracle with --truth: a fourth column and calibration columns, and \"oracle\" keys after the others in --json", async () => {
     const table = capture();
     expect(await runBacktestCli([...files(), "--truth", join(dir, "truth.csv"), "--workers", "1"], table.io)).toBe(0);
     expect(table.output.out).toMatch(/Shelfwatch\s+Reorder point\s+Days of cover\s+Oracle/);
     expect(table.output.out).not.toContain("Threshold sweep");
+    expect(table.output.out).toMatch(/^\s+Shelfwatch\s+Oracle$/m);
     const json = capture();
     expect(await runBacktestCli([...files(), "--truth", join(dir, "truth.csv"), "--json", "--workers", "1"], json.io)).toBe(0);
-    const parsed = JSON.parse(json.output.out) as { methods: Record<string, Record<string, unknown>> };
-    expect(Object.keys(parsed)).toEqual(["methods"]);
+    const parsed = JSON.parse(json.output.out) as { methods: Record<string, Record<string, unknown>>; calibration: Record<string, unknown> };
+    expect(Object.keys(parsed)).toEqual(["methods", "calibration"]);
     expect(Object.keys(parsed.methods)).toEqual(["shelfwatch", "reorderPoint", "daysOfCover", "oracle"]);
+    expect(Object.keys(parsed.calibration)).toEqual(["shelfwatch", "oracle"]);
     expect(Object.keys(parsed.methods.oracle!)).toEqual(M_KEYS);
   });
 

@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   alertEpisodes,
   alertHorizonEnds,
+  calibrationCounts,
   classification,
   forecastErrorSums,
   meanAbsoluteScaledError,
   median,
   scoreWarnings,
   stockoutEvents,
+  summariseCalibration,
   summariseMethod,
 } from "../../src/backtest/backtest-metrics.js";
 
@@ -140,5 +142,48 @@ describe("summariseMethod", () => {
     expect(metrics.medianLeadDays).toBe(3);
     expect(metrics.alertsPerStoreDay).toBeCloseTo(3 / 60);
     expect(metrics.mase).toBeCloseTo(0.5);
+  });
+});
+
+describe("calibration", () => {
+  // days 0-1 are the warm-up; stockouts on days 5 and 9; the data ends at day 12
+  const stockout = days(12, [5, 9]);
+  const unassessed = Number.NaN;
+
+  it("counts a morning as ran out when a stockout day falls between it and its window's end, and not when it falls after", () => {
+    const probability = [0.9, 0.9, 0.35, 0.35, 0.35, unassessed, 0.35, 0.35, 0.35, unassessed, 0.35, 0.35];
+    const windowEnd = [4, 4, 5, 4, 6, -1, 8, 7, 9, -1, 11, 12];
+    const counts = calibrationCounts({ probability, windowEnd, stockout, from: 2 });
+    // day 2: its window ends on the stockout day (5); day 3: ends the day before it; day 4: includes it
+    // day 6: ends on 8, the stockout (9) comes after; day 7 likewise; day 8: ends on 9
+    // day 10: no stockout through 11; day 11: its window runs past the data, not judged
+    expect(counts.mornings[3]).toBe(7);
+    expect(counts.ranOut[3]).toBe(3);
+    expect(counts.predictedSum[3]).toBeCloseTo(7 * 0.35);
+    // the warm-up's mornings and the unassessed ones are not counted
+    expect(counts.mornings.reduce((sum, n) => sum + n, 0)).toBe(7);
+  });
+
+  it("puts each probability in its band: [0, 0.1), [0.1, 0.2), …, [0.9, 1.0]", () => {
+    const probability = [0, 0.0999, 0.1, 0.1999, 0.5, 0.8999, 0.9, 1];
+    const counts = calibrationCounts({ probability, windowEnd: probability.map((_, t) => t), stockout: new Uint8Array(8), from: 0 });
+    expect(counts.mornings).toEqual([2, 2, 0, 0, 0, 1, 0, 0, 1, 2]);
+    expect(counts.predictedSum[9]).toBeCloseTo(1.9);
+    expect(counts.ranOut).toEqual(new Array(10).fill(0));
+  });
+
+  it("sums the counts over series before taking each band's mean probability and observed share", () => {
+    const first = calibrationCounts({ probability: [0.72, 0.78], windowEnd: [0, 1], stockout: [1, 0], from: 0 });
+    const second = calibrationCounts({ probability: [0.75, 0.05], windowEnd: [0, 1], stockout: [1, 0], from: 0 });
+    const bands = summariseCalibration([first, second]);
+    expect(bands.map((band) => [band.low, band.high])).toEqual(Array.from({ length: 10 }, (_, i) => [i / 10, (i + 1) / 10]));
+    expect(bands[7]!.mornings).toBe(3);
+    expect(bands[7]!.meanPredicted).toBeCloseTo(0.75);
+    expect(bands[7]!.observed).toBeCloseTo(2 / 3);
+    expect(bands[0]).toMatchObject({ mornings: 1, observed: 0 });
+    expect(bands[0]!.meanPredicted).toBeCloseTo(0.05);
+    expect(bands[4]!.mornings).toBe(0);
+    expect(bands[4]!.meanPredicted).toBeNaN();
+    expect(bands[4]!.observed).toBeNaN();
   });
 });

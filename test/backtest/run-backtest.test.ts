@@ -133,11 +133,32 @@ describe("the oracle and the threshold sweep", () => {
     expect(report.thresholdSweep![0]!.oracle!.alertsPerStoreDay).toBeGreaterThanOrEqual(report.thresholdSweep![2]!.oracle!.alertsPerStoreDay);
   });
 
+  it("sums each series' calibration counts into the report's bands, the oracle's too", () => {
+    const outcomes = withTruth.map((series) => backtestSeries(series, data.dates, params, flatForecaster));
+    const report = summariseBacktest(outcomes, 1);
+    for (const method of ["shelfwatch", "oracle"] as const) {
+      const counts = outcomes.map((o) => (method === "shelfwatch" ? o.calibration : o.oracle!.calibration));
+      const bands = report.calibration[method]!;
+      expect(bands).toHaveLength(10);
+      bands.forEach((band, i) => {
+        expect(band.mornings).toBe(counts.reduce((sum, c) => sum + c.mornings[i]!, 0));
+        if (band.mornings === 0) return;
+        expect(band.meanPredicted).toBeGreaterThanOrEqual(band.low);
+        expect(band.meanPredicted).toBeLessThanOrEqual(band.high);
+        expect(band.observed).toBeCloseTo(counts.reduce((sum, c) => sum + c.ranOut[i]!, 0) / band.mornings);
+      });
+    }
+    const mornings = report.calibration.shelfwatch.reduce((sum, band) => sum + band.mornings, 0);
+    expect(mornings).toBeGreaterThan(0);
+    expect(mornings).toBeLessThanOrEqual(outcomes.length * report.scoredDays);
+  });
+
   it("reports no oracle unless every series carried its truth, and no sweep unless asked", () => {
     const outcomes = withTruth.map((series, i) => backtestSeries(i === 0 ? { ...series, truth: undefined } : series, data.dates, params, flatForecaster));
     const report = summariseBacktest(outcomes, 1);
     expect(report.methods.oracle).toBeUndefined();
     expect(report.thresholdSweep).toBeUndefined();
     expect(Object.keys(report.methods)).toEqual(["shelfwatch", "reorderPoint", "daysOfCover"]);
+    expect(Object.keys(report.calibration)).toEqual(["shelfwatch"]);
   });
 });

@@ -134,6 +134,50 @@ describe("simulateSeries", () => {
     expect(alertsAtThreshold(simulation, 0).slice(0, 28).every((alert) => alert === 0)).toBe(true);
   });
 
+  it("records the window each probability was about: to the day before the first delivery an order placed that morning would not beat, or to the promotion's end", () => {
+    const { series, dates } = promotedSpike();
+    const simulation = simulateSeries(series, dates, params, flatForecaster);
+    const landsOn = (d: number) => simulation.onHand[d]! > simulation.onHand[d - 1]! - simulation.sales[d - 1]!;
+    let beforeDelivery = 0;
+    let wholeHorizon = 0;
+    for (let t = 28; t < 60; t++) {
+      if (!(simulation.onHand[t]! > 0)) continue;
+      // no promotion in view: the decision window is the one used
+      const end = simulation.probabilityWindowEnd[t]!;
+      expect(end).toBeGreaterThanOrEqual(t);
+      if (end === t + params.horizonDays - 1) {
+        // too few receipts yet to know when the next comes: the whole horizon
+        wholeHorizon++;
+        continue;
+      }
+      expect(end + 1).toBeGreaterThan(t + params.leadDays);
+      expect(landsOn(end + 1)).toBe(true);
+      for (let d = t + params.leadDays + 1; d <= end; d++) expect(landsOn(d)).toBe(false);
+      beforeDelivery++;
+    }
+    // three receipts make a pattern: from the third week of the shelf on
+    expect(wholeHorizon).toBeGreaterThan(5);
+    expect(beforeDelivery).toBeGreaterThan(10);
+    expect(Array.from(simulation.probabilityWindowEnd.slice(0, 28)).every((end) => end === -1)).toBe(true);
+
+    // a promotion whose run-out is likelier than the next delivery's: the window runs to its last day (74)
+    const promotionFirst: Forecaster = {
+      ...flatForecaster,
+      assessStockout: (input): StockoutRisk => ({
+        ...flatForecaster.assessStockout(input),
+        probabilityBeforeNextDelivery: 0.2,
+        probabilityBeforeDecision: 0.2,
+        probabilityBeforePromotionEnd: input.promotionEnd === undefined ? null : 0.6,
+      }),
+    };
+    const promoted = simulateSeries(series, dates, params, promotionFirst);
+    for (let t = 28; t < 75; t++) {
+      if (!(promoted.onHand[t]! > 0)) continue;
+      if (promoted.promotionStartsIn[t]! >= 0) expect(promoted.probabilityWindowEnd[t]).toBe(74);
+      else expect(promoted.probabilityWindowEnd[t]).toBe(simulation.probabilityWindowEnd[t]);
+    }
+  });
+
   it("fits each refit's model with the uplift its category had learned by then", () => {
     const { series, dates } = promotedSpike();
     const priors: DemandPrior[] = [];
