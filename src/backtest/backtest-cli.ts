@@ -10,7 +10,7 @@ import { firstScoredDay, summariseBacktest, type BacktestParameters, type Backte
 import type { Forecaster } from "./shelf-simulation.js";
 
 /** the thresholds --threshold-sweep scores the alert rule at */
-export const SWEEP_THRESHOLDS: readonly number[] = Array.from({ length: 14 }, (_, i) => (30 + 5 * i) / 100);
+export const SWEEP_THRESHOLDS: readonly number[] = Array.from({ length: 19 }, (_, i) => (5 + 5 * i) / 100);
 
 export const BACKTEST_USAGE = `usage: npm run backtest -- --sales FILE [--promotions FILE] [--items FILE] [--json] [options]
 

@@ -267,7 +267,7 @@ export function simulateSeries(
             days,
             loaded,
             ...(forecaster.dailyMeans ? { dailyDemand: forecaster.dailyMeans(model, days) } : {}),
-            pattern: inferReplenishment(receipts, futureDays[t + 1]!.date),
+            pattern: inferReplenishment(receipts, futureDays[t + 1]!.date, { sales: history }),
             leadDays,
             ...(promotionEnd >= 0 ? { promotionEnd: dates[promotionEnd]! } : {}),
           },

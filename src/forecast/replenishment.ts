@@ -6,7 +6,8 @@
  * A store's ordering shows in its receipts: a cadence (every 7 days on the same weekday, say) and a sizing rule. An
  * order-up-to policy tops the shelf up to about the same level each time (receipts vary with what sold); a fixed order
  * quantity brings about the same units each time. Whichever of the two varies less across past receipts is the one the
- * store runs. Pure functions over day numbers; no I/O.
+ * store runs. A third rule, common where orders are computed from recent sales: the shelf is topped up to about the same
+ * number of days of those sales (the level follows the sales). Pure functions over day numbers; no I/O.
  */
 import { fromDayNumber, toDayNumber } from "./calendar.js";
 import type { ExpectedDelivery } from "./forecast-types.js";
@@ -26,12 +27,19 @@ export interface ReplenishmentPattern {
   intervalDays: number;
   /** share of the intervals within a day of the usual one: how sure the next date is (0 … 1) */
   regularity: number;
-  /** "level": receipts top the shelf up to about targetLevel; "quantity": about typicalUnits each time */
-  sizing: "level" | "quantity";
+  /**
+   * "level": receipts top the shelf up to about targetLevel; "quantity": about typicalUnits each time; "cover": up to
+   * about coverDays of the sales of the weeks before
+   */
+  sizing: "level" | "quantity" | "cover";
   /** median units of a receipt */
   typicalUnits: number;
   /** median on hand just after a receipt (NaN when the receipts did not say) */
   targetLevel: number;
+  /** median on hand just after a receipt in days of the average sales of the weeks before it (NaN: unknown) */
+  coverDays: number;
+  /** average daily sales of the weeks before asOf (NaN: no sales history given) */
+  recentDailySales: number;
   /** the latest receipt */
   lastReceipt: string;
 }
@@ -43,7 +51,12 @@ export interface InferredDelivery extends ExpectedDelivery {
   confidence: number;
 }
 
+/** Days of sales whose average the "cover" rule scales with. */
+export const SALES_RATE_DAYS = 28;
+
 export interface InferOptions {
+  /** the item's daily sales (any order, days without a record sold nothing), for the "cover" rule */
+  sales?: ReadonlyArray<{ date: string; units: number }>;
   /** only receipts this many days before asOf count (default 120) */
   windowDays?: number;
   /** fewest receipts to learn a pattern from (default 3) */
@@ -99,7 +112,29 @@ export function inferReplenishment(receipts: readonly ReceiptRecord[], asOf: str
   const levels = days.map((day) => byDay.get(day)!.onHandAfter).filter((level) => Number.isFinite(level));
   const typicalUnits = median(units);
   const targetLevel = levels.length === days.length ? median(levels) : Number.NaN;
-  const sizing = Number.isFinite(targetLevel) && relativeSpread(levels) < relativeSpread(units) ? "level" : "quantity";
+  // the sales rate before each receipt and before asOf, from prefix sums over the days of the sales given
+  const rateBefore = salesRates(options.sales, days[0]! - SALES_RATE_DAYS, asOfDay);
+  const covers: number[] = [];
+  for (const day of days) {
+    const rate = rateBefore(day);
+    const after = byDay.get(day)!.onHandAfter;
+    if (rate > 0 && Number.isFinite(after)) covers.push(after / rate);
+  }
+  const recentDailySales = rateBefore(asOfDay);
+  const coverDays = covers.length === days.length ? median(covers) : Number.NaN;
+  const spreads: Array<[ReplenishmentPattern["sizing"], number]> = [
+    ["quantity", relativeSpread(units)],
+    ["level", Number.isFinite(targetLevel) ? relativeSpread(levels) : Infinity],
+    ["cover", Number.isFinite(coverDays) && recentDailySales > 0 ? relativeSpread(covers) : Infinity],
+  ];
+  let sizing: ReplenishmentPattern["sizing"] = "quantity";
+  let smallest = Infinity;
+  for (const [rule, spread] of spreads) {
+    if (spread < smallest) {
+      smallest = spread;
+      sizing = rule;
+    }
+  }
   return {
     receipts: days.length,
     intervalDays,
@@ -107,7 +142,25 @@ export function inferReplenishment(receipts: readonly ReceiptRecord[], asOf: str
     sizing,
     typicalUnits,
     targetLevel,
+    coverDays,
+    recentDailySales,
     lastReceipt: fromDayNumber(days.at(-1)!),
+  };
+}
+
+/** The average daily sales of the SALES_RATE_DAYS before a day, for days in [from, to]; NaN without sales. */
+function salesRates(sales: InferOptions["sales"], from: number, to: number): (day: number) => number {
+  if (sales === undefined || !(to > from)) return () => Number.NaN;
+  const prefix = new Float64Array(to - from + 2);
+  for (const record of sales) {
+    const day = toDayNumber(record.date);
+    if (day >= from && day <= to && record.units > 0) prefix[day - from + 1]! += record.units;
+  }
+  for (let index = 1; index < prefix.length; index++) prefix[index]! += prefix[index - 1]!;
+  return (day) => {
+    const end = Math.min(day, to + 1) - from;
+    const start = Math.max(0, end - SALES_RATE_DAYS);
+    return end > start ? (prefix[end]! - prefix[start]!) / SALES_RATE_DAYS : Number.NaN;
   };
 }
 
@@ -148,7 +201,12 @@ export function expectedReceipts(pattern: ReplenishmentPattern | null, input: Ex
       expectedStock = Math.max(0, expectedStock - (input.dailyDemand[demandDay] ?? 0));
     }
     if (day <= after) continue;
-    const quantity = pattern.sizing === "level" ? pattern.targetLevel - expectedStock : pattern.typicalUnits;
+    const quantity =
+      pattern.sizing === "level"
+        ? pattern.targetLevel - expectedStock
+        : pattern.sizing === "cover"
+          ? pattern.coverDays * pattern.recentDailySales - expectedStock
+          : pattern.typicalUnits;
     if (!(quantity >= 1)) continue;
     const units = Math.round(quantity);
     expectedStock += units;

@@ -116,10 +116,10 @@ describe("npm run backtest", () => {
       methods: { oracle: Record<string, unknown> };
       thresholdSweep: Array<{ threshold: number; shelfwatch: object; oracle: object }>;
     };
-    expect(parsed.thresholdSweep.map((row) => row.threshold)).toEqual([0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]);
+    expect(parsed.thresholdSweep.map((row) => row.threshold)).toEqual([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]);
     // at the run's threshold the sweep is the run (its MASE belongs to the forecast, not to a threshold)
     const { mase: _mase, ...oracleAtThreshold } = parsed.methods.oracle;
-    expect(parsed.thresholdSweep[4]!.oracle).toEqual(oracleAtThreshold);
+    expect(parsed.thresholdSweep.find((row) => row.threshold === 0.5)!.oracle).toEqual(oracleAtThreshold);
     const child = spawnSync(join(root, "node_modules/.bin/tsx"), ["scripts/backtest.ts", ...args, "--workers", "2"], { cwd: root, encoding: "utf8" });
     expect(child.status, child.stderr).toBe(0);
     expect(child.stdout).toBe(output.out);

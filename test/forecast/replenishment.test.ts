@@ -37,6 +37,33 @@ describe("inferReplenishment", () => {
     ]);
   });
 
+  it("learns a top-up to days of recent sales when the level it restores follows the sales", () => {
+    // sales grow from 2 to about 6 a day; every Monday the shelf is topped up to 10 days of the last 4 weeks' sales
+    const start = "2026-08-03";
+    const rate = (day: number) => 2 + day / 30;
+    const sales = Array.from({ length: 120 }, (_, day) => ({ date: addDays(start, day), units: rate(day) }));
+    const averageBefore = (day: number) => {
+      let sum = 0;
+      for (let d = day - 28; d < day; d++) sum += d >= 0 ? rate(d) : 0;
+      return sum / 28;
+    };
+    const receipts = Array.from({ length: 12 }, (_, week) => {
+      const day = 35 + 7 * week;
+      return { date: addDays(start, day), units: 7 * rate(day), onHandAfter: 10 * averageBefore(day) };
+    });
+    const asOf = addDays(start, 116);
+    const pattern = inferReplenishment(receipts, asOf, { sales });
+    expect(pattern?.sizing).toBe("cover");
+    expect(pattern?.coverDays).toBeCloseTo(10, 6);
+    expect(pattern?.recentDailySales).toBeCloseTo(averageBefore(116), 6);
+    // the next Monday tops up to 10 days of today's rate, not to the median level of the weeks gone by
+    const [next] = expectedReceipts(pattern, { today: asOf, lastDay: addDays(asOf, 7), onHand: 20, dailyDemand: [6, 6, 6] });
+    expect(next?.date).toBe(addDays(start, 35 + 7 * 12));
+    expect(next?.quantity).toBe(Math.round(10 * averageBefore(116) - (20 - 6 - 6 - 6)));
+    // without the sales the rule cannot be told, and the receipts' level is taken instead
+    expect(inferReplenishment(receipts, asOf)?.sizing).not.toBe("cover");
+  });
+
   it("is less sure of irregular receipts, and says so in the confidence of what it expects", () => {
     // mostly weekly, twice late by several days
     const days = ["2026-09-01", "2026-09-08", "2026-09-15", "2026-09-26", "2026-10-03", "2026-10-10", "2026-10-22", "2026-10-29"];

@@ -17,6 +17,8 @@ const weekly = (regularity: number): ReplenishmentPattern => ({
   sizing: "level",
   typicalUnits: 28,
   targetLevel: 40,
+  coverDays: Number.NaN,
+  recentDailySales: Number.NaN,
   lastReceipt: "2026-11-30",
 });
 
