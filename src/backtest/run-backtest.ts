@@ -82,6 +82,7 @@ export function upliftEvidenceOf(series: BacktestSeries, dates: string[], params
     },
     forecastDays: forecaster.forecastDays,
     assessStockout: () => UNASSESSED,
+    assessesRisk: false,
   });
   return evidence;
 }

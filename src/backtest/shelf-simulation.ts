@@ -31,7 +31,7 @@ import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, FutureDay, 
 import type { DayForecast, StockoutRiskInput } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
 import { daysBetween, promotionAlertProbability } from "../forecast/index.js";
-import { inferReplenishment, type ReceiptRecord } from "../forecast/replenishment.js";
+import { inferReplenishment, REPLENISHMENT_SALES_DAYS, REPLENISHMENT_WINDOW_DAYS, SALES_RATE_DAYS, type ReceiptRecord, type ReplenishmentPattern } from "../forecast/replenishment.js";
 import { alertRiskProbability, assessShelfRisk } from "../forecast/shelf-risk.js";
 import { dateOfDayNumber, dayNumber } from "./calendar-days.js";
 
@@ -41,6 +41,8 @@ export interface Forecaster {
   assessStockout(input: StockoutRiskInput): StockoutRisk;
   /** expected units of each day, where the model's own level and pattern do not give them (the oracle) */
   dailyMeans?(model: DemandModel, days: FutureDay[]): number[];
+  /** false: only the fits are wanted (a pass that learns uplifts); no risk is assessed and Shelfwatch never alerts */
+  assessesRisk?: false;
 }
 
 export interface SimulationParameters {
@@ -217,12 +219,22 @@ export function simulateSeries(
   let fits = 0;
   // what the ledger shows of replenishment: rises of on hand, as the service records them
   const receipts: ReceiptRecord[] = [];
+  const receiptDays: number[] = [];
+  // the pattern changes only when a receipt lands or leaves its window; in between, only the sales rate it scales with
+  let pattern: ReplenishmentPattern | null = null;
+  let patternReceipts = -1;
+  let patternExpires = 0;
+  let rateSum = 0;
+  for (let d = Math.max(0, shelfStart - SALES_RATE_DAYS); d < shelfStart; d++) rateSum += sales[d]!;
 
   for (let t = shelfStart; t < n; t++) {
     const landed = arrivals[t]!;
     onHand += landed;
     onOrder -= landed;
-    if (landed > 0) receipts.push({ date: dates[t]!, units: landed, onHandAfter: onHand });
+    if (landed > 0) {
+      receipts.push({ date: dates[t]!, units: landed, onHandAfter: onHand });
+      receiptDays.push(t);
+    }
     const average = windowSum / windowDays;
     const sd = trailingSd(average);
     if (t % reviewDays === offset) {
@@ -250,6 +262,8 @@ export function simulateSeries(
         if (onHand <= average * leadDays + zRop * sd * sqrtLead) alerts.reorderPoint[t] = 1;
         if (average > 0 && onHand < average * cycle) alerts.daysOfCover[t] = 1;
 
+      }
+      if (onHand > 0 && forecaster.assessesRisk !== false) {
         const promotionStart = nextPromoted[t]!;
         const promotionEnd = promotionStart < n && promotionStart < t + horizonDays ? runEnd[promotionStart]! : -1;
         // purchase orders the store loaded: with --known-orders placed, the orders placed and not yet landed
@@ -259,6 +273,15 @@ export function simulateSeries(
         }
         const lastDay = Math.max(t + horizonDays - 1, promotionEnd);
         const days = futureDays.slice(t, lastDay + 1);
+        if (receipts.length !== patternReceipts || t >= patternExpires) {
+          pattern = inferReplenishment(receipts, dates[t]!, { sales: history.slice(-REPLENISHMENT_SALES_DAYS) });
+          patternReceipts = receipts.length;
+          const oldest = receiptDays.find((day) => day > t - REPLENISHMENT_WINDOW_DAYS);
+          patternExpires = oldest === undefined ? n : oldest + REPLENISHMENT_WINDOW_DAYS;
+        } else if (pattern !== null) {
+          const learned: ReplenishmentPattern = pattern;
+          pattern = { ...learned, recentDailySales: rateSum / SALES_RATE_DAYS };
+        }
         const risk = assessShelfRisk(
           {
             today: dates[t]!,
@@ -267,7 +290,7 @@ export function simulateSeries(
             days,
             loaded,
             ...(forecaster.dailyMeans ? { dailyDemand: forecaster.dailyMeans(model, days) } : {}),
-            pattern: inferReplenishment(receipts, futureDays[t + 1]!.date, { sales: history }),
+            pattern,
             leadDays,
             ...(promotionEnd >= 0 ? { promotionEnd: dates[promotionEnd]! } : {}),
           },
@@ -290,6 +313,7 @@ export function simulateSeries(
     onHand -= sold;
     sales[t] = sold;
     history.push({ date: dates[t]!, units: sold, stockout: stockout[t] === 1, promoted: promoted[t] === 1 });
+    rateSum += sold - (t >= SALES_RATE_DAYS ? sales[t - SALES_RATE_DAYS]! : 0);
     const leaving = sales[t - windowDays]!;
     windowSum += sold - leaving;
     windowSumSq += sold * sold - leaving * leaving;

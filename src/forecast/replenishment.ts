@@ -54,17 +54,21 @@ export interface InferredDelivery extends ExpectedDelivery {
 /** Days of sales whose average the "cover" rule scales with. */
 export const SALES_RATE_DAYS = 28;
 
+
 export interface InferOptions {
   /** the item's daily sales (any order, days without a record sold nothing), for the "cover" rule */
   sales?: ReadonlyArray<{ date: string; units: number }>;
-  /** only receipts this many days before asOf count (default 120) */
+  /** only receipts of the last this many days count, asOf included (default 120) */
   windowDays?: number;
   /** fewest receipts to learn a pattern from (default 3) */
   minReceipts?: number;
 }
 
-const DEFAULT_WINDOW_DAYS = 120;
+/** Receipts of this many days make a pattern unless told otherwise. */
+export const REPLENISHMENT_WINDOW_DAYS = 120;
 const DEFAULT_MIN_RECEIPTS = 3;
+/** The days of sales inferReplenishment reads at most, with its default window: a caller may pass just these. */
+export const REPLENISHMENT_SALES_DAYS = REPLENISHMENT_WINDOW_DAYS + SALES_RATE_DAYS;
 /** A pattern whose last receipt is this many intervals old has stopped: nothing is expected from it. */
 const STALE_INTERVALS = 2.5;
 
@@ -83,18 +87,18 @@ function relativeSpread(values: number[]): number {
 }
 
 /**
- * The replenishment pattern of one store-item from its receipts before `asOf` (any order; two on one day add up), or
- * null when there are too few to learn from.
+ * The replenishment pattern of one store-item, as of the morning of `asOf`: from its receipts up to and including
+ * that day (any order; two on one day add up) and its sales before it. Null when there are too few receipts to learn from.
  */
 export function inferReplenishment(receipts: readonly ReceiptRecord[], asOf: string, options: InferOptions = {}): ReplenishmentPattern | null {
   const asOfDay = toDayNumber(asOf);
-  const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
+  const windowDays = options.windowDays ?? REPLENISHMENT_WINDOW_DAYS;
   const minReceipts = Math.max(2, options.minReceipts ?? DEFAULT_MIN_RECEIPTS);
   const byDay = new Map<number, { units: number; onHandAfter: number }>();
   for (const receipt of receipts) {
     if (!(receipt.units > 0)) continue;
     const day = toDayNumber(receipt.date);
-    if (day >= asOfDay || day < asOfDay - windowDays) continue;
+    if (day > asOfDay || day <= asOfDay - windowDays) continue;
     const seen = byDay.get(day);
     const after = receipt.onHandAfter ?? Number.NaN;
     if (seen) {

@@ -55,7 +55,8 @@ export interface ShelfRisk extends StockoutRisk {
 export function assessShelfRisk(input: ShelfRiskInput, assess: (input: StockoutRiskInput) => StockoutRisk = assessStockout): ShelfRisk {
   const { today, model, days } = input;
   const lastDay = days.at(-1)?.date ?? today;
-  const dailyDemand = input.dailyDemand ?? days.map((day) => expectedUnits(model, day));
+  // only a top-up rule needs the demand before each receipt
+  const dailyDemand = input.dailyDemand ?? (input.pattern !== null && input.pattern.sizing !== "quantity" ? days.map((day) => expectedUnits(model, day)) : []);
   const inferred = expectedReceipts(input.pattern, { today, lastDay, onHand: input.onHand, dailyDemand, loaded: input.loaded });
   const deliveries: ShelfDelivery[] = [
     ...input.loaded.map((delivery) => ({ date: delivery.date, quantity: delivery.quantity, source: "loaded" as const })),
