@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { applyItemsCsv, applyPromotionsCsv, applyTruthCsv, BacktestInputError, parseSalesCsv, type BacktestInput } from "./backtest-input.js";
+import { applyItemsCsv, applyPromotionsCsv, applyStockoutHoursCsv, applyTruthCsv, BacktestInputError, parseSalesCsv, type BacktestInput } from "./backtest-input.js";
 import { integerFlag, numberFlag, pathFlag, readCommandLine } from "./cli-arguments.js";
 import { renderBacktestJson, renderBacktestTable, type ReportContext } from "./backtest-report.js";
 import { runBacktest } from "./parallel-backtest.js";
@@ -56,6 +56,10 @@ Shelfwatch (and the oracle) are also scored at thresholds ${SWEEP_THRESHOLDS.sli
   --promotions FILE          promotions file
   --items FILE               items file: each SKU's category
   --truth FILE               truth file: add the oracle
+  --stockout-hours FILE      the retailer's record of empty shelves (date,store,sku,oos_hours): a day empty for at
+                             least --stockout-min-hours is censored in the history the model sees, as the service's
+                             ledger marks a day on which on hand reached zero
+  --stockout-min-hours H     hours empty that censor a day                            default 12
   --threshold-sweep          also score the alert rule at other thresholds
   --json                     print {"methods": {"shelfwatch": M, "reorderPoint": M, "daysOfCover": M},
                              "calibration": {"shelfwatch": [band, ...]}} only ("oracle" in both with --truth;
@@ -86,6 +90,7 @@ const fileFlags = {
   promotions: { type: "string" },
   items: { type: "string" },
   truth: { type: "string" },
+  "stockout-hours": { type: "string" },
 } as const;
 
 /** everything else: how the shelf, the alerts and the scoring run, and the output (npm run backtest:real passes them on) */
@@ -107,6 +112,7 @@ export const BACKTEST_OPTION_FLAGS = {
   "default-uplift": { type: "string" },
   workers: { type: "string" },
   "known-orders": { type: "string" },
+  "stockout-min-hours": { type: "string" },
 } as const;
 
 const flags = { ...fileFlags, ...BACKTEST_OPTION_FLAGS };
@@ -131,6 +137,8 @@ export const backtestOptions = z.object({
   "default-uplift": numberFlag(0.1, 100).default(1.8),
   workers: integerFlag(1, 64).default(Math.min(2, availableParallelism())),
   "known-orders": z.enum(["none", "placed"], { error: 'must be "none" or "placed"' }).default("none"),
+  // more than half the day empty: fresh goods often sell out in the last hours, which says little of the day's demand
+  "stockout-min-hours": numberFlag(0, 24).default(12),
 });
 
 /** the refinement every schema built on backtestOptions needs: `.refine(...HORIZON_COVERS_ORDER_CYCLE)` */
@@ -146,6 +154,7 @@ const backtestArguments = z
     promotions: z.string().min(1, { error: "must not be empty" }).optional(),
     items: z.string().min(1, { error: "must not be empty" }).optional(),
     truth: z.string().min(1, { error: "must not be empty" }).optional(),
+    "stockout-hours": z.string().min(1, { error: "must not be empty" }).optional(),
     ...backtestOptions.shape,
   })
   .refine(...HORIZON_COVERS_ORDER_CYCLE);
@@ -194,6 +203,8 @@ function readBacktestInput(args: BacktestArguments, params: BacktestParameters):
   if (args.promotions !== undefined) applyPromotionsCsv(input, readText(args.promotions, "promotions file"), args.promotions);
   if (args.items !== undefined) applyItemsCsv(input, readText(args.items, "items file"), args.items);
   if (args.truth !== undefined) applyTruthCsv(input, readText(args.truth, "truth file"), args.truth);
+  const stockoutHours = args["stockout-hours"];
+  if (stockoutHours !== undefined) applyStockoutHoursCsv(input, readText(stockoutHours, "stockout-hours file"), args["stockout-min-hours"], stockoutHours);
   const scoredFrom = firstScoredDay(params, input.dates.length);
   if (input.dates.length - scoredFrom < params.horizonDays + params.minWarningDays) {
     throw new BacktestInputError(`${args.sales} covers ${input.dates.length} days; it needs more than the ${scoredFrom}-day warm-up plus a horizon`);

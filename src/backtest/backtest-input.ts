@@ -9,6 +9,9 @@
  *   ignored: the forecaster has to learn uplift from the history, as it would in a store.
  * - An optional items file (`sku,category[,…]`, what `npm run generate` writes as items.csv) gives each SKU its
  *   category, as the items table does in the service.
+ * - An optional stockout-hours file (`date,store,sku,oos_hours`, as freshretail_oos.csv) gives the hours each day the
+ *   retailer's own record had the shelf empty: such a day's sales understate its demand, and the history the model sees
+ *   marks it censored, as the service's ledger marks a day on which on hand reached zero.
  * - An optional truth file (`date,store,sku,mean,size`, what `npm run generate -- --truth` writes as truth.csv) gives
  *   each series the distribution its demand was drawn from, for the oracle.
  */
@@ -25,6 +28,8 @@ export interface BacktestSeries {
   category?: string;
   /** the distribution the demand was drawn from, from a truth file: what the oracle forecasts with */
   truth?: DemandTruth;
+  /** 1 on days the retailer recorded the shelf empty for a while (a stockout-hours file): sales there understate demand */
+  censored?: Uint8Array;
 }
 
 /** A series' true demand: negative binomial around `mean[d]` on day d, with the series' size. */
@@ -206,6 +211,32 @@ export function applyItemsCsv(input: BacktestInput, text: string, file = "items 
  * Gives every series its true demand from the truth file. Every series needs a row for every date; rows of other
  * series or dates are ignored. Returns how many series it covered (all of them, or it throws).
  */
+/**
+ * Marks as censored the days a stockout-hours file (`date,store,sku,oos_hours`) gives at least `minHours` for. Rows for
+ * series or dates the sales file does not have are ignored. Returns the number of days marked.
+ */
+export function applyStockoutHoursCsv(input: BacktestInput, text: string, minHours: number, file = "stockout-hours file"): number {
+  const lines = csvLines(text);
+  if (lines.length === 0) throw new BacktestInputError(`${file}: empty`);
+  const column = columnIndexes(lines[0]!, file, ["date", "store", "sku", "oos_hours"]);
+  const dayOfDate = new Map(input.dates.map((date, day) => [date, day]));
+  const byKey = new Map(input.series.map((series) => [`${series.store}\u0000${series.sku}`, series]));
+  let marked = 0;
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i] === "") continue;
+    const fields = splitCsvLine(lines[i]!);
+    const hours = Number(fields[column.oos_hours]?.trim() || Number.NaN);
+    if (!(hours >= 0 && hours <= 24)) throw new BacktestInputError(`${file}: line ${i + 1}: oos_hours must be a number from 0 to 24, got "${fields[column.oos_hours] ?? ""}"`);
+    const day = dayOfDate.get(fields[column.date]?.trim() ?? "");
+    const series = byKey.get(`${fields[column.store]?.trim() ?? ""}\u0000${fields[column.sku]?.trim() ?? ""}`);
+    if (day === undefined || series === undefined || hours < minHours) continue;
+    series.censored ??= new Uint8Array(input.dates.length);
+    if (series.censored[day] === 0) marked++;
+    series.censored[day] = 1;
+  }
+  return marked;
+}
+
 export function applyTruthCsv(input: BacktestInput, text: string, file = "truth file"): number {
   const lines = csvLines(text);
   if (lines.length === 0) throw new BacktestInputError(`${file}: empty`);

@@ -3,7 +3,7 @@
  * after another, with the same options for every file. The files are never part of the repository: the folder lies
  * beside it, and where it is absent or holds no sales file the command says so and skips.
  */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { backtestFiles, backtestOptions, BACKTEST_OPTION_FLAGS, HORIZON_COVERS_ORDER_CYCLE, type BacktestCliIo, type BacktestRun } from "./backtest-cli.js";
@@ -16,11 +16,13 @@ export const REAL_BACKTEST_USAGE = `usage: npm run backtest:real -- [--dir DIR] 
 Runs the backtest (npm run backtest) on every *_sales.csv file in DIR, in name order, one after another: per file a
 heading (file, series, days), the table of the methods side by side and the calibration table; then the total time.
 DIR defaults to ../shared/data/real beside the repository (the real sales files, which the repository must not hold);
-when it is absent or holds no sales file, the command says so on stderr and exits 0.
+when it is absent or holds no sales file, the command says so on stderr and exits 0. A NAME_oos.csv beside
+NAME_sales.csv is read as its --stockout-hours file (the retailer's record of empty shelves).
 
   --dir DIR        the folder of sales files                       default ../shared/data/real
   --json           print one object keyed by file name, each what npm run backtest -- --json prints
-  every option of npm run backtest but its files (--sales, --promotions, --items, --truth) applies to every file:
+  every option of npm run backtest but its files (--sales, --promotions, --items, --truth, --stockout-hours) applies
+  to every file:
   see npm run backtest -- --help
   -h, --help       this text
 `;
@@ -72,7 +74,9 @@ export async function runRealBacktestCli(argv: string[], io: RealBacktestIo): Pr
   for (const [index, file] of files.entries()) {
     let run: BacktestRun;
     try {
-      run = await backtestFiles({ ...options, sales: join(dir, file) }, io);
+      // the retailer's own record of empty shelves, where the data set has one (freshretail_oos.csv beside freshretail_sales.csv)
+      const stockoutHours = join(dir, file.replace(/_sales\.csv$/, "_oos.csv"));
+      run = await backtestFiles({ ...options, sales: join(dir, file), ...(existsSync(stockoutHours) ? { "stockout-hours": stockoutHours } : {}) }, io);
     } catch (error) {
       if (!(error instanceof BacktestInputError)) throw error;
       io.err(`backtest:real: ${error.message}\n`);

@@ -199,7 +199,7 @@ export function simulateSeries(
   const shelfStart = Math.min(warmup, windowDays);
   for (let t = 0; t < shelfStart; t++) {
     sales[t] = demand[t]!;
-    history.push({ date: dates[t]!, units: demand[t]!, stockout: false, promoted: promoted[t] === 1 });
+    history.push({ date: dates[t]!, units: demand[t]!, stockout: series.censored?.[t] === 1, promoted: promoted[t] === 1 });
   }
   if (warmup >= n) return { onHand: onHandByDay, sales, stockout, alerts, probability: probabilityByDay, probabilityWindowEnd, promotionStartsIn, forecast7: { shelfwatch: shelfwatch7, trailingAverage: trailing7 }, fits: 0 };
 
@@ -312,7 +312,8 @@ export function simulateSeries(
     stockout[t] = onHand <= 0 || wanted > onHand ? 1 : 0;
     onHand -= sold;
     sales[t] = sold;
-    history.push({ date: dates[t]!, units: sold, stockout: stockout[t] === 1, promoted: promoted[t] === 1 });
+    // the retailer's own record of an empty shelf censors the day too, as it would in the service's ledger
+    history.push({ date: dates[t]!, units: sold, stockout: stockout[t] === 1 || series.censored?.[t] === 1, promoted: promoted[t] === 1 });
     rateSum += sold - (t >= SALES_RATE_DAYS ? sales[t - SALES_RATE_DAYS]! : 0);
     const leaving = sales[t - windowDays]!;
     windowSum += sold - leaving;

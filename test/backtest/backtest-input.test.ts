@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyItemsCsv, applyPromotionsCsv, applyTruthCsv, BacktestInputError, parseSalesCsv, splitCsvLine } from "../../src/backtest/backtest-input.js";
+import { applyItemsCsv, applyPromotionsCsv, applyStockoutHoursCsv, applyTruthCsv, BacktestInputError, parseSalesCsv, splitCsvLine } from "../../src/backtest/backtest-input.js";
 
 const sales = [
   "date,store,sku,units,advertised",
@@ -58,6 +58,31 @@ describe("applyPromotionsCsv", () => {
   it("rejects a promotion that ends before it starts", () => {
     const input = parseSalesCsv(sales);
     expect(() => applyPromotionsCsv(input, "sku,store,start_date,end_date\n100001,*,2025-03-05,2025-03-01\n")).toThrow(/line 2: end_date .* is before/);
+  });
+});
+
+describe("applyStockoutHoursCsv", () => {
+  it("censors the days empty for at least the hours given, and ignores rows of other series or dates", () => {
+    const input = parseSalesCsv(sales);
+    const hours = [
+      "date,store,sku,oos_hours",
+      "2025-03-01,S01,100001,14",
+      "2025-03-02,S01,100001,3",
+      "2025-03-03,S01,100001,12",
+      "2025-03-03,S09,100001,24",
+      "2025-04-01,S01,100001,24",
+    ].join("\n");
+    expect(applyStockoutHoursCsv(input, hours, 12)).toBe(2);
+    expect(Array.from(input.series[0]!.censored!)).toEqual([1, 0, 1]);
+    expect(input.series[1]!.censored).toBeUndefined();
+  });
+
+  it("names the line of hours that are not hours of a day", () => {
+    const input = parseSalesCsv(sales);
+    expect(() => applyStockoutHoursCsv(input, "date,store,sku,oos_hours\n2025-03-01,S01,100001,25\n", 12, "oos.csv")).toThrow(
+      new BacktestInputError('oos.csv: line 2: oos_hours must be a number from 0 to 24, got "25"'),
+    );
+    expect(() => applyStockoutHoursCsv(input, "date,store,sku\n", 12, "oos.csv")).toThrow(/missing column oos_hours/);
   });
 });
 

@@ -4,7 +4,7 @@ import { scoreWarnings } from "../../src/backtest/backtest-metrics.js";
 import { consecutiveDates } from "../../src/backtest/calendar-days.js";
 import { generateDemoData } from "../../src/backtest/generate-data.js";
 import { alertsAtThreshold, normalQuantile, reviewOffset, simulateSeries, type Forecaster, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
-import type { DemandPrior, StockoutRisk } from "../../src/forecast/forecast-types.js";
+import type { DayRecord, DemandPrior, StockoutRisk } from "../../src/forecast/forecast-types.js";
 import { flatForecaster } from "./flat-forecaster.js";
 
 const params: SimulationParameters = {
@@ -176,6 +176,29 @@ describe("simulateSeries", () => {
       if (promoted.promotionStartsIn[t]! >= 0) expect(promoted.probabilityWindowEnd[t]).toBe(74);
       else expect(promoted.probabilityWindowEnd[t]).toBe(simulation.probabilityWindowEnd[t]);
     }
+  });
+
+  it("censors in the history the model sees the days the retailer recorded an empty shelf", () => {
+    const { series, dates } = promotedSpike();
+    const censored = new Uint8Array(dates.length);
+    censored[10] = 1;
+    censored[40] = 1;
+    const histories: DayRecord[][] = [];
+    const recording: Forecaster = {
+      ...flatForecaster,
+      fitDemand: (history, prior) => {
+        histories.push(history);
+        return flatForecaster.fitDemand(history, prior);
+      },
+    };
+    const plain = simulateSeries(series, dates, params, flatForecaster);
+    const simulation = simulateSeries({ ...series, censored }, dates, params, recording);
+    const last = histories.at(-1)!;
+    expect(last[10]).toMatchObject({ date: dates[10], stockout: true });
+    expect(last[40]).toMatchObject({ date: dates[40], stockout: plain.stockout[40] === 1 || true });
+    expect(last.filter((day, d) => day.stockout && plain.stockout[d] !== 1).map((day) => day.date)).toEqual([dates[10], dates[40]]);
+    // the shelf itself does not change: the record says what the model may trust, not what sold
+    expect(Array.from(simulation.sales)).toEqual(Array.from(plain.sales));
   });
 
   it("fits each refit's model with the uplift its category had learned by then", () => {
