@@ -17,8 +17,8 @@
  * stock on the shelf (once it is empty the item is out, not at risk), each method decides whether it alerts:
  * - shelfwatch: the service's own forecast code. The model is refitted every `refitDays` on the history so far
  *   (sales, stockout days marked, promoted days) and reused in between, with the uplift its category had learned at
- *   that refit (`upliftPriors`, pooled over the store's items as the sweep pools them). `assessShelfRisk` gets the on
- *   hand, the replenishment inferred from the receipts that landed so far (what the service's ledger shows; the
+ *   that refit (`upliftPriors`, pooled over the store's items as the sweep pools them). `assessShelfFromLedger` (the
+ *   sweep's call too) gets the on hand, the receipts that landed so far to infer the replenishment from (what the service's ledger shows; the
  *   simulator's orders are never handed over unless `knownOrders` is "placed", and then only those placed and not yet
  *   landed, as a store loading its purchase orders would send them), and the promotion calendar, which stores know
  *   weeks ahead (`promotionEnd` when the item is promoted today or within `horizonDays`). It alerts when the
@@ -31,8 +31,8 @@ import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, FutureDay, 
 import type { DayForecast, StockoutRiskInput } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
 import { promotionAlertProbability } from "../forecast/index.js";
-import { inferReplenishment, type ReceiptRecord } from "../forecast/replenishment.js";
-import { alertRiskProbability, assessShelfRisk } from "../forecast/shelf-risk.js";
+import type { ReceiptRecord } from "../forecast/replenishment.js";
+import { alertRiskProbability, assessShelfFromLedger } from "../forecast/shelf-risk.js";
 import { dateOfDayNumber, dayNumber } from "./calendar-days.js";
 
 export interface Forecaster {
@@ -253,7 +253,7 @@ export function simulateSeries(
         }
         const lastDay = Math.max(t + horizonDays - 1, promotionEnd);
         const days = futureDays.slice(t, lastDay + 1);
-        const risk = assessShelfRisk(
+        const risk = assessShelfFromLedger(
           {
             today: dates[t]!,
             onHand,
@@ -261,7 +261,7 @@ export function simulateSeries(
             days,
             loaded,
             ...(forecaster.dailyMeans ? { dailyDemand: forecaster.dailyMeans(model, days) } : {}),
-            pattern: inferReplenishment(receipts, futureDays[t + 1]!.date),
+            receipts,
             leadDays,
             ...(promotionEnd >= 0 ? { promotionEnd: dates[promotionEnd]! } : {}),
           },

@@ -1,7 +1,7 @@
 import type { AtRiskRow } from "../alerts/at-risk.js";
 import type { Viewer } from "../http/sessions.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
-import { Day, FilterForm, FilterMessage, ListStatus, None, percent, StoreCell, StoreSelect, TableRegion } from "./page-parts.js";
+import { Day, FilterForm, FilterMessage, ListStatus, NextDelivery, None, percent, StoreCell, StoreSelect, TableRegion } from "./page-parts.js";
 
 export interface AtRiskFilters {
   /** a store code, or undefined for all the viewer's stores */
@@ -27,7 +27,7 @@ export function itemPath(storeCode: string, sku: string): string {
   return `${DASHBOARD_PATH}/stores/${encodeURIComponent(storeCode)}/items/${encodeURIComponent(sku)}`;
 }
 
-const AT_RISK_COLUMNS = ["Item", "Store", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Incoming delivery", "Suggested quantity"];
+const AT_RISK_COLUMNS = ["Item", "Store", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Next delivery", "Suggested quantity"];
 
 export function AtRiskPage({ viewer, stores, categories, filters, rows, capped, cap, message }: AtRiskPageProps) {
   const scope = filters.store ?? (stores.length === 1 ? stores[0]!.code : "your stores");
@@ -93,10 +93,7 @@ export function AtRiskPage({ viewer, stores, categories, filters, rows, capped, 
                 {row.nextDeliveryDate === null ? (
                   <None />
                 ) : (
-                  <>
-                    <Day date={row.nextDeliveryDate} />
-                    {row.nextDeliveryQuantity === null ? null : `, ${row.nextDeliveryQuantity} units`}
-                  </>
+                  <NextDelivery date={row.nextDeliveryDate} quantity={row.nextDeliveryQuantity} source={row.nextDeliverySource} />
                 )}
               </td>
               <td class="number">{row.quantityToLastPromotion === null ? <None /> : row.quantityToLastPromotion}</td>

@@ -50,7 +50,9 @@ export interface InferOptions {
   minReceipts?: number;
 }
 
-const DEFAULT_WINDOW_DAYS = 120;
+/** Days of receipts before asOf that a pattern is learned from, unless told otherwise: what a reader needs to load. */
+export const REPLENISHMENT_WINDOW_DAYS = 120;
+const DEFAULT_WINDOW_DAYS = REPLENISHMENT_WINDOW_DAYS;
 const DEFAULT_MIN_RECEIPTS = 3;
 /** A pattern whose last receipt is this many intervals old has stopped: nothing is expected from it. */
 const STALE_INTERVALS = 2.5;

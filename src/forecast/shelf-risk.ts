@@ -5,7 +5,7 @@
  */
 import { expectedUnits } from "./demand-model.js";
 import type { DemandModel, ExpectedDelivery, FutureDay, StockoutRisk, StockoutRiskInput } from "./forecast-types.js";
-import { expectedReceipts, type ReplenishmentPattern } from "./replenishment.js";
+import { expectedReceipts, inferReplenishment, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
 import { assessStockout } from "./stockout-risk.js";
 import { addDays, daysBetween } from "./calendar.js";
 
@@ -93,4 +93,23 @@ export function assessShelfRisk(input: ShelfRiskInput, assess: (input: StockoutR
  */
 export function alertRiskProbability(risk: Pick<ShelfRisk, "probabilityBeforeDecision" | "probabilityBeforePromotionEnd">): number {
   return Math.max(risk.probabilityBeforeDecision, risk.probabilityBeforePromotionEnd ?? 0);
+}
+
+export interface LedgerShelfInput extends Omit<ShelfRiskInput, "pattern"> {
+  /** the store-item's receipts up to and including today (older than the learning window is fine: they are skipped) */
+  receipts: readonly ReceiptRecord[];
+}
+
+/**
+ * The shelf's risk from what the ledger shows: the replenishment pattern is learned from the receipts up to and
+ * including today (as of tomorrow), then assessShelfRisk. The sweep and the backtest both come through here, so that
+ * they learn the pattern from the same receipts the same way.
+ */
+export function assessShelfFromLedger(
+  input: LedgerShelfInput,
+  assess: (input: StockoutRiskInput) => StockoutRisk = assessStockout,
+): ShelfRisk & { pattern: ReplenishmentPattern | null } {
+  const { receipts, ...rest } = input;
+  const pattern = inferReplenishment(receipts, addDays(input.today, 1));
+  return { ...assessShelfRisk({ ...rest, pattern }, assess), pattern };
 }
