@@ -27,7 +27,7 @@ export function itemPath(storeCode: string, sku: string): string {
   return `${DASHBOARD_PATH}/stores/${encodeURIComponent(storeCode)}/items/${encodeURIComponent(sku)}`;
 }
 
-const AT_RISK_COLUMNS = ["Item", "Store", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Next delivery", "Suggested quantity"];
+const AT_RISK_COLUMNS = ["Item", "Store", "On hand", "Chance of running out", "Projected stockout", "Promotion ends", "Incoming delivery", "Suggested quantity"];
 
 export function AtRiskPage({ viewer, stores, categories, filters, rows, capped, cap, message }: AtRiskPageProps) {
   const scope = filters.store ?? (stores.length === 1 ? stores[0]!.code : "your stores");
