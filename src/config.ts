@@ -30,6 +30,8 @@ const configSchema = z.object({
   SYNC_SETTLE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** when the stockout risk of changed store-items is recomputed (plus all of them once a day) */
   SWEEP_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */15 * * * *" }).default("*/15 * * * *"),
+  /** days from an order placed today to the shelf: receipts the ledger's pattern expects sooner are already on their way */
+  ORDER_LEAD_DAYS: z.coerce.number().int().min(0).max(60).default(3),
   /** after an import, the sweep waits this long for more imports before it runs */
   SWEEP_DEBOUNCE_MS: z.coerce.number().int().min(0).default(30_000),
   /** load demo stores, items, stock and sales into an empty database at start-up */

@@ -16,7 +16,8 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { addDays } from "../../src/alerts/risk-inputs.js";
 import { HISTORY_DAYS, HORIZON_DAYS, LOOKAHEAD_DAYS, runSweep } from "../../src/alerts/sweep.js";
-import { BASELINE_HALF_WIDTH_DAYS, UPLIFT_WINDOW_DAYS } from "../../src/forecast/index.js";
+import { BASELINE_HALF_WIDTH_DAYS, REPLENISHMENT_WINDOW_DAYS, UPLIFT_WINDOW_DAYS } from "../../src/forecast/index.js";
+import { loadConfig } from "../../src/config.js";
 import { openDatabase, queryRows, type Database } from "../../src/db/client.js";
 import { createLogger } from "../../src/log.js";
 import { localDateAt } from "../../src/stores/store-directory.js";
@@ -222,7 +223,12 @@ export async function selectSweepInputs(db: Database, now: Date): Promise<{ seco
       sql`select item_id, expected_date::text as expected_date, quantity from deliveries
           where store_id = ${store.id} and status = 'expected'`,
     );
-    rows += stock.length + sales.length + promotions.length + pastSales.length + deliveries.length;
+    const receipts = await queryRows(
+      db,
+      sql`select item_id, receipt_date, units, on_hand_after from stock_receipts
+          where store_id = ${store.id} and receipt_date >= ${addDays(today, 1 - REPLENISHMENT_WINDOW_DAYS)}::date and receipt_date <= ${today}::date`,
+    );
+    rows += stock.length + sales.length + promotions.length + pastSales.length + deliveries.length + receipts.length;
   }
   return { seconds: (performance.now() - started) / 1000, rows };
 }
@@ -270,7 +276,7 @@ async function measureRun(run: number, adminUrl: string, stores: number, items: 
     await flushDirtyPages(loader);
     const log = createLogger("silent");
     const started = performance.now();
-    const result = await runSweep({ db: handle.db, log }, { now, full: true });
+    const result = await runSweep({ db: handle.db, log, config: loadConfig({ LOG_LEVEL: "silent" }) }, { now, full: true });
     const sweep = (performance.now() - started) / 1000;
     const [risks] = await loader<{ n: number }[]>`select count(*)::int as n from stock_risks`;
     if (risks!.n !== data.storeItems || result.storeItems !== data.storeItems) {

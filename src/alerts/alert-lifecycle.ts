@@ -5,7 +5,7 @@ export interface RiskReading {
   itemId: number;
   advertised: boolean;
   onHand: number;
-  /** the headline probability: before the promotion ends if advertised, else before the next delivery */
+  /** the headline probability: running out before an order placed today can land, or before the promotion ends (alertRiskProbability) */
   probability: number;
   figures: AlertFigures;
 }

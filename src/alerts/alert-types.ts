@@ -13,13 +13,15 @@ export interface AlertFigures {
   onHand: number | null;
   /** store-local date on which the shelf is expected to be empty */
   projectedStockoutDate: string | null;
-  /** headline probability of running out (before the promotion ends, or before the next delivery) */
+  /** headline probability of running out (before an order placed today can land, or before the promotion ends) */
   probability: number | null;
   promotionName: string | null;
   /** last day of the promotion (store-local) */
   promotionEnd: string | null;
   nextDeliveryDate: string | null;
   nextDeliveryQuantity: number | null;
+  /** loaded: a purchase order; inferred: expected from the item's past receipts (absent in figures kept before it existed) */
+  nextDeliverySource?: "loaded" | "inferred" | null;
   /** units to order or move so that the stock lasts through the promotion (null when not known) */
   suggestedQuantity: number | null;
   /** for a stale feed: when data last arrived from the store's POS */

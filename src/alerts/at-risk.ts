@@ -30,6 +30,7 @@ export interface AtRiskRow {
   onHand: number;
   projectedStockoutDate: string | null;
   daysOfCover: number;
+  /** what alerts are judged on: running out before an order placed today can land, or before the promotion ends */
   probability: number;
   probabilityBeforePromotionEnd: number | null;
   probabilityBeforeNextDelivery: number | null;
@@ -37,6 +38,8 @@ export interface AtRiskRow {
   quantityToLastPromotion: number | null;
   nextDeliveryDate: string | null;
   nextDeliveryQuantity: number | null;
+  /** loaded: a purchase order someone sent; inferred: expected from the item's past receipts (quantity estimated) */
+  nextDeliverySource: "loaded" | "inferred" | null;
   computedAt: string;
   stockObservedAt: string;
   salesThrough: string | null;
@@ -57,7 +60,7 @@ export async function listAtRisk(db: Database, filter: AtRiskFilter): Promise<At
     sql`select i.sku, i.name, i.category, r.advertised, p.external_id as promotion, r.promotion_end::text as promotion_end,
                r.on_hand, r.projected_stockout_date::text as projected_stockout_date, r.days_of_cover,
                r.probability, r.probability_before_promotion_end, r.probability_before_next_delivery,
-               r.quantity_to_last_promotion, r.next_delivery_date::text as next_delivery_date, r.next_delivery_quantity,
+               r.quantity_to_last_promotion, r.next_delivery_date::text as next_delivery_date, r.next_delivery_quantity, r.next_delivery_source,
                to_json(r.computed_at) #>> '{}' as computed_at, to_json(r.stock_observed_at) #>> '{}' as stock_observed_at,
                r.sales_through::text as sales_through, r.model_method, s.code as store_code, s.name as store_name
         from stock_risks r

@@ -34,7 +34,7 @@ export function riskRoutes(deps: AppDeps) {
   router.get("/stores/:store/items/:sku/forecast", validate("param", itemParam), async (c) => {
     const params = c.req.valid("param");
     const store = await visibleStore(deps.db, c.get("apiKey"), params.store);
-    const found = await loadItemForecast(db, store, params.sku, clock.now());
+    const found = await loadItemForecast(db, store, params.sku, clock.now(), { leadDays: deps.config.ORDER_LEAD_DAYS });
     return c.json({
       store: store.code,
       sku: params.sku,
@@ -45,10 +45,15 @@ export function riskRoutes(deps: AppDeps) {
       history: found.history,
       forecast: found.forecast,
       projectedStock: found.risk.projectedStock,
-      risk: { ...found.risk, projectedStock: undefined },
+      risk: { ...found.risk, projectedStock: undefined, pattern: undefined },
+      /** what an alert is judged on: the probability the sweep stores */
+      probability: found.probability,
       promotion: found.promotion ? { startDate: found.promotion.startDate, endDate: found.promotion.endDate } : null,
       promotions: found.windows.map((w) => ({ startDate: w.startDate, endDate: w.endDate })),
       deliveries: found.deliveries,
+      nextDelivery: found.nextDelivery,
+      /** the replenishment learned from the item's receipts (null: too few to learn from) */
+      replenishment: found.replenishment,
     });
   });
 

@@ -2,15 +2,18 @@ import { sql, type SQL } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import { queryRows, type Database } from "../db/client.js";
 import {
-  assessStockout,
+  alertRiskProbability,
+  assessShelfFromLedger,
   BASELINE_HALF_WIDTH_DAYS,
   fitDemand,
   poolUplifts,
   promotionAlertProbability,
+  REPLENISHMENT_WINDOW_DAYS,
   UPLIFT_WINDOW_DAYS,
   withUpliftPrior,
 } from "../forecast/index.js";
-import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, StockoutRisk } from "../forecast/forecast-types.js";
+import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery } from "../forecast/forecast-types.js";
+import type { ReceiptRecord, ShelfDelivery, ShelfRisk } from "../forecast/index.js";
 import { localDateAt } from "../stores/store-directory.js";
 import { planFeedAlert, planItemAlerts, planSnoozeExpiry, type AlertChange, type LiveAlert, type RiskReading } from "./alert-lifecycle.js";
 import { applyAlertChanges, loadLiveAlerts, type AlertTransition } from "./alert-writes.js";
@@ -77,6 +80,8 @@ export type StockInput = {
   sku: string;
   name: string | null;
   history: Array<[number, number, boolean]> | string | null;
+  /** [store-local date, units, on hand after] of the receipts the replenishment is learned from */
+  receipts: Array<[string, number, number | null]> | string | null;
 };
 
 /**
@@ -84,8 +89,10 @@ export type StockInput = {
  * sweep, or all of them once a day (sales history changes every day even when nothing was posted). One store at a time,
  * so memory stays bounded by the largest store.
  */
-export async function runSweep(deps: Pick<AppDeps, "db" | "log">, options: SweepOptions): Promise<SweepResult> {
+export async function runSweep(deps: Pick<AppDeps, "db" | "log" | "config">, options: SweepOptions): Promise<SweepResult> {
   const { db, log } = deps;
+  // days from an order placed today to the shelf: receipts expected sooner are on their way already
+  const leadDays = deps.config.ORDER_LEAD_DAYS;
   const started = performance.now();
   const [state] = await queryRows<{ last_started_at: Date | string; last_full_at: Date | string | null }>(
     db,
@@ -102,7 +109,7 @@ export async function runSweep(deps: Pick<AppDeps, "db" | "log">, options: Sweep
   let storeItems = 0;
   let transitions = 0;
   for (const store of stores) {
-    const readings = await sweepStore(db, store, { now: options.now, since: full ? null : since });
+    const readings = await sweepStore(db, store, { now: options.now, since: full ? null : since, leadDays });
     storeItems += readings.length;
     transitions += await evaluateStoreAlerts(db, store, readings, options);
   }
@@ -123,7 +130,16 @@ export async function runSweep(deps: Pick<AppDeps, "db" | "log">, options: Sweep
  */
 export interface StoreInputs {
   today: string;
-  items: Array<{ row: StockInput; windows: PromotionWindow[]; history: DayRecord[]; deliveries: ExpectedDelivery[]; model?: DemandModel }>;
+  items: Array<{
+    row: StockInput;
+    windows: PromotionWindow[];
+    history: DayRecord[];
+    /** loaded deliveries (purchase orders) not yet received */
+    deliveries: ExpectedDelivery[];
+    /** the receipts of the learning window up to today, oldest first */
+    receipts: ReceiptRecord[];
+    model?: DemandModel;
+  }>;
   peerLevels: Map<string, number>;
 }
 
@@ -147,9 +163,14 @@ export async function loadStoreInputs(
                 from daily_sales d
                 where d.store_id = s.store_id and d.item_id = s.item_id
                   and d.sales_date >= ${historyStart}::date and d.sales_date < ${today}::date) as history`;
+  // the receipts inferReplenishment learns from as of this morning: today's included
+  const receiptsColumn = sql`(select json_agg(json_build_array(r.receipt_date::text, r.units, r.on_hand_after) order by r.receipt_date)
+                from stock_receipts r
+                where r.store_id = s.store_id and r.item_id = s.item_id
+                  and r.receipt_date >= ${addDays(today, 1 - REPLENISHMENT_WINDOW_DAYS)}::date and r.receipt_date <= ${today}::date) as receipts`;
   const stock = await queryRows<StockInput>(
     db,
-    sql`select s.item_id, s.on_hand, s.observed_at, s.out_of_stock_since, i.category, i.sku, i.name, ${historyColumn}
+    sql`select s.item_id, s.on_hand, s.observed_at, s.out_of_stock_since, i.category, i.sku, i.name, ${historyColumn}, ${receiptsColumn}
         from stock_levels s join items i on i.id = s.item_id
         where s.store_id = ${store.id} ${changed} ${options.itemFilter ?? sql``}`,
   );
@@ -189,7 +210,7 @@ export async function loadStoreInputs(
       (deliveriesByItem.get(Number(row.item_id)) ?? []).map((d) => ({ expectedDate: d.expected_date, quantity: Number(d.quantity) })),
       today,
     );
-    return { row, windows, history, deliveries };
+    return { row, windows, history, deliveries, receipts: receiptsOf(row) };
   });
 
   // A category's typical level at this store is the prior that short histories shrink toward, and its items' own
@@ -245,6 +266,11 @@ export async function loadStoreInputs(
   };
 }
 
+function receiptsOf(row: Pick<StockInput, "receipts">): ReceiptRecord[] {
+  const raw = typeof row.receipts === "string" ? (JSON.parse(row.receipts) as Array<[string, number, number | null]>) : (row.receipts ?? []);
+  return raw.map(([date, units, onHandAfter]) => (onHandAfter === null ? { date, units: Number(units) } : { date, units: Number(units), onHandAfter: Number(onHandAfter) }));
+}
+
 /**
  * The days around the items' promotions of the past year that lie before the recent history, as history records per
  * item (see spanHistory); only items with such promotions are read, each by its own spans.
@@ -298,27 +324,45 @@ function itemPrior(category: string | null, peerLevels: Map<string, number>): De
   return { peerLevel: peerLevels.get(category ?? "") ?? undefined, defaultUplift: DEFAULT_UPLIFT };
 }
 
-/** The model and the risk of one store-item: the same computation for the sweep, the API and the backtest. */
-export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<string, number>, today: string) {
+/**
+ * The model and the risk of one store-item: the same computation for the sweep and the API (and, through
+ * inferReplenishment and assessShelfRisk, for the backtest). The loaded deliveries come first; after the last of them, the receipts the
+ * item's own pattern expects. `probability` is what an alert is judged on.
+ */
+export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<string, number>, today: string, options: { leadDays: number }) {
   const model = item.model ?? fitDemand(item.history, itemPrior(item.row.category, peerLevels));
   const promotion = currentPromotion(item.windows, today, LOOKAHEAD_DAYS);
-  const nextDelivery = item.deliveries[0] ?? null;
-  const days = futureDays(today, { horizonDays: HORIZON_DAYS, until: [promotion?.endDate, nextDelivery?.date], promotions: item.windows });
-  const risk = assessStockout({ today, onHand: Number(item.row.on_hand), model, days, deliveries: item.deliveries, promotionEnd: promotion?.endDate });
-  return { model, promotion, nextDelivery, days, risk };
+  const days = futureDays(today, { horizonDays: HORIZON_DAYS, until: [promotion?.endDate, item.deliveries[0]?.date], promotions: item.windows });
+  const risk = assessShelfFromLedger({
+    today,
+    onHand: Number(item.row.on_hand),
+    model,
+    days,
+    loaded: item.deliveries,
+    receipts: item.receipts,
+    sales: item.history,
+    leadDays: options.leadDays,
+    ...(promotion ? { promotionEnd: promotion.endDate } : {}),
+  });
+  const nextDelivery: ShelfDelivery | null = risk.deliveries[0] ?? null;
+  return { model, promotion, nextDelivery, days, risk, probability: alertRiskProbability(risk) };
 }
 
 /** A reading, with the days until the item's promotion starts (0 or less while it runs; null when not advertised). */
 type SweptReading = RiskReading & { daysToPromotion: number | null };
 
 /** Recomputes and stores the risk of the store's (changed) items; returns what the alerts are decided from. */
-async function sweepStore(db: Database, store: { id: number; time_zone: string }, options: { now: Date; since: Date | null }): Promise<SweptReading[]> {
+async function sweepStore(
+  db: Database,
+  store: { id: number; time_zone: string },
+  options: { now: Date; since: Date | null; leadDays: number },
+): Promise<SweptReading[]> {
   const inputs = await loadStoreInputs(db, store, options);
   const risks: Array<Record<string, unknown>> = [];
   const readings: SweptReading[] = [];
   for (const item of inputs.items) {
-    const { model, risk, promotion, nextDelivery } = assessItem(item, inputs.peerLevels, inputs.today);
-    const row = riskRow(store.id, item.row, model.method, risk, promotion, nextDelivery, item.history.at(-1)?.date ?? null, options.now);
+    const { model, risk, promotion, nextDelivery, probability } = assessItem(item, inputs.peerLevels, inputs.today, options);
+    const row = riskRow(store.id, item.row, { method: model.method, risk, probability }, promotion, nextDelivery, item.history.at(-1)?.date ?? null, options.now);
     risks.push(row);
     readings.push({
       itemId: Number(item.row.item_id),
@@ -334,6 +378,7 @@ async function sweepStore(db: Database, store: { id: number; time_zone: string }
         promotionEnd: promotion?.endDate ?? null,
         nextDeliveryDate: nextDelivery?.date ?? null,
         nextDeliveryQuantity: nextDelivery?.quantity ?? null,
+        nextDeliverySource: nextDelivery?.source ?? null,
         suggestedQuantity: risk.quantityToLastPromotion,
         feedLastSeenAt: null,
       },
@@ -387,14 +432,13 @@ async function evaluateStoreAlerts(db: Database, store: SweptStore, readings: Sw
 function riskRow(
   storeId: number,
   row: StockInput,
-  method: string,
-  risk: StockoutRisk,
+  assessed: { method: string; risk: ShelfRisk; probability: number },
   promotion: PromotionWindow | null,
-  nextDelivery: { date: string; quantity: number } | null,
+  nextDelivery: ShelfDelivery | null,
   salesThrough: string | null,
   now: Date,
 ): Record<string, unknown> {
-  const headline = promotion ? (risk.probabilityBeforePromotionEnd ?? 0) : (risk.probabilityBeforeNextDelivery ?? risk.probabilityWithinHorizon);
+  const { method, risk, probability } = assessed;
   return {
     store_id: storeId,
     item_id: Number(row.item_id),
@@ -411,7 +455,8 @@ function riskRow(
     quantity_to_last_promotion: risk.quantityToLastPromotion,
     next_delivery_date: nextDelivery?.date ?? null,
     next_delivery_quantity: nextDelivery?.quantity ?? null,
-    probability: headline,
+    next_delivery_source: nextDelivery?.source ?? null,
+    probability,
     model_method: method,
     stock_observed_at: new Date(row.observed_at).toISOString(),
     sales_through: salesThrough,
@@ -422,13 +467,13 @@ async function writeRisks(db: Database, rows: Array<Record<string, unknown>>): P
   await db.execute(
     sql`insert into stock_risks as r (store_id, item_id, computed_at, advertised, promotion_id, promotion_end, on_hand,
           projected_stockout_date, days_of_cover, probability_before_promotion_end, probability_before_next_delivery,
-          probability_within_horizon, quantity_to_last_promotion, next_delivery_date, next_delivery_quantity, probability,
-          model_method, stock_observed_at, sales_through)
+          probability_within_horizon, quantity_to_last_promotion, next_delivery_date, next_delivery_quantity,
+          next_delivery_source, probability, model_method, stock_observed_at, sales_through)
         select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(store_id int, item_id int, computed_at timestamptz,
           advertised boolean, promotion_id int, promotion_end date, on_hand int, projected_stockout_date date, days_of_cover real,
           probability_before_promotion_end real, probability_before_next_delivery real, probability_within_horizon real,
-          quantity_to_last_promotion int, next_delivery_date date, next_delivery_quantity int, probability real,
-          model_method text, stock_observed_at timestamptz, sales_through date)
+          quantity_to_last_promotion int, next_delivery_date date, next_delivery_quantity int, next_delivery_source text,
+          probability real, model_method text, stock_observed_at timestamptz, sales_through date)
         on conflict (store_id, item_id) do update set
           computed_at = excluded.computed_at, advertised = excluded.advertised, promotion_id = excluded.promotion_id,
           promotion_end = excluded.promotion_end, on_hand = excluded.on_hand,
@@ -437,7 +482,8 @@ async function writeRisks(db: Database, rows: Array<Record<string, unknown>>): P
           probability_before_next_delivery = excluded.probability_before_next_delivery,
           probability_within_horizon = excluded.probability_within_horizon,
           quantity_to_last_promotion = excluded.quantity_to_last_promotion, next_delivery_date = excluded.next_delivery_date,
-          next_delivery_quantity = excluded.next_delivery_quantity, probability = excluded.probability,
+          next_delivery_quantity = excluded.next_delivery_quantity, next_delivery_source = excluded.next_delivery_source,
+          probability = excluded.probability,
           model_method = excluded.model_method, stock_observed_at = excluded.stock_observed_at,
           sales_through = excluded.sales_through`,
   );

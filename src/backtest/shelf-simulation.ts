@@ -17,8 +17,8 @@
  * stock on the shelf (once it is empty the item is out, not at risk), each method decides whether it alerts:
  * - shelfwatch: the service's own forecast code. The model is refitted every `refitDays` on the history so far
  *   (sales, stockout days marked, promoted days) and reused in between, with the uplift its category had learned at
- *   that refit (`upliftPriors`, pooled over the store's items as the sweep pools them). `assessShelfRisk` gets the on
- *   hand, the replenishment inferred from the receipts that landed so far (what the service's ledger shows; the
+ *   that refit (`upliftPriors`, pooled over the store's items as the sweep pools them). `assessShelfFromLedger` (the
+ *   sweep's call too) gets the on hand, the receipts that landed so far to infer the replenishment from (what the service's ledger shows; the
  *   simulator's orders are never handed over unless `knownOrders` is "placed", and then only those placed and not yet
  *   landed, as a store loading its purchase orders would send them), and the promotion calendar, which stores know
  *   weeks ahead (`promotionEnd` when the item is promoted today or within `horizonDays`). It alerts when the

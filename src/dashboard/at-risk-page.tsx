@@ -1,7 +1,7 @@
 import type { AtRiskRow } from "../alerts/at-risk.js";
 import type { Viewer } from "../http/sessions.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
-import { Day, FilterForm, FilterMessage, ListStatus, None, percent, StoreCell, StoreSelect, TableRegion } from "./page-parts.js";
+import { Day, FilterForm, FilterMessage, ListStatus, NextDelivery, None, percent, StoreCell, StoreSelect, TableRegion } from "./page-parts.js";
 
 export interface AtRiskFilters {
   /** a store code, or undefined for all the viewer's stores */
@@ -93,10 +93,7 @@ export function AtRiskPage({ viewer, stores, categories, filters, rows, capped, 
                 {row.nextDeliveryDate === null ? (
                   <None />
                 ) : (
-                  <>
-                    <Day date={row.nextDeliveryDate} />
-                    {row.nextDeliveryQuantity === null ? null : `, ${row.nextDeliveryQuantity} units`}
-                  </>
+                  <NextDelivery date={row.nextDeliveryDate} quantity={row.nextDeliveryQuantity} source={row.nextDeliverySource} />
                 )}
               </td>
               <td class="number">{row.quantityToLastPromotion === null ? <None /> : row.quantityToLastPromotion}</td>

@@ -182,7 +182,7 @@ export function dashboardRoutes(deps: AppDeps) {
       c,
       <ItemPage
         viewer={viewer}
-        {...await loadItemPage(db, store, sku, clock.now())}
+        {...await loadItemPage(db, store, sku, clock.now(), { leadDays: config.ORDER_LEAD_DAYS })}
         snoozeHours={config.SNOOZE_HOURS}
         path={c.req.path}
       />,

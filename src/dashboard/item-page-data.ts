@@ -14,8 +14,9 @@ export async function loadItemPage(
   store: VisibleStore,
   sku: string,
   now: Date,
+  options: { leadDays: number },
 ): Promise<Omit<ItemPageProps, "viewer" | "snoozeHours" | "path">> {
-  const found = await loadItemForecast(db, store, sku, now);
+  const found = await loadItemForecast(db, store, sku, now, options);
   const extras = await loadItemPageExtras(db, store.id, found.item.sku);
   return {
     store: { code: store.code, name: store.name, timeZone: store.timeZone },
@@ -23,8 +24,10 @@ export async function loadItemPage(
     onHand: found.onHand,
     stockObservedAt: found.stockObservedAt,
     risk: found.risk,
+    probability: found.probability,
     promotion: found.promotion,
-    nextDelivery: found.deliveries[0] ?? null,
+    nextDelivery: found.nextDelivery,
+    replenishment: found.replenishment,
     chart: {
       today: found.today,
       history: found.history.slice(-CHART_HISTORY_DAYS),

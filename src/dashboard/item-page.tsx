@@ -1,7 +1,7 @@
 import type { AlertKind } from "../alerts/alert-types.js";
 import type { Viewer } from "../http/sessions.js";
 import { ALERT_KIND_LABELS } from "../notify/alert-templates.js";
-import { AlertActionForm, Day, Moment, percent } from "./page-parts.js";
+import { AlertActionForm, Day, Moment, NextDelivery, percent } from "./page-parts.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
 import { StockChart, type StockChartInput } from "./stock-chart.js";
 
@@ -35,9 +35,15 @@ export interface ItemPageProps {
     probabilityBeforePromotionEnd: number | null;
     probabilityBeforeNextDelivery: number | null;
     quantityToLastPromotion: number | null;
+    /** last day of the window an alert decides about (see forecast/shelf-risk) */
+    decisionEnd: string;
   };
+  /** what an alert is judged on */
+  probability: number;
   promotion: { name?: string; startDate: string; endDate: string } | null;
-  nextDelivery: { date: string; quantity: number } | null;
+  nextDelivery: { date: string; quantity: number; source: "loaded" | "inferred" } | null;
+  /** the replenishment learned from the item's receipts (null: too few receipts) */
+  replenishment: { intervalDays: number } | null;
   chart: StockChartInput;
   alerts: ItemAlert[];
   subscribers: { restock: number; deals: number };
@@ -100,8 +106,16 @@ export function ItemPage(props: ItemPageProps) {
           </dd>
         </div>
         <div>
-          <dt>{advertised ? "Chance of running out before the ad ends" : "Chance of running out before the next delivery"}</dt>
-          <dd>{chance(advertised ? risk.probabilityBeforePromotionEnd : risk.probabilityBeforeNextDelivery)}</dd>
+          <dt>{advertised ? "Chance of running out before the ad ends" : "Chance of running out before an order placed today can land"}</dt>
+          <dd>
+            {percent(props.probability)}
+            {advertised ? null : (
+              <span class="sku">
+                {" by "}
+                <Day date={risk.decisionEnd} />
+              </span>
+            )}
+          </dd>
         </div>
         <div>
           <dt>Days of cover</dt>
@@ -123,10 +137,7 @@ export function ItemPage(props: ItemPageProps) {
           <dt>Next delivery</dt>
           <dd>
             {props.nextDelivery ? (
-              <>
-                {`${props.nextDelivery.quantity} units, `}
-                <Day date={props.nextDelivery.date} />
-              </>
+              <NextDelivery {...props.nextDelivery} intervalDays={props.replenishment?.intervalDays} />
             ) : (
               "none expected"
             )}

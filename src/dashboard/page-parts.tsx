@@ -50,6 +50,34 @@ export function Day({ date }: { date: string | null }) {
   return <time datetime={date}>{dayFormat.format(new Date(`${date}T00:00:00Z`))}</time>;
 }
 
+/** How the receipts recur, in words: "weekly", "every 3 days". */
+export function cadence(intervalDays: number): string {
+  if (intervalDays === 1) return "daily";
+  if (intervalDays === 7) return "weekly";
+  if (intervalDays === 14) return "fortnightly";
+  return `every ${intervalDays} days`;
+}
+
+/**
+ * A delivery and where it came from: "Mon 14 Dec, 24 units (purchase order)" for a loaded one, "Mon 14 Dec, ~28 units
+ * (inferred from weekly receipts)" for one the item's receipts lead to expect (its quantity is an estimate).
+ */
+export function NextDelivery({ date, quantity, source, intervalDays }: { date: string; quantity: number | null; source: string | null; intervalDays?: number }) {
+  const inferred = source === "inferred";
+  const units = quantity === null ? "" : `, ${inferred ? "~" : ""}${quantity} units`;
+  const origin = inferred
+    ? ` (inferred from ${intervalDays === undefined ? "past" : cadence(intervalDays)} receipts)`
+    : source === "loaded"
+      ? " (purchase order)"
+      : "";
+  return (
+    <>
+      <Day date={date} />
+      {`${units}${origin}`}
+    </>
+  );
+}
+
 export function percent(probability: number): string {
   if (probability >= 0.995) return ">99%";
   if (probability < 0.005) return "<1%";

@@ -11,7 +11,7 @@ import { addRecipient } from "../notify/recipients.js";
 import { publicUrl, sweepWithAlerts } from "../notify/alert-notices.js";
 import { StoreDirectory } from "../stores/store-directory.js";
 import { generateDemoData } from "../backtest/generate-data.js";
-import { createRandom, uniform } from "../backtest/random.js";
+import { reviewOffset } from "../backtest/shelf-simulation.js";
 import { upsertPromotions } from "../plan/promotions.js";
 import { importExport } from "../sync/import-export.js";
 
@@ -27,9 +27,11 @@ const DEMO_STORES = [
 ];
 
 /**
- * Fills an empty database with two stores, forty items, sixteen weeks of daily sales, today's stock and the coming
- * ad calendar, all drawn by the data generator and loaded through the same paths as POS data, then computes the risk.
- * Does nothing when stores exist. Always makes sure the demo key exists.
+ * Fills an empty database with two stores, forty items, sixteen weeks of a POS feed (daily sales and stock counts,
+ * rising with each item's weekly delivery) and the coming ad calendar, all drawn by the data
+ * generator and loaded through the same import as POS data, then computes the risk. No purchase orders are loaded: the
+ * sweep learns each item's deliveries from the receipts the feed shows. Does nothing when stores exist. Always makes
+ * sure the demo key exists.
  */
 export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
   const { db, log } = deps;
@@ -50,29 +52,7 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
   const data = generateDemoData({ stores: DEMO_STORES.length, items: 40, days: historyDays + 28, seed: 12, start: addDays(today, -historyDays) });
   for (const [index, store] of DEMO_STORES.entries()) await createStore(db, { ...store, code: data.stores[index]! });
 
-  const random = createRandom(34);
-  const names = new Map(data.items.map((item) => [item.sku, item]));
-  const lines = ["store,sku,name,category,sold_units,sales_date,on_hand,observed_at"];
-  for (const series of data.series) {
-    const item = names.get(series.sku)!;
-    for (let day = 0; day < historyDays; day += 1) {
-      if (series.units[day]! > 0) lines.push(`${series.store},${series.sku},${item.name},${item.category},${series.units[day]},${data.dates[day]},,`);
-    }
-    // on hand: a few days to a couple of weeks of recent sales; items about to be advertised are often short
-    let recent = 0;
-    for (let day = historyDays - 28; day < historyDays; day += 1) recent += series.units[day]!;
-    const advertisedSoon = series.advertised.subarray(historyDays, historyDays + 7).some((flag) => flag === 1);
-    const weeks = advertisedSoon && random.next() < 0.6 ? uniform(random, 0.1, 0.3) : uniform(random, 0.4, 2);
-    lines.push(`${series.store},${series.sku},${item.name},${item.category},,,${Math.round((recent / 4) * weeks)},${now.toISOString()}`);
-  }
-  const report = await importExport(deps, {
-    body: Readable.from([Buffer.from(`${lines.join("\n")}\n`)]),
-    format: "generic",
-    source: "demo",
-    fileName: "demo.csv",
-    apiKey: null,
-    now,
-  });
+  const { batches, rows } = await importShelfHistory(deps, data, historyDays, now);
   const directory = await StoreDirectory.load(db);
   const upcoming = data.promotions.filter((p) => p.endDate >= today);
   const calendar = new Map<string, { id: string; name: string; skus: string[]; stores: Set<string>; startDate: string; endDate: string; uplift?: number }>();
@@ -96,7 +76,7 @@ export async function seedDemo(deps: AppDeps): Promise<{ seeded: boolean }> {
     managers.push(email);
   }
   const sweep = await sweepWithAlerts(deps, { now, full: true });
-  log.info({ batchId: report.batchId, rows: report.rowsAccepted, alertTransitions: sweep.transitions, managers, demoApiKey: DEMO_API_KEY }, "demo data loaded");
+  log.info({ batches, rows, alertTransitions: sweep.transitions, managers, demoApiKey: DEMO_API_KEY }, "demo data loaded");
   return { seeded: true };
 }
 
@@ -112,4 +92,74 @@ async function ensureDemoManager(deps: AppDeps): Promise<void> {
     return;
   }
   log.info({ email: DEMO_MANAGER.email, password: DEMO_MANAGER.password, signIn }, "demo dashboard account: sign in with this email and password");
+}
+
+/** The demo stores' delivery cycle: each item arrives once a week, on its own weekday. */
+const DELIVERY_DAYS = 7;
+/** Counts in UTC that fall inside the store-local day in New York and London alike: after the delivery, and at close. */
+const MORNING_COUNT = "T14:00:00Z";
+const EVENING_COUNT = "T22:00:00Z";
+
+/**
+ * Replays the generated demand against a shelf that a weekly delivery tops up to about nine days of recent sales plus
+ * safety stock, bringing at least a unit (what sells beyond the shelf is lost), and imports what a store's feed would
+ * have sent: a file a day with its sales and each item's count (the morning's after its delivery, else the evening's),
+ * then today's count.
+ */
+async function importShelfHistory(deps: AppDeps, data: ReturnType<typeof generateDemoData>, historyDays: number, now: Date): Promise<{ batches: number; rows: number }> {
+  const names = new Map(data.items.map((item) => [item.sku, item]));
+  const shelves = data.series.map((series) => {
+    const demand = Array.from(series.units.subarray(0, historyDays));
+    return { series, item: names.get(series.sku)!, demand, weekday: reviewOffset(series.store, series.sku, DELIVERY_DAYS), onHand: topUpLevel(demand, 0) };
+  });
+  let batches = 0;
+  let rows = 0;
+  const send = async (lines: string[], name: string) => {
+    if (lines.length === 1) return;
+    await importExport(deps, {
+      body: Readable.from([Buffer.from(`${lines.join("\n")}\n`)]),
+      format: "generic",
+      source: "demo",
+      fileName: name,
+      apiKey: null,
+      now,
+    });
+    batches += 1;
+    rows += lines.length - 1;
+  };
+  const header = "store,sku,name,category,sold_units,sales_date,on_hand,observed_at";
+  for (let day = 0; day < historyDays; day += 1) {
+    const date = data.dates[day]!;
+    const lines = [header];
+    for (const shelf of shelves) {
+      const { series, item } = shelf;
+      const delivered = day > 0 && day % DELIVERY_DAYS === shelf.weekday;
+      if (delivered) {
+        // a standing weekly order: topped up to the level, and never an empty delivery (a slow seller gets a unit)
+        shelf.onHand += Math.max(1, topUpLevel(shelf.demand, day) - shelf.onHand);
+        lines.push(`${series.store},${series.sku},${item.name},${item.category},,,${shelf.onHand},${date}${MORNING_COUNT}`);
+      }
+      const sold = Math.min(shelf.demand[day]!, Math.max(0, shelf.onHand));
+      shelf.onHand -= sold;
+      if (sold > 0) lines.push(`${series.store},${series.sku},${item.name},${item.category},${sold},${date},,`);
+      // a file holds one count per item: a delivery day's is the morning's (the rise); the next day's shows the sales
+      if (!delivered) lines.push(`${series.store},${series.sku},${item.name},${item.category},,,${shelf.onHand},${date}${EVENING_COUNT}`);
+    }
+    await send(lines, `demo-${date}.csv`);
+  }
+  // the feed is live: today's count, unchanged since last night's
+  await send([header, ...shelves.map(({ series, item, onHand }) => `${series.store},${series.sku},${item.name},${item.category},,,${onHand},${now.toISOString()}`)], "demo-today.csv");
+  return { batches, rows };
+}
+
+/**
+ * Nine days of the last four weeks' average demand plus two standard deviations of a week's, and at least 4 units: the
+ * level a delivery tops up to.
+ */
+function topUpLevel(demand: number[], day: number): number {
+  const window = demand.slice(Math.max(0, day - 28), Math.max(day, 28));
+  const mean = window.reduce((sum, units) => sum + units, 0) / window.length;
+  const variance = window.reduce((sum, units) => sum + (units - mean) ** 2, 0) / Math.max(1, window.length - 1);
+  // a shelf shows at least a few units, however slowly the item sells
+  return Math.max(4, Math.ceil(mean * 9 + 2 * Math.sqrt(variance * DELIVERY_DAYS)));
 }

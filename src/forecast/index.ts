@@ -21,5 +21,5 @@ export {
   PROMOTION_ALERT_WINDOW_DAYS,
   promotionAlertProbability,
 } from "./stockout-risk.js";
-export { expectedReceipts, inferReplenishment, type InferredDelivery, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
-export { alertRiskProbability, assessShelfRisk, type ShelfDelivery, type ShelfRisk, type ShelfRiskInput } from "./shelf-risk.js";
+export { expectedReceipts, inferReplenishment, REPLENISHMENT_WINDOW_DAYS, type InferredDelivery, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
+export { alertRiskProbability, assessShelfFromLedger, assessShelfRisk, type LedgerShelfInput, type ShelfDelivery, type ShelfRisk, type ShelfRiskInput } from "./shelf-risk.js";

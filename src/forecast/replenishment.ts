@@ -64,7 +64,7 @@ export interface InferOptions {
   minReceipts?: number;
 }
 
-/** Receipts of this many days make a pattern unless told otherwise. */
+/** Days of receipts up to asOf that a pattern is learned from, unless told otherwise: what a reader needs to load. */
 export const REPLENISHMENT_WINDOW_DAYS = 120;
 const DEFAULT_MIN_RECEIPTS = 3;
 /** The days of sales inferReplenishment reads at most, with its default window: a caller may pass just these. */

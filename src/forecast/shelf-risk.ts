@@ -5,7 +5,7 @@
  */
 import { expectedUnits } from "./demand-model.js";
 import type { DemandModel, ExpectedDelivery, FutureDay, StockoutRisk, StockoutRiskInput } from "./forecast-types.js";
-import { expectedReceipts, type ReplenishmentPattern } from "./replenishment.js";
+import { expectedReceipts, inferReplenishment, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
 import { assessStockout } from "./stockout-risk.js";
 import { addDays, daysBetween } from "./calendar.js";
 
@@ -94,4 +94,25 @@ export function assessShelfRisk(input: ShelfRiskInput, assess: (input: StockoutR
  */
 export function alertRiskProbability(risk: Pick<ShelfRisk, "probabilityBeforeDecision" | "probabilityBeforePromotionEnd">): number {
   return Math.max(risk.probabilityBeforeDecision, risk.probabilityBeforePromotionEnd ?? 0);
+}
+
+export interface LedgerShelfInput extends Omit<ShelfRiskInput, "pattern"> {
+  /** the store-item's receipts up to and including today (older than the learning window is fine: they are skipped) */
+  receipts: readonly ReceiptRecord[];
+  /** its daily sales before today, for a top-up to days of sales (the last REPLENISHMENT_SALES_DAYS are enough) */
+  sales?: ReadonlyArray<{ date: string; units: number }>;
+}
+
+/**
+ * The shelf's risk from what the ledger shows: the replenishment pattern is learned as of this morning, from the
+ * receipts up to and including today and the sales before it, then assessShelfRisk. The sweep comes through here; the
+ * backtest calls the same two functions, keeping the pattern between receipts (see simulateSeries).
+ */
+export function assessShelfFromLedger(
+  input: LedgerShelfInput,
+  assess: (input: StockoutRiskInput) => StockoutRisk = assessStockout,
+): ShelfRisk & { pattern: ReplenishmentPattern | null } {
+  const { receipts, sales, ...rest } = input;
+  const pattern = inferReplenishment(receipts, input.today, sales !== undefined ? { sales } : {});
+  return { ...assessShelfRisk({ ...rest, pattern }, assess), pattern };
 }

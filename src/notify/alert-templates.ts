@@ -260,8 +260,10 @@ function alertFacts(input: AlertEmailInput): Fact[] {
     facts.push(["Promotion", [figures.promotionName, end].filter(Boolean).join(", ")]);
   }
   if (figures.nextDeliveryDate) {
-    const quantity = figures.nextDeliveryQuantity === null ? "quantity not known" : units(figures.nextDeliveryQuantity);
-    facts.push(["Next delivery", `${bodyDate(figures.nextDeliveryDate, today)}, ${quantity}`]);
+    const inferred = figures.nextDeliverySource === "inferred";
+    const quantity = figures.nextDeliveryQuantity === null ? "quantity not known" : `${inferred ? "~" : ""}${units(figures.nextDeliveryQuantity)}`;
+    // a delivery nobody loaded is the item's usual receipt, expected from its past ones
+    facts.push(["Next delivery", `${bodyDate(figures.nextDeliveryDate, today)}, ${quantity}${inferred ? " (inferred from past receipts)" : ""}`]);
   } else if (kind === "delivery_stockout") {
     facts.push(["Next delivery", "none expected"]);
   }

@@ -3,7 +3,7 @@ import { queryRows, type Database } from "../db/client.js";
 import { deliveries } from "../db/schema/index.js";
 import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError, type ProblemDetail } from "../http/problem.js";
-import { StoreDirectory } from "../stores/store-directory.js";
+import { StoreDirectory, localDateAt } from "../stores/store-directory.js";
 import { ItemRegistry, lockStockApply } from "../sync/ledger-writes.js";
 import type { DeliveryInput } from "./plan.schemas.js";
 
@@ -81,9 +81,9 @@ export async function receiveDelivery(
   return db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     await lockStockApply(t);
-    const [delivery] = await queryRows<{ store_id: number; item_id: number; quantity: number; status: string; code: string; sku: string }>(
+    const [delivery] = await queryRows<{ store_id: number; item_id: number; quantity: number; status: string; code: string; time_zone: string; sku: string }>(
       t,
-      sql`select d.store_id, d.item_id, d.quantity, d.status, s.code, i.sku
+      sql`select d.store_id, d.item_id, d.quantity, d.status, s.code, s.time_zone, i.sku
           from deliveries d join stores s on s.id = d.store_id join items i on i.id = d.item_id
           where d.id = ${request.id} for update of d`,
     );
@@ -110,6 +110,39 @@ export async function receiveDelivery(
             updated_at = now()
           returning on_hand`,
     );
-    return { id: request.id, store: delivery.code, sku: delivery.sku, receivedQuantity: quantity, onHand: Number(stock!.on_hand) };
+    const onHand = Number(stock!.on_hand);
+    await recordDeliveryReceipt(t, {
+      storeId: delivery.store_id,
+      itemId: delivery.item_id,
+      receiptDate: localDateAt(request.receivedAt, delivery.time_zone),
+      units: quantity,
+      onHandAfter: onHand,
+    });
+    return { id: request.id, store: delivery.code, sku: delivery.sku, receivedQuantity: quantity, onHand };
   });
+}
+
+/**
+ * Records a received delivery in the ledger's receipts, one receipt per store, item and store-local day, without
+ * counting one arrival twice:
+ * - received first, then seen by the POS: the receipt raised on hand, so the later observation measures its rise from a
+ *   level that already holds the delivery and records no second receipt (LedgerWriter.writeStock);
+ * - seen by the POS first (an observed rise that day), then received: the rise was this delivery arriving, so the
+ *   receipt becomes the delivery's, with the larger of the two quantities and the level the POS observed.
+ * Two deliveries received on one day add up.
+ */
+export async function recordDeliveryReceipt(
+  db: Database,
+  receipt: { storeId: number; itemId: number; receiptDate: string; units: number; onHandAfter: number },
+): Promise<void> {
+  if (!(receipt.units > 0)) return;
+  await db.execute(
+    sql`insert into stock_receipts as r (store_id, item_id, receipt_date, units, on_hand_after, source, batch_id, updated_at)
+        values (${receipt.storeId}, ${receipt.itemId}, ${receipt.receiptDate}::date, ${receipt.units}, ${receipt.onHandAfter}, 'delivery', null, now())
+        on conflict (store_id, item_id, receipt_date) do update set
+          units = case when r.source = 'observed' then greatest(r.units, excluded.units) else r.units + excluded.units end,
+          on_hand_after = case when r.source = 'observed' then r.on_hand_after else greatest(r.on_hand_after, excluded.on_hand_after) end,
+          source = 'delivery',
+          updated_at = excluded.updated_at`,
+  );
 }

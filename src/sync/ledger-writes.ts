@@ -73,7 +73,7 @@ export class ItemRegistry {
 }
 
 /**
- * The lock every writer of the ledger (stock levels, daily sales) takes in its transaction, so that drops in on hand are
+ * The lock every writer of the ledger (stock levels, daily sales, receipts) takes in its transaction, so that drops in on hand are
  * measured against a settled previous value and rows are not moved under a writer that updates them by address.
  * Re-entrant: taking it twice in one transaction is harmless.
  */
@@ -180,8 +180,8 @@ export class LedgerWriter {
   /**
    * Applies stock observations: the newest observation per store and item wins, an older one arriving late changes
    * nothing, and the same observation again changes nothing. A drop in on hand between two observations is recorded
-   * as derived units sold on the store-local day of the later one, unless the POS reported that day's sales itself.
-   * Returns how many stock rows changed.
+   * as derived units sold on the store-local day of the later one, unless the POS reported that day's sales itself; a
+   * rise is recorded as a receipt (stock_receipts) on that day. Returns how many stock rows changed.
    *
    * Rows that exist are updated and new rows inserted, here and in daily_sales, instead of one INSERT ... ON CONFLICT:
    * that costs a speculative insertion per row and runs at half the speed (npm run bench:import). The split, and the
@@ -229,6 +229,23 @@ export class LedgerWriter {
             returning store_id, item_id, on_hand, observed_at, null::int as previous_on_hand, null::timestamptz as previous_observed_at
           ), written as (
             select * from updated union all select * from inserted
+          ), received as (
+            -- a rise in on hand is stock received, dated the store-local day of the later observation; two on one day
+            -- add up. A received delivery already raised the previous value, so a later observation does not see it again
+            insert into stock_receipts as r (store_id, item_id, receipt_date, units, on_hand_after, source, batch_id, updated_at)
+            select w.store_id, w.item_id, (w.observed_at at time zone st.time_zone)::date, w.on_hand - w.previous_on_hand,
+                   w.on_hand, 'observed', ${batchId}, now()
+            from written w
+            join stores st on st.id = w.store_id
+            where w.observed_at > w.previous_observed_at and w.on_hand > w.previous_on_hand
+            order by 1, 2, 3
+            -- rises are about one row in seven: the speculative insertion costs less here than a split update
+            on conflict (store_id, item_id, receipt_date) do update set
+              units = r.units + excluded.units,
+              on_hand_after = greatest(r.on_hand_after, excluded.on_hand_after),
+              batch_id = excluded.batch_id,
+              updated_at = excluded.updated_at
+            returning 1
           ), derived as materialized (
             -- a drop in on hand is derived sales; on hand at or below zero marks the day as a stockout day. The input
             -- holds each store and item once, so each written row is one day's row: nothing to add up here
@@ -263,6 +280,7 @@ export class LedgerWriter {
           )
           select (select count(*) from written)::int as changed,
                  (select count(*) from derived_updated)::int + (select count(*) from derived_inserted)::int as daily_rows,
+                 (select count(*) from received)::int as receipt_rows,
                  (select count(*) from input)::int as matched,
                  (select count(*) from ${input} x)::int as staged`,
     ));

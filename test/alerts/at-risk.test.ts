@@ -76,7 +76,7 @@ describe("GET /v1/stores/:store/at-risk", () => {
     expect(forecast.status).toBe(200);
     const body = (await forecast.json()) as { risk: { probabilityBeforePromotionEnd: number }; deliveries: unknown[]; forecast: Array<{ promoted: boolean; mean: number }> };
     expect(body.risk.probabilityBeforePromotionEnd).toBeLessThan(0.2);
-    expect(body.deliveries).toEqual([{ date: "2026-11-21", quantity: 400 }]);
+    expect(body.deliveries).toEqual([{ date: "2026-11-21", quantity: 400, source: "loaded" }]);
     const promoted = body.forecast.filter((d) => d.promoted).map((d) => d.mean);
     const regular = body.forecast.filter((d) => !d.promoted).map((d) => d.mean);
     expect(Math.min(...promoted)).toBeGreaterThan(Math.max(...regular));

@@ -31,7 +31,7 @@ function tableRows(html: string): Array<{ href: string; name: string; store: str
 describe("GET /dashboard: at risk", () => {
   it("puts advertised items first, then the earliest projected stockout, with every column filled in", async () => {
     const { s12 } = await seedStores();
-    await addRisk(ctx, s12.id, { sku: "1001", name: "Basil", projectedStockoutDate: "2026-11-21" });
+    await addRisk(ctx, s12.id, { sku: "1001", name: "Basil", projectedStockoutDate: "2026-11-21", nextDelivery: { date: "2026-11-22", quantity: 28, source: "inferred" } });
     await addRisk(ctx, s12.id, { sku: "1002", name: "Oat milk", projectedStockoutDate: "2026-11-24", nextDelivery: { date: "2026-11-23", quantity: 48 } });
     await addRisk(ctx, s12.id, {
       sku: "1003",
@@ -62,7 +62,10 @@ describe("GET /dashboard: at risk", () => {
     expect(tomatoes).toContain('<td class="number">64</td>');
     const oatMilk = /<a href="\/dashboard\/stores\/S12\/items\/1002">Oat milk<\/a>[\s\S]*?<\/tr>/.exec(html)![0];
     expect(oatMilk).not.toContain("badge");
-    expect(oatMilk).toContain('<time datetime="2026-11-23">Mon 23 Nov</time>, 48 units');
+    expect(oatMilk).toContain('<time datetime="2026-11-23">Mon 23 Nov</time>, 48 units (purchase order)');
+    // a delivery nobody loaded: its quantity is an estimate, and the page says where it came from
+    const basil = /<a href="\/dashboard\/stores\/S12\/items\/1001">Basil<\/a>[\s\S]*?<\/tr>/.exec(html)![0];
+    expect(basil).toContain('<time datetime="2026-11-22">Sun 22 Nov</time>, ~28 units (inferred from past receipts)');
   });
 
   it("links each item to its page, with the store code and SKU encoded", async () => {

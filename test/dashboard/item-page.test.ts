@@ -32,7 +32,7 @@ describe("the item page", () => {
     expect(html).toContain("<h1>Tomatoes 1 kg");
     expect(html).toContain("Chance of running out before the ad ends");
     expect(html).toContain("Week 47 flyer");
-    expect(html).toContain("48 units, ");
+    expect(html).toContain(", 48 units (purchase order)");
     expect(html).toContain("+48");
     // the chart: sales bars, the forecast band, the stock line, the promotion shading and its accessible name
     expect(html).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="chart-title chart-desc"/);

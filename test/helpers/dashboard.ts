@@ -118,7 +118,7 @@ export async function addRisk(
     onHand?: number;
     projectedStockoutDate?: string | null;
     probability?: number;
-    nextDelivery?: { date: string; quantity: number };
+    nextDelivery?: { date: string; quantity: number; source?: "loaded" | "inferred" };
     quantityToLastPromotion?: number | null;
   } = {},
 ) {
@@ -162,6 +162,7 @@ export async function addRisk(
     quantityToLastPromotion: options.quantityToLastPromotion === undefined ? (advertised ? 40 : null) : options.quantityToLastPromotion,
     nextDeliveryDate: options.nextDelivery?.date ?? null,
     nextDeliveryQuantity: options.nextDelivery?.quantity ?? null,
+    nextDeliverySource: options.nextDelivery ? (options.nextDelivery.source ?? "loaded") : null,
     probability,
     modelMethod: "negative_binomial",
     stockObservedAt: now,

@@ -51,6 +51,30 @@ export async function salesOf(ctx: TestContext, storeCode: string, sku: string):
   return rows.map((r) => ({ sales_date: String(r.sales_date), units: Number(r.units), source: r.source as SalesDay["source"] }));
 }
 
+export interface ReceiptDay {
+  receipt_date: string;
+  units: number;
+  on_hand_after: number | null;
+  source: "observed" | "delivery";
+}
+
+/** Every stock_receipts row of one SKU at one store, oldest day first. */
+export async function receiptsOf(ctx: TestContext, storeCode: string, sku: string): Promise<ReceiptDay[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    ctx.db.db,
+    sql`select r.receipt_date::text as receipt_date, r.units, r.on_hand_after, r.source
+        from stock_receipts r join stores st on st.id = r.store_id join items i on i.id = r.item_id
+        where st.code = ${storeCode} and i.sku = ${sku}
+        order by r.receipt_date`,
+  );
+  return rows.map((r) => ({
+    receipt_date: String(r.receipt_date),
+    units: Number(r.units),
+    on_hand_after: r.on_hand_after === null ? null : Number(r.on_hand_after),
+    source: r.source as ReceiptDay["source"],
+  }));
+}
+
 export async function itemOf(ctx: TestContext, sku: string): Promise<{ sku: string; name: string | null; category: string | null } | undefined> {
   const [row] = await queryRows<{ sku: string; name: string | null; category: string | null }>(
     ctx.db.db,
@@ -107,7 +131,7 @@ export async function rejectionsOf(ctx: TestContext, batchId: number): Promise<A
   );
 }
 
-export async function countRows(ctx: TestContext, table: "stock_levels" | "daily_sales" | "items" | "import_batches" | "import_rejections" | "idempotency_records"): Promise<number> {
+export async function countRows(ctx: TestContext, table: "stock_levels" | "daily_sales" | "stock_receipts" | "items" | "import_batches" | "import_rejections" | "idempotency_records"): Promise<number> {
   const [row] = await queryRows<{ n: number }>(ctx.db.db, sql`select count(*)::int as n from ${sql.identifier(table)}`);
   return Number(row?.n ?? 0);
 }
@@ -122,6 +146,7 @@ export async function ledgerSnapshot(ctx: TestContext) {
     // whole rows, updated_at included: a row rewritten with the same values would still show
     stock: await queryRows(db, sql`select * from stock_levels order by store_id, item_id`),
     sales: await queryRows(db, sql`select * from daily_sales order by store_id, item_id, sales_date`),
+    receipts: await queryRows(db, sql`select * from stock_receipts order by store_id, item_id, receipt_date`),
     items: await queryRows(db, sql`select * from items order by id`),
     stores: await queryRows(db, sql`select * from stores order by id`),
     rejections: await queryRows(db, sql`select * from import_rejections order by batch_id, seq`),

@@ -26,7 +26,9 @@ export const stockRisks = pgTable(
     quantityToLastPromotion: integer(),
     nextDeliveryDate: date({ mode: "string" }),
     nextDeliveryQuantity: integer(),
-    /** the headline probability used to rank: before the promotion ends if advertised, else before the next delivery */
+    /** loaded: a purchase order someone sent; inferred: expected from the item's past receipts */
+    nextDeliverySource: text(),
+    /** the probability alerts are judged on and the list ranks by: alertRiskProbability (forecast/shelf-risk) */
     probability: real().notNull(),
     modelMethod: text().notNull(),
     /** the ages of the inputs: when stock was observed, and the last day of sales history */

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, date, integer, pgTable, primaryKey, text, timestamp, check } from "drizzle-orm/pg-core";
 
 /*
- * The two ledger tables take millions of rows per import and carry no foreign keys: the import resolves every store
+ * The ledger tables take millions of rows per import and carry no foreign keys: the import resolves every store
  * and item id inside its own transaction, and the per-row checks cost more than the writes themselves
  * (npm run bench:import). Deleting a store or an item deletes its ledger rows explicitly.
  */
@@ -47,5 +47,33 @@ export const dailySales = pgTable(
     check("daily_sales_source", sql`${t.source} in ('reported', 'derived')`),
     // no index on (store, date): every reader goes by store and item (the primary key), and that index, whose few keys
     // each cover a store's whole day, made writing derived sales nearly twice as slow (npm run bench:import)
+  ],
+);
+
+/**
+ * Stock that came in, per store, item and store-local day: a rise of on hand between two observations ("observed"), or
+ * a delivery marked received ("delivery"). The sweep learns each item's replenishment from these (forecast/replenishment).
+ * One row per day: two rises on a day add up, and a delivery received on a day whose rise the POS already showed
+ * takes that rise over instead of adding to it (see recordDeliveryReceipt).
+ */
+export const stockReceipts = pgTable(
+  "stock_receipts",
+  {
+    storeId: integer().notNull(),
+    itemId: integer().notNull(),
+    receiptDate: date({ mode: "string" }).notNull(),
+    units: integer().notNull(),
+    /** on hand just after the receipt (the highest of the day's when two add up) */
+    onHandAfter: integer(),
+    /** observed | delivery */
+    source: text().notNull(),
+    /** the import that observed the rise (null for a received delivery) */
+    batchId: integer(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.itemId, t.receiptDate] }),
+    check("stock_receipts_source", sql`${t.source} in ('observed', 'delivery')`),
+    check("stock_receipts_units", sql`${t.units} > 0`),
   ],
 );
