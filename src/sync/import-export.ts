@@ -14,6 +14,7 @@ import {
   sniffDelimiter,
   type DecodeReport,
 } from "./decode-text.js";
+import { formatCsvRecord, spreadsheetSafeRecord } from "./csv-cells.js";
 import { streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
@@ -22,7 +23,6 @@ import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, lockSto
 import {
   SeenPairs,
   describeIssues,
-  formatCsvRecord,
   futureObservationReason,
   futureSalesDateReason,
   type Rejection,
@@ -575,7 +575,10 @@ export async function rejectedRowsCsv(db: Database, batchId: number): Promise<st
   // the file's own delimiter: a semicolon export (European spreadsheets) gets its error column after a semicolon
   const delimiter = batch?.header ? sniffDelimiter(batch.header) : ",";
   const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
-  const lines = [`${batch?.header ?? ""}${delimiter}shelfwatch_error`];
-  for (const row of rows) if (row.record !== null) lines.push(`${row.record}${delimiter}${quote(`line ${row.line}: ${row.reason}`)}`);
+  // the file's cells go back to a spreadsheet: none may run there as a formula (the error column starts with "line")
+  const lines = [`${spreadsheetSafeRecord(batch?.header ?? "", delimiter)}${delimiter}shelfwatch_error`];
+  for (const row of rows) {
+    if (row.record !== null) lines.push(`${spreadsheetSafeRecord(row.record, delimiter)}${delimiter}${quote(`line ${row.line}: ${row.reason}`)}`);
+  }
   return `${lines.join("\r\n")}\r\n`;
 }
