@@ -15,6 +15,7 @@ import {
   type DecodeReport,
 } from "./decode-text.js";
 import { formatCsvRecord, spreadsheetSafeRecord } from "./csv-cells.js";
+import { lockImportBatch } from "./import-batches.js";
 import { streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
@@ -91,8 +92,12 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
   const batchId = batch!.id;
   const batchLog = log.child({ batchId, source: request.source, fileName: request.fileName });
   const run = new ImportRun(deps, request, batchId);
+  // a process killed mid-import leaves this line as the trace of what it was importing
+  batchLog.info("import started");
   try {
     await db.transaction(async (tx) => {
+      // first: from here on every replica can tell that a live process is importing this batch
+      await lockImportBatch(tx as unknown as Database, batchId);
       // one import applies stock at a time, so that drops in on hand are measured against a settled previous value
       await lockStockApply(tx as unknown as Database);
       await run.execute(tx as unknown as Database);
@@ -111,6 +116,7 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
         .set({
           status: "duplicate",
           duplicateOf: error.originalBatchId,
+          problem: null,
           checksum: run.decodeReport?.sha256,
           finishedAt: new Date(),
           format: run.formatName,
@@ -492,6 +498,8 @@ class ImportRun {
       .update(importBatches)
       .set({
         status: "applied",
+        // a start-up of another replica may have taken this batch for an interrupted one before its lock was held
+        problem: null,
         format: this.formatName,
         storeIds: this.storeIds(),
         checksum: this.decodeReport!.sha256,
