@@ -28,7 +28,14 @@ export async function runDropFolder(deps: SyncDeps, options: { dir: string; now:
   const candidates: Array<{ name: string; mtime: Date }> = [];
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith(".") || !EXPORT_FILE.test(entry.name)) continue;
-    const info = await stat(join(dir, entry.name));
+    let info;
+    try {
+      info = await stat(join(dir, entry.name));
+    } catch (error) {
+      // taken away since the listing (by hand, or by the POS replacing it): the others are still imported
+      deps.log.warn({ err: error, job: "drop-folder", file: entry.name }, "export vanished before it could be read; skipped");
+      continue;
+    }
     // a file still being written by the POS waits until it has been quiet for a while
     if (now.getTime() - info.mtime.getTime() < options.settleSeconds * 1000) continue;
     candidates.push({ name: entry.name, mtime: info.mtime });
