@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { queryRows } from "../../src/db/client.js";
 import { describe, expect, it } from "vitest";
 import { importBatches } from "../../src/db/schema/index.js";
 import { INTERRUPTED_DETAIL, markInterruptedImports } from "../../src/sync/import-batches.js";
@@ -70,8 +71,17 @@ describe("imports a stopped service left unfinished (issue 16)", () => {
       if (live === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(live).toBeDefined();
-    // the live import has begun reading: it holds its batch by now
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // the live import holds its batch's lock (advisory locks on two keys show the second as objid, objsubid 2)
+    let held = false;
+    for (let i = 0; i < 200 && !held; i++) {
+      const locks = await queryRows<{ n: number }>(
+        ctx.db.db,
+        sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and objsubid = 2 and objid = ${live!}::oid and granted`,
+      );
+      held = locks[0]!.n > 0;
+      if (!held) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(held).toBe(true);
 
     // another replica starts meanwhile: only the crashed batch is marked
     expect(await markInterruptedImports(ctx.deps, { now: ctx.clock.now() })).toEqual([stuck]);
