@@ -10,6 +10,7 @@ import { createMetrics } from "./http/metrics.js";
 import { startScheduler } from "./jobs/scheduler.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMailer } from "./notify/mailer.js";
+import { markInterruptedImports } from "./sync/import-batches.js";
 
 export interface RunningService {
   port: number;
@@ -21,6 +22,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const database = openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, holder: "the Shelfwatch service" });
   log.info({ driver: database.driver, dataDir: database.driver === "pglite" ? config.DATA_DIR : undefined }, "opening database");
   await database.migrate();
+  // before this process imports anything: a batch still "processing" now belongs to a process that stopped
+  await markInterruptedImports({ db: database.db, log }, { now: systemClock.now() });
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir: join(config.DATA_DIR, "outbox"), log, maxConnections: config.SMTP_MAX_CONNECTIONS });
   log.info({ transport: mailer.transport, outboxDir: mailer.transport === "file" ? join(config.DATA_DIR, "outbox") : undefined }, "mail");
   const deps: AppDeps = { db: database.db, config, clock: systemClock, log, mailer, metrics: createMetrics({ processMetrics: true }) };

@@ -6,6 +6,7 @@
  * year (3–10 days, uplift ×1.5–4 by item and category, some chain-wide), and negative binomial noise around that mean.
  * The units are demand: what shoppers would buy from a full shelf. The backtest caps them at the simulated stock.
  */
+import { formatSafeCsvRecord } from "../sync/csv-cells.js";
 import { consecutiveDates, dayNumber, weekdayOfDayNumber } from "./calendar-days.js";
 import { createRandom, logNormal, negativeBinomial, pick, uniform, uniformInt, type Random } from "./random.js";
 
@@ -309,10 +310,6 @@ export function generateDemoData(options: GenerateOptions): GeneratedData {
   };
 }
 
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** sales.csv: date,store,sku,units,advertised — one row per store, item and day, ordered by date as a POS export is */
 export function* renderSalesCsv(data: GeneratedData): Generator<string> {
   yield "date,store,sku,units,advertised\n";
@@ -346,12 +343,12 @@ export function* renderTruthCsv(data: GeneratedData): Generator<string> {
 
 export function renderPromotionsCsv(data: GeneratedData): string {
   const lines = ["promotion_id,name,sku,store,start_date,end_date,uplift"];
-  for (const p of data.promotions) lines.push([p.promotionId, csvField(p.name), p.sku, p.store, p.startDate, p.endDate, String(p.uplift)].join(","));
+  for (const p of data.promotions) lines.push(formatSafeCsvRecord([p.promotionId, p.name, p.sku, p.store, p.startDate, p.endDate, String(p.uplift)], ","));
   return `${lines.join("\n")}\n`;
 }
 
 export function renderItemsCsv(data: GeneratedData): string {
   const lines = ["sku,name,category"];
-  for (const item of data.items) lines.push([item.sku, csvField(item.name), csvField(item.category)].join(","));
+  for (const item of data.items) lines.push(formatSafeCsvRecord([item.sku, item.name, item.category], ","));
   return `${lines.join("\n")}\n`;
 }

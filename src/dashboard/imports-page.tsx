@@ -42,6 +42,7 @@ const STATUS_LABELS: Record<string, string> = {
   rejected: "Refused",
   failed: "Failed",
   duplicate: "Already imported",
+  interrupted: "Interrupted",
 };
 
 function interval(minutes: number): string {
@@ -126,7 +127,10 @@ export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
               <td>
                 <Moment at={batch.startedAt} timeZone={batch.timeZone} />
               </td>
-              <td>{STATUS_LABELS[batch.status] ?? batch.status}</td>
+              <td>
+                {STATUS_LABELS[batch.status] ?? batch.status}
+                {batch.problem ? <span class="reason">{batch.problem.detail}</span> : null}
+              </td>
               <td class="number">{batch.rowsRead}</td>
               <td class="number">{batch.rowsAccepted}</td>
               <td class="number">{batch.rowsRejected}</td>

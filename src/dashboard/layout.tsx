@@ -44,7 +44,7 @@ th,td{padding:.5rem .75rem;border-top:1px solid #e5e7eb;text-align:left;vertical
 thead th{background:#f3f4f6;font-size:.875rem}
 td.number{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 th[scope=row]{font-weight:400}
-.sku{display:block;color:#4b5563;font-size:.875rem}
+.sku,.reason{display:block;color:#4b5563;font-size:.875rem}
 .badge{display:inline-block;margin-top:.25rem;padding:0 .5rem;border-radius:999px;background:#fef3c7;color:#78350f;border:1px solid #b45309;font-size:.8125rem;font-weight:600}
 .crumbs{margin:0;font-size:.875rem}
 .facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.75rem;margin:0 0 1rem}

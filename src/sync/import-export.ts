@@ -14,6 +14,8 @@ import {
   sniffDelimiter,
   type DecodeReport,
 } from "./decode-text.js";
+import { formatCsvRecord, spreadsheetSafeRecord } from "./csv-cells.js";
+import { lockImportBatch } from "./import-batches.js";
 import { streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
@@ -22,7 +24,6 @@ import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, lockSto
 import {
   SeenPairs,
   describeIssues,
-  formatCsvRecord,
   futureObservationReason,
   futureSalesDateReason,
   type Rejection,
@@ -91,8 +92,12 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
   const batchId = batch!.id;
   const batchLog = log.child({ batchId, source: request.source, fileName: request.fileName });
   const run = new ImportRun(deps, request, batchId);
+  // a process killed mid-import leaves this line as the trace of what it was importing
+  batchLog.info("import started");
   try {
     await db.transaction(async (tx) => {
+      // first: from here on every replica can tell that a live process is importing this batch
+      await lockImportBatch(tx as unknown as Database, batchId);
       // one import applies stock at a time, so that drops in on hand are measured against a settled previous value
       await lockStockApply(tx as unknown as Database);
       await run.execute(tx as unknown as Database);
@@ -111,6 +116,7 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
         .set({
           status: "duplicate",
           duplicateOf: error.originalBatchId,
+          problem: null,
           checksum: run.decodeReport?.sha256,
           finishedAt: new Date(),
           format: run.formatName,
@@ -492,6 +498,8 @@ class ImportRun {
       .update(importBatches)
       .set({
         status: "applied",
+        // a start-up of another replica may have taken this batch for an interrupted one before its lock was held
+        problem: null,
         format: this.formatName,
         storeIds: this.storeIds(),
         checksum: this.decodeReport!.sha256,
@@ -575,7 +583,10 @@ export async function rejectedRowsCsv(db: Database, batchId: number): Promise<st
   // the file's own delimiter: a semicolon export (European spreadsheets) gets its error column after a semicolon
   const delimiter = batch?.header ? sniffDelimiter(batch.header) : ",";
   const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
-  const lines = [`${batch?.header ?? ""}${delimiter}shelfwatch_error`];
-  for (const row of rows) if (row.record !== null) lines.push(`${row.record}${delimiter}${quote(`line ${row.line}: ${row.reason}`)}`);
+  // the file's cells go back to a spreadsheet: none may run there as a formula (the error column starts with "line")
+  const lines = [`${spreadsheetSafeRecord(batch?.header ?? "", delimiter)}${delimiter}shelfwatch_error`];
+  for (const row of rows) {
+    if (row.record !== null) lines.push(`${spreadsheetSafeRecord(row.record, delimiter)}${delimiter}${quote(`line ${row.line}: ${row.reason}`)}`);
+  }
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -28,13 +28,6 @@ export function futureSalesDateReason(salesDate: string, store: StoreRef, now: D
   return salesDate > latest ? `salesDate ${salesDate} lies in the future (today at store ${store.code} is ${latest})` : null;
 }
 
-/** Rebuilds a CSV record as text (RFC 4180 quoting) so a rejected row can be sent back in the file's own layout. */
-export function formatCsvRecord(fields: string[], delimiter: string): string {
-  return fields
-    .map((field) => (/[",\r\n\t;]/.test(field) || field.includes(delimiter) ? `"${field.replaceAll('"', '""')}"` : field))
-    .join(delimiter);
-}
-
 /**
  * Remembers which (store, SKU) pairs an import has seen, to report duplicates. One small integer per SKU holds a bit per
  * store (the first 31 stores of the file), so a million rows of a 10-store export cost a map of 100,000 SKUs.

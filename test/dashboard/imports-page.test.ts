@@ -99,6 +99,17 @@ describe("GET /dashboard/imports", () => {
     expect(theirs).not.toContain(withRejectedS7.batchId);
   });
 
+  it("hands a manager's spreadsheet no formula in the rejected rows, and keeps negative numbers (issue 16)", async () => {
+    const { s12, s12Key } = await seedStoresAndKeys(ctx);
+    const report = await importCsv(ctx, s12Key, 'store,sku,on_hand,name\nS12,A-1,-4x,"=HYPERLINK(""http://evil.example"",""Open"")"\nS99,A-3,-3,@SUM(1+1)\n');
+    const manager = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);
+    const res = await manager.get(`/dashboard/imports/${report.batchId}/rejected.csv`);
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).split("\r\n");
+    expect(lines[1]).toMatch(/^S12,A-1,"'-4x","'=HYPERLINK\(""http:\/\/evil\.example"",""Open""\)","line 2: /);
+    expect(lines[2]).toMatch(/^S99,A-3,-3,"'@SUM\(1\+1\)","line 3: /);
+  });
+
   it("downloads the rejected rows of a visible import as CSV, and answers 404 for any other", async () => {
     const { s12, s12Batch, s7Batch, chainBatch } = await seedImports();
     const staff = await signedInBrowser(ctx, "ana@store12.example", [s12.id]);

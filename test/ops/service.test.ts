@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestContext } from "../helpers/context.js";
+import { runAdminScript } from "../helpers/admin-script.js";
 import { spawnService } from "../helpers/service-process.js";
 
 const ctx = useTestContext();
@@ -47,5 +48,40 @@ describe("the service process", () => {
     expect(await service.stop()).toBe(0);
     expect(service.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["signal received", "stopped"]));
   // the demo seed imports sixteen weeks of a daily feed, a file a day, before it listens
+  }, 120_000);
+
+  it("marks an import cut short by kill -9 as interrupted when it starts again (issue 16)", async () => {
+    const killedDir = await mkdtemp(join(tmpdir(), "shelfwatch-killed-"));
+    try {
+      const created = await runAdminScript(["key:create", "--name", "till"], { DATABASE_URL: "", DATA_DIR: killedDir });
+      const auth = { authorization: `Bearer ${/^sw_\S+$/m.exec(created.stdout)![0]}` };
+      const first = spawnService({ DATABASE_URL: "", DATA_DIR: killedDir });
+      const base = `http://127.0.0.1:${await first.listening}`;
+      // an export that is still streaming in when the process dies
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("store,sku,on_hand\n"));
+        },
+      });
+      const upload = fetch(`${base}/v1/imports?fileName=till-9.csv`, { method: "POST", body, duplex: "half", headers: { ...auth, "content-type": "text/csv" } } as RequestInit);
+      upload.catch(() => {});
+      let started: Record<string, unknown> | undefined;
+      for (let i = 0; i < 200 && !started; i++) {
+        started = first.lines.find((l) => l.msg === "import started");
+        if (!started) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(started).toMatchObject({ fileName: "till-9.csv" });
+      process.kill(first.pid, "SIGKILL");
+      expect(await first.exited).toBeNull();
+
+      const second = spawnService({ DATABASE_URL: "", DATA_DIR: killedDir });
+      const again = `http://127.0.0.1:${await second.listening}`;
+      const shown = await (await fetch(`${again}/v1/imports/${started!.batchId}`, { headers: auth })).json();
+      expect(shown).toMatchObject({ status: "interrupted", problem: { code: "interrupted", detail: "interrupted: the service stopped before the import finished; send the file again" } });
+      expect(second.lines.find((l) => l.msg === "import interrupted by a stop of the service; marked so")).toMatchObject({ batchId: started!.batchId, fileName: "till-9.csv" });
+      expect(await second.stop()).toBe(0);
+    } finally {
+      await rm(killedDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

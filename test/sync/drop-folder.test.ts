@@ -1,9 +1,9 @@
 import { gzipSync } from "node:zlib";
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runDropFolder } from "../../src/sync/drop-folder.js";
+import { archiveName, runDropFolder } from "../../src/sync/drop-folder.js";
 import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
 import { batchesOf, countRows, salesOf, stockOf } from "../helpers/ledger-reads.js";
 
@@ -98,5 +98,68 @@ describe("drop folder", () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(["processed", "processed"]);
     expect(outcomes[1]!.report).toMatchObject({ encoding: "windows-1252" });
     expect(await salesOf(ctx, "S12", "000123")).toEqual([{ sales_date: "2026-11-19", units: 2, source: "reported" }]);
+  });
+
+  it("files an export whose name is too long to prefix, and still imports the files beside it (issue 16)", async () => {
+    await seedStoresAndKeys(ctx);
+    // 251 characters: the longest a POS may write leaves no room for the time prefix and ".report.json"
+    const longRefused = `${"r".repeat(247)}.csv`;
+    const longApplied = `${"a".repeat(247)}.csv`;
+    await drop(longRefused, "store,sku,quantity\nS12,000123,0\n", 10);
+    await drop(longApplied, "store,sku,on_hand\nS12,000124,3\n", 8);
+    await drop("good.csv", "store,sku,on_hand\nS12,000123,14\n", 5);
+    const outcomes = await run();
+    expect(outcomes.map((o) => [o.file, o.outcome])).toEqual([
+      [longRefused, "failed"],
+      [longApplied, "processed"],
+      ["good.csv", "processed"],
+    ]);
+    expect(await stockOf(ctx, "S12", "000123")).toMatchObject({ on_hand: 14 });
+    expect(await stockOf(ctx, "S12", "000124")).toMatchObject({ on_hand: 3 });
+    expect((await readdir(dir)).sort()).toEqual(["failed", "processed"]);
+    const failed = await readdir(join(dir, "failed"));
+    expect(failed).toHaveLength(2);
+    for (const name of [...failed, ...(await readdir(join(dir, "processed")))]) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    const problem = JSON.parse(await readFile(join(dir, "failed", failed.find((f) => f.endsWith(".report.json"))!), "utf8"));
+    expect(problem).toMatchObject({ code: "missing_column" });
+
+    // the next scans find nothing left to do: no new refused batch every minute
+    ctx.clock.advance(60_000);
+    expect(await run()).toEqual([]);
+    expect((await batchesOf(ctx)).map((b) => b.status).sort()).toEqual(["applied", "applied", "rejected"]);
+  });
+
+  it("keeps long names that differ only at their end apart, multi-byte characters included", async () => {
+    await seedStoresAndKeys(ctx);
+    const stem = "é".repeat(120);
+    await drop(`${stem}-1.csv`, "store,sku,on_hand\nS12,000123,1\n", 10);
+    await drop(`${stem}-2.csv`, "store,sku,on_hand\nS12,000124,2\n", 5);
+    expect((await run()).map((o) => o.outcome)).toEqual(["processed", "processed"]);
+    const processed = await readdir(join(dir, "processed"));
+    expect(new Set(processed).size).toBe(4);
+    for (const name of processed) {
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+      // a cut never splits a character
+      expect(name).not.toContain("\uFFFD");
+    }
+    expect(processed.filter((f) => f.endsWith(".csv"))).toHaveLength(2);
+  });
+
+  it("hides a file it cannot move in place, so that it is not refused again on every scan", async () => {
+    await seedStoresAndKeys(ctx);
+    await drop("broken.csv", "store,sku,quantity\nS12,000123,0\n", 10);
+    await drop("good.csv", "store,sku,on_hand\nS12,000123,14\n", 5);
+    // something already sits where the refused file would go, and cannot be replaced
+    const blocked = join(dir, "failed", archiveName(ctx.clock.now(), "broken.csv"));
+    await mkdir(blocked, { recursive: true });
+    await writeFile(join(blocked, "keep"), "");
+    expect((await run()).map((o) => [o.file, o.outcome])).toEqual([
+      ["broken.csv", "failed"],
+      ["good.csv", "processed"],
+    ]);
+    expect((await readdir(dir)).filter((f) => f.includes("broken.csv"))).toEqual([`.${archiveName(ctx.clock.now(), "broken.csv")}.unfiled`]);
+    ctx.clock.advance(60_000);
+    expect(await run()).toEqual([]);
+    expect((await batchesOf(ctx)).map((b) => b.status).sort()).toEqual(["applied", "rejected"]);
   });
 });

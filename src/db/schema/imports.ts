@@ -12,7 +12,7 @@ export const importBatches = pgTable(
     fileName: text(),
     /** sha256 of the decoded bytes; a file already applied is never applied again */
     checksum: text(),
-    /** processing | applied | rejected | failed | duplicate */
+    /** processing | applied | rejected | failed | duplicate | interrupted (the service stopped mid-import) */
     status: text().notNull(),
     encoding: text(),
     apiKeyId: integer().references(() => apiKeys.id, { onDelete: "set null" }),
