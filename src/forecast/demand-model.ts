@@ -32,7 +32,7 @@ export interface FitDemandOptions {
   saleProbabilitySmoothing?: number;
   /** TSB smoothing of the size of a sale, per day with a sale (default 0.15) */
   saleSizeSmoothing?: number;
-  /** spread of item levels around peerLevel, as a coefficient of variation (default 0.5) */
+  /** spread of item levels around peerLevel, in log terms (default 1: a category's items sell at rates a factor e apart) */
   levelPriorCv?: number;
   /** spread of an item's day-of-week multipliers around the prior's (default 0.25 around peerWeekly, 0.4 around flat) */
   weeklyPriorCv?: number;
@@ -150,7 +150,7 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
   const intermittentInterval = positiveOr(options.intermittentInterval, 1.32);
   const alphaProbability = clamp(options.saleProbabilitySmoothing ?? 0.05, 0.001, 1);
   const alphaSize = clamp(options.saleSizeSmoothing ?? 0.15, 0.001, 1);
-  const levelPriorCv = positiveOr(options.levelPriorCv, 0.5);
+  const levelPriorCv = positiveOr(options.levelPriorCv, 1);
   const weeklyPrior = priorWeekly(prior.peerWeekly);
   const weeklyPriorCv = positiveOr(options.weeklyPriorCv, weeklyPrior !== FLAT_WEEK ? 0.25 : 0.4);
   const minPromotedDays = Math.max(1, Math.floor(options.minPromotedDays ?? 3));
@@ -357,7 +357,10 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     // judge the noise at the larger of the two levels, so that a seller of nothing is not trusted for its zeros alone
     const variance = intermittent ? ownVariance : (ownVariance * dailyNoise(Math.max(own, peerLevel))) / dailyNoise(own);
     const z = levelPriorVariance / (levelPriorVariance + variance);
-    return { level: z * own + (1 - z) * peerLevel, levelCv: Math.sqrt(z * variance) };
+    // in log terms: a category's items sell at rates orders of magnitude apart, and a slow seller pulled linearly toward
+    // the category's mean (its fast sellers' rate) came out at several times what it sells
+    const level = own > 0 && peerLevel > 0 ? Math.exp(z * Math.log(own) + (1 - z) * Math.log(peerLevel)) : z * own + (1 - z) * peerLevel;
+    return { level, levelCv: Math.sqrt(z * variance) };
   };
   let { level, levelCv } = shrinkLevel(ownLevel, ownLevelVariance);
 

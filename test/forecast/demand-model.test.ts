@@ -264,16 +264,28 @@ describe("fitDemand: short histories", () => {
     const short = simulateHistory(random, { level: 10, size: 10 }, START, 3);
     const ownShort = fitDemand(short, NO_PRIOR).level;
     const shrunkShort = fitDemand(short, { ...NO_PRIOR, peerLevel: 4 }).level;
-    const pulledShort = (ownShort - shrunkShort) / (ownShort - 4);
-    expect(pulledShort).toBeGreaterThan(0.15);
+    // in log terms, as item levels spread around their category's
+    const pulledShort = Math.log(ownShort / shrunkShort) / Math.log(ownShort / 4);
+    expect(pulledShort).toBeGreaterThan(0.04);
     expect(pulledShort).toBeLessThan(1);
 
     const long = simulateHistory(random, { level: 10, size: 10 }, START, 56);
     const ownLong = fitDemand(long, NO_PRIOR).level;
     const shrunkLong = fitDemand(long, { ...NO_PRIOR, peerLevel: 4 }).level;
-    const pulledLong = (ownLong - shrunkLong) / (ownLong - 4);
+    const pulledLong = Math.log(ownLong / shrunkLong) / Math.log(ownLong / 4);
     expect(pulledLong).toBeGreaterThan(0);
-    expect(pulledLong).toBeLessThan(0.05);
+    expect(pulledLong).toBeLessThan(pulledShort / 4);
+  });
+
+  it("shrinks a slow seller toward a fast category in proportion, not by its units", () => {
+    // about a unit every four days, for twelve weeks, in a category whose items sell about 7 a day on average
+    const history = simulateHistory(createRandom(52), { level: 0.25, size: 1 }, START, 84);
+    const own = fitDemand(history, NO_PRIOR);
+    expect(own.method).toBe("intermittent");
+    const shrunk = fitDemand(history, { ...NO_PRIOR, peerLevel: 7 });
+    // pulled toward the peers, but by a factor, not to several times what it sells (it was 2.4 a day)
+    expect(shrunk.level).toBeGreaterThan(own.level);
+    expect(shrunk.level).toBeLessThan(own.level * 1.6);
   });
 
   it("takes the peers' level and pattern when there is no history at all", () => {
