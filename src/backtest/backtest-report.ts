@@ -127,9 +127,9 @@ export function renderBacktestTable(report: BacktestReport, context: ReportConte
       ` (${percent(report.promotedDayShare)} of item-days promoted)`,
   );
   lines.push(
-    `Alerts: Shelfwatch P(stockout before next delivery or promotion end) ≥ ${params.threshold}` +
+    `Alerts: Shelfwatch P(stockout before the first delivery an order placed today would not beat, or before the promotion's end) ≥ ${params.threshold}` +
       ` (≥ ${promotionAlertProbability(params.threshold, PROMOTION_ALERT_WINDOW_DAYS + 1)} for a promotion more than ${PROMOTION_ALERT_WINDOW_DAYS} days away;` +
-      ` model refitted every ${params.refitDays} days, ${report.fits} fits);` +
+      ` model refitted every ${params.refitDays} days, ${report.fits} fits; orders known: ${params.knownOrders === "none" ? "none, replenishment inferred from the receipts" : "those placed, the rest inferred from the receipts"});` +
       ` reorder point on hand ≤ average × ${params.leadDays} + z(${params.ropServiceLevel})·σ·√${params.leadDays}; days of cover < ${params.reviewDays + params.leadDays}`,
   );
   if (report.methods.oracle) {
@@ -172,7 +172,7 @@ function calibrationLines(calibration: BacktestReport["calibration"]): string[] 
   const groupWidth = CALIBRATION_COLUMNS.reduce((sum, [, width]) => sum + width, 2);
   const lines = [
     "Calibration: each assessed morning's P(stockout) by band, against the share of those mornings that ran out within the window it was",
-    "  about (before the next delivery lands, or by the promotion's end); mornings whose window runs past the data are left out",
+    "  about (to the day before the first delivery an order placed that morning would not beat, or to the promotion's end);\n  mornings whose window runs past the data are left out",
     `${"".padEnd(bandWidth)}${methods.map((m) => `    ${METHOD_TITLES[m]}`.padEnd(groupWidth)).join("")}`.trimEnd(),
     `${"band".padEnd(bandWidth)}${methods.map(() => `${CALIBRATION_COLUMNS.map(([title, width]) => title.padStart(width)).join("")}  `).join("")}`.trimEnd(),
   ];

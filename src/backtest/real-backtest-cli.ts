@@ -73,10 +73,11 @@ export async function runRealBacktestCli(argv: string[], io: RealBacktestIo): Pr
   let status = 0;
   for (const [index, file] of files.entries()) {
     let run: BacktestRun;
+    // the retailer's own record of empty shelves, where the data set has one (freshretail_oos.csv beside freshretail_sales.csv)
+    const stockoutHours = file.replace(/_sales\.csv$/, "_oos.csv");
+    const hasStockoutHours = existsSync(join(dir, stockoutHours));
     try {
-      // the retailer's own record of empty shelves, where the data set has one (freshretail_oos.csv beside freshretail_sales.csv)
-      const stockoutHours = join(dir, file.replace(/_sales\.csv$/, "_oos.csv"));
-      run = await backtestFiles({ ...options, sales: join(dir, file), ...(existsSync(stockoutHours) ? { "stockout-hours": stockoutHours } : {}) }, io);
+      run = await backtestFiles({ ...options, sales: join(dir, file), ...(hasStockoutHours ? { "stockout-hours": join(dir, stockoutHours) } : {}) }, io);
     } catch (error) {
       if (!(error instanceof BacktestInputError)) throw error;
       io.err(`backtest:real: ${error.message}\n`);
@@ -88,7 +89,7 @@ export async function runRealBacktestCli(argv: string[], io: RealBacktestIo): Pr
       continue;
     }
     if (index > 0) io.out("\n");
-    io.out(`=== ${file}: ${run.input.series.length} series, ${run.input.dates.length} days ===\n`);
+    io.out(`=== ${file}: ${run.input.series.length} series, ${run.input.dates.length} days${hasStockoutHours ? `, stockout hours from ${stockoutHours}` : ""} ===\n`);
     io.out(renderBacktestTable(run.report, run.context));
   }
   const total = `backtest:real: ${files.length} file${files.length === 1 ? "" : "s"} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`;
