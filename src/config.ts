@@ -14,6 +14,12 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** largest CSV body accepted, after decompression */
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** longest CSV record (one line, or several when a quoted cell holds line breaks); an open quote hits it */
+  IMPORT_MAX_RECORD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** a gzip body may inflate to this many times the compressed bytes read so far (real exports: about 5–50) … */
+  IMPORT_MAX_GZIP_RATIO: z.coerce.number().int().min(2).default(200),
+  /** … plus this many bytes, so that small files of identical rows pass */
+  IMPORT_GZIP_FLOOR_BYTES: z.coerce.number().int().min(0).default(16 * 1024 * 1024),
   /** most rows in one JSON stock post */
   STOCK_BATCH_MAX_ROWS: z.coerce.number().int().positive().max(100_000).default(5000),
   /** how far in the future an observation or sales date may lie (clock skew between tills and server) */
