@@ -26,7 +26,7 @@ const configSchema = z.object({
   FUTURE_TOLERANCE_MINUTES: z.coerce.number().int().min(0).default(15),
   /** rejected rows kept per import for rejected.csv; the count is always exact */
   IMPORT_MAX_REJECTIONS: z.coerce.number().int().positive().default(100_000),
-  /** when set, GET /metrics answers only requests with this bearer token */
+  /** GET /metrics answers only requests with this bearer token; unset, it answers 404 */
   METRICS_TOKEN: z.string().min(16, { error: "METRICS_TOKEN must be at least 16 characters" }).optional(),
   IMPORT_CHUNK_ROWS: z.coerce.number().int().min(100).max(500_000).default(100_000),
   /** folder watched for POS export files; unset disables the drop-folder job */
