@@ -22,7 +22,7 @@ import {
   type Rejection,
 } from "./row-checks.js";
 import { StoreDirectory, type StoreRef } from "../stores/store-directory.js";
-import { salesRowSchema, stockRowSchema } from "./sync.schemas.js";
+import { dayTotalSalesRowSchema, salesRowSchema, stockRowSchema } from "./sync.schemas.js";
 
 /** The stock row schema for rows that take the file's observation time, already a validated Date. */
 const stockRowAtFileTimeSchema = stockRowSchema.extend({ observedAt: z.date() });
@@ -353,7 +353,9 @@ class ImportRun {
       this.noteItem(value.sku, value.name, value.category);
       this.noteFeed(store.id, value.observedAt);
     } else {
-      const parsed = salesRowSchema.safeParse({
+      // a sales line may be a refund (negative); a day total may not
+      const schema = this.salesMode() === "lines" ? salesRowSchema : dayTotalSalesRowSchema;
+      const parsed = schema.safeParse({
         store: store.code,
         sku: row.sku,
         soldUnits: row.soldUnits,
@@ -446,17 +448,30 @@ class ImportRun {
     await this.pendingWrite;
     this.waitMs += performance.now() - waitStarted;
     if (stock.rows === 0 && sales.rows === 0 && facts.length === 0) return;
-    const mode = this.formatName === "square-sales" ? "lines" : "day-totals";
     this.pendingWrite = (async () => {
       await this.items.ensure(db, facts);
       this.rowsChanged += await this.ledger.writeStock(stock);
-      await this.ledger.writeSales(sales, mode);
+      await this.ledger.writeSales(sales, this.salesMode());
     })();
     // surfaced by the next await of pendingWrite; this only keeps it from counting as unhandled meanwhile
     this.pendingWrite.catch(() => {});
   }
 
+  /** Whether the file's sales rows are lines that add up per day (refunds subtract) or each a day's total. */
+  private salesMode(): "lines" | "day-totals" {
+    return this.formatName === "square-sales" ? "lines" : "day-totals";
+  }
+
   async finish(db: Database): Promise<void> {
+    if (this.salesMode() === "lines") {
+      const clamped = await this.ledger.clampNegativeDays();
+      for (const day of clamped.slice(0, 20)) {
+        this.warnings.push({
+          reason: `SKU ${day.sku} at store ${day.storeCode} on ${day.salesDate}: refunds exceed sales by ${-day.units} units (returns of earlier purchases); the day counts as 0 sold`,
+        });
+      }
+      if (clamped.length > 20) this.warnings.push({ reason: `${clamped.length - 20} more days whose refunds exceed their sales count as 0 sold` });
+    }
     for (const [column, cells] of this.unknownLocations) {
       this.warnings.push({ column, reason: `no store is known by this location name; its ${cells} cells were skipped (add a store alias)` });
     }
