@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { AppDeps, AppEnv } from "./app-env.js";
-import { pingDatabase } from "./db/client.js";
+import { isDatabaseUnavailable, pingDatabase } from "./db/client.js";
 import { countRequests, createMetrics, metricsRoutes } from "./http/metrics.js";
 import { AppError, problemResponse } from "./http/problem.js";
 import { alertRoutes } from "./alerts/alerts.routes.js";
@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps) {
       return c.json({ status: "ready" });
     } catch (error) {
       c.get("log").error({ err: error }, "database not reachable");
-      throw new AppError({ code: "unavailable", detail: "the database is not reachable" });
+      throw databaseUnavailable(error);
     }
   });
 
@@ -70,6 +70,11 @@ export function createApp(deps: AppDeps) {
       const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "payload_too_large" : "validation_failed";
       return problemResponse(c, new AppError({ code, detail: error.message }));
     }
+    // a database that is down or restarting is the service's temporary state, not a fault of the request
+    if (isDatabaseUnavailable(error)) {
+      (c.get("log") ?? deps.log).error({ err: error, path: c.req.path }, "database not reachable");
+      return problemResponse(c, databaseUnavailable(error));
+    }
     (c.get("log") ?? deps.log).error({ err: error, path: c.req.path }, "unhandled error");
     return problemResponse(c, new AppError({ code: "internal", detail: "something went wrong on the server; the request id identifies it in the logs" }));
   });
@@ -78,3 +83,15 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Seconds a client is asked to wait before retrying while the database is unreachable (a restart or failover). */
+const DATABASE_RETRY_AFTER_SECONDS = 10;
+
+function databaseUnavailable(cause: unknown): AppError {
+  return new AppError({
+    code: "unavailable",
+    detail: "the database is not reachable; try again shortly",
+    headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    cause,
+  });
+}

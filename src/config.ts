@@ -14,13 +14,19 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** largest CSV body accepted, after decompression */
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** longest CSV record (one line, or several when a quoted cell holds line breaks); an open quote hits it */
+  IMPORT_MAX_RECORD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** a gzip body may inflate to this many times the compressed bytes read so far (real exports: about 5–50) … */
+  IMPORT_MAX_GZIP_RATIO: z.coerce.number().int().min(2).default(200),
+  /** … plus this many bytes, so that small files of identical rows pass */
+  IMPORT_GZIP_FLOOR_BYTES: z.coerce.number().int().min(0).default(16 * 1024 * 1024),
   /** most rows in one JSON stock post */
   STOCK_BATCH_MAX_ROWS: z.coerce.number().int().positive().max(100_000).default(5000),
   /** how far in the future an observation or sales date may lie (clock skew between tills and server) */
   FUTURE_TOLERANCE_MINUTES: z.coerce.number().int().min(0).default(15),
   /** rejected rows kept per import for rejected.csv; the count is always exact */
   IMPORT_MAX_REJECTIONS: z.coerce.number().int().positive().default(100_000),
-  /** when set, GET /metrics answers only requests with this bearer token */
+  /** GET /metrics answers only requests with this bearer token; unset, it answers 404 */
   METRICS_TOKEN: z.string().min(16, { error: "METRICS_TOKEN must be at least 16 characters" }).optional(),
   IMPORT_CHUNK_ROWS: z.coerce.number().int().min(100).max(500_000).default(100_000),
   /** folder watched for POS export files; unset disables the drop-folder job */

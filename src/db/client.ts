@@ -70,3 +70,43 @@ export async function queryRows<T extends Record<string, unknown>>(db: Database,
 export async function pingDatabase(db: Database): Promise<void> {
   await db.execute(sql`select 1`);
 }
+
+// Socket errors, postgres.js connection errors, and SQLSTATEs of a server that is going away, starting, or full
+// (08xxx connection exceptions, 53300 too many connections, 57P01-57P03 shutdown or not yet accepting connections).
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "53300",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/**
+ * Whether an error means the database cannot be reached right now (down, restarting, closed), as opposed to a query
+ * that is wrong: the first is worth retrying later. Looks through drizzle's wrapping (`cause`) and the per-address
+ * errors of a refused connection (AggregateError).
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 5) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+  if (error.message === "PGlite is closed") return true;
+  if (error instanceof AggregateError && error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  return isDatabaseUnavailable(error.cause, depth + 1);
+}

@@ -133,16 +133,18 @@ export function countRequests(metrics: Metrics) {
   };
 }
 
-/** GET /metrics in Prometheus' text format; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
+/**
+ * GET /metrics in Prometheus' text format, only for `Authorization: Bearer <METRICS_TOKEN>`. Without a token configured
+ * the endpoint does not exist (404): it names stores and counts their alerts, so it is never open by default.
+ */
 export function metricsRoutes(deps: AppDeps, metrics: Metrics) {
   const readLedger = registerLedgerGauges(metrics, deps);
   const router = new Hono<AppEnv>();
   router.get("/metrics", async (c) => {
     const token = deps.config.METRICS_TOKEN;
-    if (token) {
-      if (!secretsMatch(c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "", token)) {
-        throw new AppError({ code: "unauthorized", detail: "metrics need the METRICS_TOKEN as a bearer token" });
-      }
+    if (!token) throw new AppError({ code: "not_found", detail: "metrics are off: set METRICS_TOKEN to scrape them with that bearer token" });
+    if (!secretsMatch(c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "", token)) {
+      throw new AppError({ code: "unauthorized", detail: "metrics need the METRICS_TOKEN as a bearer token" });
     }
     await readLedger();
     return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });

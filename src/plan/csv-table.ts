@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { AppError, type ProblemDetail } from "../http/problem.js";
-import { streamCsvRecords } from "../sync/csv-records.js";
+import { streamCsvRecords, type CsvLimits } from "../sync/csv-records.js";
 import { normalizeHeader } from "../sync/formats/cell-text.js";
 
 /**
@@ -11,9 +11,9 @@ import { normalizeHeader } from "../sync/formats/cell-text.js";
 export async function readCsvTable<Schema extends z.ZodType<unknown, Record<string, string>>>(
   body: Readable,
   schema: Schema,
-  options: { maxBytes: number; required: string[]; what: string },
+  options: { limits: CsvLimits; required: string[]; what: string },
 ): Promise<Array<{ line: number; row: z.output<Schema> }>> {
-  const csv = streamCsvRecords(body, { maxBytes: options.maxBytes });
+  const csv = streamCsvRecords(body, options.limits);
   let header: string[] | null = null;
   const rows: Array<{ line: number; row: z.output<Schema> }> = [];
   const problems: ProblemDetail[] = [];

@@ -5,6 +5,7 @@ import { requireApiKey, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { csvBody } from "../http/csv-body.js";
 import { jsonBody, validate } from "../http/validation.js";
 import { readCsvTable } from "./csv-table.js";
+import { csvLimits } from "../sync/csv-records.js";
 import { receiveDelivery, upsertDeliveries } from "./deliveries.js";
 import {
   deliveryCsvRowSchema,
@@ -32,7 +33,7 @@ export function planRoutes(deps: AppDeps) {
 
   router.post("/promotions/import", async (c) => {
     const lines = await readCsvTable(csvBody(c, smallCsv), promotionCsvRowSchema, {
-      maxBytes: smallCsv,
+      limits: csvLimits(config, smallCsv),
       required: ["promotion_id", "sku", "store", "start_date", "end_date"],
       what: "promotions",
     });
@@ -54,7 +55,7 @@ export function planRoutes(deps: AppDeps) {
 
   router.post("/deliveries/import", async (c) => {
     const lines = await readCsvTable(csvBody(c, smallCsv), deliveryCsvRowSchema, {
-      maxBytes: smallCsv,
+      limits: csvLimits(config, smallCsv),
       required: ["store", "sku", "quantity", "expected_date", "reference"],
       what: "deliveries",
     });

@@ -1,7 +1,7 @@
 import { Buffer, isAscii } from "node:buffer";
 import { createHash, type Hash } from "node:crypto";
 import { PassThrough, pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { createGunzip, type Gunzip } from "node:zlib";
 
 export type TextEncodingName = "utf-8" | "windows-1252";
 
@@ -20,6 +20,26 @@ export class BodyTooLargeError extends Error {
     super(`the body is larger than the limit of ${limitBytes} bytes`);
     this.name = "BodyTooLargeError";
   }
+}
+
+export class CompressionRatioError extends Error {
+  constructor(
+    readonly maxRatio: number,
+    readonly compressedBytes: number,
+    readonly inflatedBytes: number,
+  ) {
+    super(
+      `the gzip body inflates to more than ${maxRatio} times its compressed size (${inflatedBytes} bytes from the first ` +
+        `${compressedBytes} compressed bytes); no real export compresses that well`,
+    );
+    this.name = "CompressionRatioError";
+  }
+}
+
+/** How far a gzip body may inflate: at most `maxRatio` × the compressed bytes read so far, plus `floorBytes`. */
+export interface InflateLimits {
+  maxRatio: number;
+  floorBytes: number;
 }
 
 export interface DecodeReport {
@@ -291,8 +311,12 @@ export function sniffDelimiter(firstChunk: string): "," | "\t" | ";" {
   return ",";
 }
 
-/** If the byte stream starts with the gzip magic bytes (1f 8b), pipes it through zlib.createGunzip(); otherwise passes it through. Returns a Readable. */
-export function gunzipIfCompressed(input: Readable): Readable {
+/**
+ * If the byte stream starts with the gzip magic bytes (1f 8b), pipes it through zlib.createGunzip(); otherwise passes
+ * it through. Returns a Readable. With `limits`, a gzip body that inflates past them fails with CompressionRatioError
+ * as soon as it does, and the input stops being read.
+ */
+export function gunzipIfCompressed(input: Readable, limits?: InflateLimits): Readable {
   const output = new PassThrough();
   const head: Buffer[] = [];
   let headLength = 0;
@@ -327,14 +351,32 @@ export function gunzipIfCompressed(input: Readable): Readable {
     input.pause();
     const first = head.length === 1 ? bytes : Buffer.concat(head);
     input.unshift(first);
-    if (first[0] === 0x1f && first[1] === 0x8b) pipeline(input, createGunzip(), output, ignoreError);
-    else pipeline(input, output, ignoreError);
+    if (first[0] !== 0x1f || first[1] !== 0x8b) return void pipeline(input, output, ignoreError);
+    const gunzip = createGunzip();
+    if (limits) pipeline(input, gunzip, inflateGuard(gunzip, limits), output, ignoreError);
+    else pipeline(input, gunzip, output, ignoreError);
   };
   input.on("data", onData);
   input.once("end", onEnd);
   input.once("error", onError);
   output.once("close", onOutputClose);
   return output;
+}
+
+/** Counts what `gunzip` emits against what it has consumed: a gzip bomb is refused after its first few kilobytes. */
+function inflateGuard(gunzip: Gunzip, limits: InflateLimits): Transform {
+  let inflated = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      inflated += chunk.length;
+      // bytesWritten: compressed bytes the engine has consumed so far, updated as each output buffer is produced
+      const compressed = gunzip.bytesWritten;
+      if (inflated > limits.maxRatio * compressed + limits.floorBytes) {
+        return callback(new CompressionRatioError(limits.maxRatio, compressed, inflated));
+      }
+      callback(null, chunk);
+    },
+  });
 }
 
 // pipeline already destroys the output with any error, which is where the consumer sees it.

@@ -1,5 +1,4 @@
 import type { Readable } from "node:stream";
-import { CsvError } from "csv-parse";
 import { z } from "zod";
 import { and, eq, sql } from "drizzle-orm";
 import type { Config } from "../config.js";
@@ -8,15 +7,10 @@ import { importBatches, importRejections } from "../db/schema/index.js";
 import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError } from "../http/problem.js";
 import type { Logger } from "../log.js";
-import {
-  BodyTooLargeError,
-  UndecodableBodyError,
-  sniffDelimiter,
-  type DecodeReport,
-} from "./decode-text.js";
+import { sniffDelimiter, type DecodeReport } from "./decode-text.js";
 import { formatCsvRecord, spreadsheetSafeRecord } from "./csv-cells.js";
 import { lockImportBatch } from "./import-batches.js";
-import { streamCsvRecords } from "./csv-records.js";
+import { csvLimits, streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
 import { FORMAT_NAMES, MissingColumnError, type ExportFormat, type FormatName, type MappedRow } from "./formats/format-types.js";
@@ -29,7 +23,7 @@ import {
   type Rejection,
 } from "./row-checks.js";
 import { StoreDirectory, type StoreRef } from "../stores/store-directory.js";
-import { salesRowSchema, stockRowSchema } from "./sync.schemas.js";
+import { dayTotalSalesRowSchema, salesRowSchema, stockRowSchema } from "./sync.schemas.js";
 
 /** The stock row schema for rows that take the file's observation time, already a validated Date. */
 const stockRowAtFileTimeSchema = stockRowSchema.extend({ observedAt: z.date() });
@@ -155,29 +149,10 @@ export async function importExport(deps: SyncDeps, request: ImportRequest): Prom
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof BodyTooLargeError) return new AppError({ code: "payload_too_large", detail: error.message });
-  if (error instanceof UndecodableBodyError) {
-    return new AppError({ code: "undecodable_body", detail: `${error.message} (at byte ${error.byteOffset})` });
-  }
-  if (isZlibError(error)) {
-    return new AppError({ code: "undecodable_body", detail: `the body is gzip-compressed but cannot be decompressed (${error.message}): was the upload cut short?` });
-  }
   if (error instanceof MissingColumnError) {
     return new AppError({ code: "missing_column", detail: error.message, errors: [{ column: error.column, line: 1, reason: error.message }] });
   }
-  if (error instanceof CsvError) {
-    const line = (error as CsvError & { lines?: number }).lines;
-    return new AppError({
-      code: "malformed_csv",
-      detail: `the CSV cannot be read: ${error.message}`,
-      errors: [{ ...(line ? { line } : {}), reason: error.message }],
-    });
-  }
   return new AppError({ code: "internal", detail: "the import failed on the server", cause: error });
-}
-
-function isZlibError(error: unknown): error is Error {
-  return error instanceof Error && /^Z_/.test(String((error as NodeJS.ErrnoException).code ?? ""));
 }
 
 /** The state of one import while it streams. */
@@ -241,7 +216,7 @@ class ImportRun {
   async execute(db: Database): Promise<void> {
     this.stores = await StoreDirectory.load(db);
     this.ledger = new LedgerWriter(db, this.batchId);
-    const csv = streamCsvRecords(this.request.body, { maxBytes: this.deps.config.IMPORT_MAX_BYTES });
+    const csv = streamCsvRecords(this.request.body, csvLimits(this.deps.config));
     for await (const batch of csv.batches) {
       for (const { record, line } of batch) {
         if (this.format === null) {
@@ -384,7 +359,9 @@ class ImportRun {
       this.noteItem(value.sku, value.name, value.category);
       this.noteFeed(store.id, value.observedAt);
     } else {
-      const parsed = salesRowSchema.safeParse({
+      // a sales line may be a refund (negative); a day total may not
+      const schema = this.salesMode() === "lines" ? salesRowSchema : dayTotalSalesRowSchema;
+      const parsed = schema.safeParse({
         store: store.code,
         sku: row.sku,
         soldUnits: row.soldUnits,
@@ -477,17 +454,30 @@ class ImportRun {
     await this.pendingWrite;
     this.waitMs += performance.now() - waitStarted;
     if (stock.rows === 0 && sales.rows === 0 && facts.length === 0) return;
-    const mode = this.formatName === "square-sales" ? "lines" : "day-totals";
     this.pendingWrite = (async () => {
       await this.items.ensure(db, facts);
       this.rowsChanged += await this.ledger.writeStock(stock);
-      await this.ledger.writeSales(sales, mode);
+      await this.ledger.writeSales(sales, this.salesMode());
     })();
     // surfaced by the next await of pendingWrite; this only keeps it from counting as unhandled meanwhile
     this.pendingWrite.catch(() => {});
   }
 
+  /** Whether the file's sales rows are lines that add up per day (refunds subtract) or each a day's total. */
+  private salesMode(): "lines" | "day-totals" {
+    return this.formatName === "square-sales" ? "lines" : "day-totals";
+  }
+
   async finish(db: Database): Promise<void> {
+    if (this.salesMode() === "lines") {
+      const clamped = await this.ledger.clampNegativeDays();
+      for (const day of clamped.slice(0, 20)) {
+        this.warnings.push({
+          reason: `SKU ${day.sku} at store ${day.storeCode} on ${day.salesDate}: refunds exceed sales by ${-day.units} units (returns of earlier purchases); the day counts as 0 sold`,
+        });
+      }
+      if (clamped.length > 20) this.warnings.push({ reason: `${clamped.length - 20} more days whose refunds exceed their sales count as 0 sold` });
+    }
     for (const [column, cells] of this.unknownLocations) {
       this.warnings.push({ column, reason: `no store is known by this location name; its ${cells} cells were skipped (add a store alias)` });
     }

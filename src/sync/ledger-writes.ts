@@ -322,6 +322,25 @@ export class LedgerWriter {
     ));
     await this.db.execute(sql`truncate stage_sales`);
   }
+
+  /**
+   * Sets to 0 the days this batch's sales lines left below zero (refunds of purchases made on earlier days): a day
+   * cannot un-sell, and demand is never negative. Run once all lines are written, as a day's lines may span chunks.
+   * Returns the days and their net units before.
+   */
+  async clampNegativeDays(): Promise<Array<{ storeCode: string; sku: string; salesDate: string; units: number }>> {
+    return queryRows(
+      this.db,
+      sql`with negative as (
+            select store_id, item_id, sales_date, units from daily_sales
+            where batch_id = ${this.batchId} and source = 'reported' and units < 0
+          )
+          update daily_sales d set units = 0
+          from negative n join stores s on s.id = n.store_id join items i on i.id = n.item_id
+          where d.store_id = n.store_id and d.item_id = n.item_id and d.sales_date = n.sales_date
+          returning s.code as "storeCode", i.sku, n.sales_date::text as "salesDate", n.units`,
+    );
+  }
 }
 
 /** Marks the stores' feeds as seen now, with the newest observation time their data carried. */

@@ -63,6 +63,11 @@ export const stockRowSchema = z.object({
   category: optionalText(200),
 });
 
+/** A day's units sold: refunds net out within the day, but a day cannot un-sell more than was sold (forecasts need ≥ 0). */
+const dayTotalUnits = wholeUnits("soldUnits").min(0, {
+  error: "soldUnits is the day's total units sold and cannot be negative (refund lines belong in a line-level sales export)",
+});
+
 /** Units sold of one item at one store on one store-local day (or one sales line, for line-level exports). */
 export const salesRowSchema = z.object({
   store: storeRef,
@@ -73,12 +78,15 @@ export const salesRowSchema = z.object({
   category: optionalText(200),
 });
 
+/** A sales row that is the day's total, as the generic export's sold_units: never negative. */
+export const dayTotalSalesRowSchema = salesRowSchema.extend({ soldUnits: dayTotalUnits });
+
 export type StockRow = z.output<typeof stockRowSchema>;
 export type SalesRow = z.output<typeof salesRowSchema>;
 
 /** A JSON row: a stock observation, optionally with the day's units sold so far. */
 export const jsonStockRowSchema = stockRowSchema.extend({
-  soldUnits: wholeUnits("soldUnits").optional(),
+  soldUnits: dayTotalUnits.optional(),
   salesDate: localDate.optional(),
 });
 export type JsonStockRow = z.output<typeof jsonStockRowSchema>;

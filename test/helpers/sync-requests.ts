@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { ProblemBody } from "../../src/http/problem.js";
 import type { ImportReport } from "../../src/sync/import-export.js";
 import type { PostStockReport } from "../../src/sync/post-stock.js";
-import { bearer, type TestContext } from "./context.js";
+import { bearer, seedStoresAndKeys, type TestContext } from "./context.js";
 
 export type UploadBody = string | Uint8Array | ReadableStream<Uint8Array>;
 
@@ -121,6 +121,13 @@ export async function importCsv(ctx: TestContext, key: string, body: UploadBody,
 /** Posts JSON rows that must be accepted (201) and returns the answer. */
 export async function postRowsOk(ctx: TestContext, key: string, rows: unknown[], options: { idempotencyKey?: string } = {}): Promise<PostStockBody> {
   return expectJson<PostStockBody>(await postRows(ctx, key, rows, options), 201);
+}
+
+/** The fixture stores and keys, with 14 units of SKU 000123 on hand at S12: what a refused import must leave alone. */
+export async function seedStoresWithStock(ctx: TestContext) {
+  const seeded = await seedStoresAndKeys(ctx);
+  await postRowsOk(ctx, seeded.chainKey, [{ store: "S12", sku: "000123", onHand: 14, observedAt: "2026-11-20T10:00:00Z" }]);
+  return seeded;
 }
 
 /** The answers as the service types them: a test reads what the code promises. */

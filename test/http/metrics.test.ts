@@ -8,9 +8,10 @@ import { useTestContext } from "../helpers/context.js";
 import { importCsv } from "../helpers/sync-requests.js";
 import { advertisedItemAtStore12 } from "../notify/alert-fixtures.js";
 
-const ctx = useTestContext({ LOG_LEVEL: "silent" });
+const TOKEN = "a-long-enough-metrics-token";
+const ctx = useTestContext({ LOG_LEVEL: "silent", METRICS_TOKEN: TOKEN });
 
-async function scrape(app = ctx.app, headers: Record<string, string> = {}): Promise<string> {
+async function scrape(app = ctx.app, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }): Promise<string> {
   const res = await app.request("/metrics", { headers });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
@@ -48,9 +49,8 @@ describe("GET /metrics", () => {
     expect(valueOf(await scrape(), 'shelfwatch_feed_stale{store="S12"}')).toBe(1);
   });
 
-  it("answers only the bearer of METRICS_TOKEN when one is set", async () => {
-    const config = loadConfig({ LOG_LEVEL: "silent", METRICS_TOKEN: "a-long-enough-metrics-token" });
-    const app = createApp({ ...ctx.deps, config });
+  it("answers only the bearer of METRICS_TOKEN", async () => {
+    const app = ctx.app;
     const refused: Array<Record<string, string>> = [
       {},
       { authorization: "Bearer wrong-token-of-some-length" },
@@ -61,8 +61,23 @@ describe("GET /metrics", () => {
       expect(res.status).toBe(401);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
     }
-    expect(await scrape(app, { authorization: "Bearer a-long-enough-metrics-token" })).toContain("shelfwatch_http_requests_total");
+    expect(await scrape(app, { authorization: `Bearer ${TOKEN}` })).toContain("shelfwatch_http_requests_total");
     expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+  });
+
+  it("does not exist without METRICS_TOKEN: store codes and alert counts are not for whoever reaches the port", async () => {
+    const { chainKey } = await advertisedItemAtStore12(ctx, 2);
+    await sweepWithAlerts(ctx.deps, { now: ctx.clock.now() });
+    const app = createApp({ ...ctx.deps, config: loadConfig({ LOG_LEVEL: "silent" }) });
+    const attempts: Array<Record<string, string>> = [{}, { authorization: `Bearer ${TOKEN}` }, { authorization: `Bearer ${chainKey}` }];
+    for (const headers of attempts) {
+      const res = await app.request("/metrics", { headers });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      const body = await res.text();
+      expect(body).toContain("METRICS_TOKEN");
+      expect(body).not.toContain("S12");
+    }
   });
 
   it("counts scheduled job runs by outcome and times them", async () => {

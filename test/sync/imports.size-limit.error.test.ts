@@ -1,8 +1,8 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { seedStoresAndKeys, useTestContext } from "../helpers/context.js";
+import { useTestContext } from "../helpers/context.js";
 import { batchesOf, ledgerSnapshot, stockOf } from "../helpers/ledger-reads.js";
-import { expectProblem, importCsv, postRowsOk, streamOf, upload } from "../helpers/sync-requests.js";
+import { expectProblem, importCsv, seedStoresWithStock, streamOf, upload } from "../helpers/sync-requests.js";
 
 const LIMIT = 200;
 const ctx = useTestContext({ IMPORT_MAX_BYTES: String(LIMIT) });
@@ -14,15 +14,9 @@ function zeroingExport(rows: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function seedStock() {
-  const seeded = await seedStoresAndKeys(ctx);
-  await postRowsOk(ctx, seeded.chainKey, [{ store: "S12", sku: "000123", onHand: 14, observedAt: "2026-11-20T10:00:00Z" }]);
-  return seeded;
-}
-
 describe("POST /v1/imports over IMPORT_MAX_BYTES", () => {
   it("refuses a file whose content-length is over the limit before reading it", async () => {
-    const { chainKey } = await seedStock();
+    const { chainKey } = await seedStoresWithStock(ctx);
     const before = await ledgerSnapshot(ctx);
     const csv = zeroingExport(20);
     expect(Buffer.byteLength(csv)).toBeGreaterThan(LIMIT);
@@ -36,7 +30,7 @@ describe("POST /v1/imports over IMPORT_MAX_BYTES", () => {
   });
 
   it("refuses a streamed file with no content-length once it passes the limit", async () => {
-    const { chainKey } = await seedStock();
+    const { chainKey } = await seedStoresWithStock(ctx);
     const before = await ledgerSnapshot(ctx);
     const csv = zeroingExport(20);
     const body = streamOf(csv.slice(0, 100), csv.slice(100, 190), csv.slice(190));
@@ -49,7 +43,7 @@ describe("POST /v1/imports over IMPORT_MAX_BYTES", () => {
   });
 
   it("refuses a file whose content-length understates its size", async () => {
-    const { chainKey } = await seedStock();
+    const { chainKey } = await seedStoresWithStock(ctx);
     const before = await ledgerSnapshot(ctx);
     const res = await upload(ctx, chainKey, streamOf(zeroingExport(20)), { headers: { "content-length": "50" } });
     await expectProblem(res, 413, "payload_too_large");
@@ -57,7 +51,7 @@ describe("POST /v1/imports over IMPORT_MAX_BYTES", () => {
   });
 
   it("counts the limit after decompression, so a small gzip file that inflates past it is refused", async () => {
-    const { chainKey } = await seedStock();
+    const { chainKey } = await seedStoresWithStock(ctx);
     const before = await ledgerSnapshot(ctx);
     const gzipped = gzipSync(zeroingExport(200));
     expect(gzipped.length).toBeLessThan(LIMIT);
@@ -68,7 +62,7 @@ describe("POST /v1/imports over IMPORT_MAX_BYTES", () => {
   });
 
   it("accepts a streamed file of exactly the limit", async () => {
-    const { chainKey } = await seedStock();
+    const { chainKey } = await seedStoresWithStock(ctx);
     // 18 + 13 × 13 + 13 bytes
     const csv = `store,sku,on_hand\n${"S12,000999,1\n".repeat(13)}S12,000123,7\n`;
     expect(Buffer.byteLength(csv)).toBe(LIMIT);

@@ -335,8 +335,9 @@ describe("units sold", () => {
       { sales_date: "2026-11-19", units: 2, source: "reported" },
     ]);
     expect(await salesOf(ctx, "S7", "000123")).toEqual([{ sales_date: "2026-11-19", units: 3, source: "reported" }]);
-    // a refund line whose Qty is written unsigned still subtracts
-    expect(await salesOf(ctx, "S12", "000456")).toEqual([{ sales_date: "2026-11-18", units: -1, source: "reported" }]);
+    // a refund line whose Qty is written unsigned still subtracts; alone on its day, the day counts as 0 sold, not -1
+    expect(await salesOf(ctx, "S12", "000456")).toEqual([{ sales_date: "2026-11-18", units: 0, source: "reported" }]);
+    expect(report.warnings).toContainEqual({ reason: expect.stringContaining("SKU 000456 at store S12 on 2026-11-18: refunds exceed sales by 1 units") });
 
     // a later export covering the same day (one more sale) gives the day's new total, not the sum of both files
     const later = [...lines.slice(0, 3), "11/19/2026,18:00:00,Eastern Time (US & Canada),Dairy,Oat Milk 1L,5,000123,$22.50,$22.50,TX7,Payment,Mt Auburn"];
