@@ -1,7 +1,7 @@
 /**
  * Risk sweep benchmark: a full `runSweep` over every store-item of a chain in PostgreSQL, against a plain SELECT of the
  * same input rows (stock joined to items, 84 days of daily sales, the days around older promotions of the past year,
- * promotions, deliveries) through the same driver.
+ * promotions, deliveries, receipts) through the same driver.
  *
  *   npm run bench:sweep                                   # 10 stores × 10,000 items, median of 3 runs
  *   npm run bench:sweep -- --stores 2 --items 2000 --runs 1   # a quick check
@@ -156,6 +156,16 @@ export async function loadSweepData(sqlClient: postgres.Sql, stores: number, ite
      select store_id, item_id, 'PO-' || store_id || '-' || (current_date + days), 12 * (1 + floor(random() * 8)::int), current_date + days, 'expected'
      from (select store_id, item_id, 1 + floor(random() * 10)::int as days, random() as draw from stock_levels) s
      where draw < 0.1`,
+  );
+  // the receipts a store's feed shows: each store-item topped up weekly, on its own weekday, over the 120 days the sweep
+  // learns its replenishment from (a store without them would have every item look as if nothing were coming)
+  await step(
+    "stock_receipts",
+    `insert into stock_receipts (store_id, item_id, receipt_date, units, on_hand_after, source)
+     select s.store_id, s.item_id, d::date, 10 + floor(random() * 40)::int, 150 + floor(random() * 30)::int, 'observed'
+     from stock_levels s
+     cross join generate_series(current_date - 119 + abs(hashint4(s.item_id * 17 + s.store_id)) % 7, current_date, interval '7 days') d
+     order by 1, 2, 3`,
   );
   await step("vacuum analyze", `vacuum analyze`);
   const [counts] = await sqlClient<{ store_items: number; sales_rows: number; promotions: number; promoted_items: number; deliveries: number }[]>`
