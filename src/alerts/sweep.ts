@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql, type SQL } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import { queryRows, type Database } from "../db/client.js";
@@ -70,6 +71,21 @@ export const LOOKAHEAD_DAYS = 14;
 /** Uplift assumed for a promotion when neither the item nor its category has run one before. */
 export const DEFAULT_UPLIFT = 1.8;
 const WRITE_CHUNK = 2000;
+/** CPU time a sweep computes between two turns of the event loop: a request or a timer waits at most about this long. */
+const SWEEP_SLICE_MS = 15;
+
+/**
+ * A per-item loop's pause: once SWEEP_SLICE_MS have passed since the last turn, it waits a macrotask, so that pending
+ * I/O (health checks, API requests) and timers (scheduled jobs) run while a store of 300,000 items is fitted.
+ */
+function eventLoopYielder(sliceMs = SWEEP_SLICE_MS): () => Promise<void> {
+  let sliceStarted = performance.now();
+  return async () => {
+    if (performance.now() - sliceStarted < sliceMs) return;
+    await nextTurn();
+    sliceStarted = performance.now();
+  };
+}
 
 export type StockInput = {
   item_id: number;
@@ -203,15 +219,18 @@ export async function loadStoreInputs(
   const allWindowsOf = (itemId: number): PromotionWindow[] =>
     (promotionsByItem.get(itemId) ?? []).map((p) => ({ promotionId: Number(p.promotion_id), name: p.name, startDate: p.start_date, endDate: p.end_date }));
   const windowsOf = (itemId: number): PromotionWindow[] => allWindowsOf(itemId).filter((w) => w.endDate >= historyStart);
-  const items = stock.map((row) => {
+  const pause = eventLoopYielder();
+  const items: StoreInputs["items"] = [];
+  for (const row of stock) {
+    await pause();
     const windows = windowsOf(Number(row.item_id));
     const history = historyOf(row, windows);
     const deliveries = upcomingDeliveries(
       (deliveriesByItem.get(Number(row.item_id)) ?? []).map((d) => ({ expectedDate: d.expected_date, quantity: Number(d.quantity) })),
       today,
     );
-    return { row, windows, history, deliveries, receipts: receiptsOf(row) };
-  });
+    items.push({ row, windows, history, deliveries, receipts: receiptsOf(row) });
+  }
 
   // A category's typical level at this store is the prior that short histories shrink toward, and its items' own
   // promotions teach the uplift that theirs shrink toward. Both are learned from all its items: an incremental sweep
@@ -227,43 +246,44 @@ export async function loadStoreInputs(
     );
     const loaded = new Set(peers.map((peer) => peer.itemId));
     for (const row of others) {
+      await pause();
       const itemId = Number(row.item_id);
       if (!loaded.has(itemId)) {
         peers.push({ itemId, category: row.category, history: historyOf(row, windowsOf(itemId)), outOfStockFrom: outOfStockFromOf(row) });
       }
     }
   }
-  const peerLevels = categoryLevels(peers);
-  const pastDays = await loadPastPromotionDays(db, store.id, peers, allWindowsOf, { from: upliftStart, before: historyStart });
-  const fitted = new Map(
-    peers.map((peer) => {
-      const prior = itemPrior(peer.category, peerLevels);
-      const past = pastDays.get(peer.itemId);
-      // between the spans around past promotions and the recent history, days are unknown rather than zero
-      // (as of today: an item with no sales in the recent history has only those older days to go by)
-      return [
-        peer.itemId,
-        past ? fitDemand([...past, ...peer.history], prior, { missingDays: "unobserved", asOf: today }) : fitDemand(peer.history, prior),
-      ];
-    }),
-  );
-  const upliftPriors = new Map(
-    [...groupBy(peers, (peer) => peer.category ?? "")].map(([category, members]) => [
-      category,
-      poolUplifts(members.map((member) => fitted.get(member.itemId)!)),
-    ]),
-  );
-  return {
-    today,
-    items: items.map((item) => ({
+  const peerLevels = await categoryLevels(peers, pause);
+  const pastDays = await loadPastPromotionDays(db, store.id, peers, allWindowsOf, { from: upliftStart, before: historyStart }, pause);
+  const fitted = new Map<number, DemandModel>();
+  for (const peer of peers) {
+    await pause();
+    const prior = itemPrior(peer.category, peerLevels);
+    const past = pastDays.get(peer.itemId);
+    // between the spans around past promotions and the recent history, days are unknown rather than zero
+    // (as of today: an item with no sales in the recent history has only those older days to go by)
+    fitted.set(
+      peer.itemId,
+      past ? fitDemand([...past, ...peer.history], prior, { missingDays: "unobserved", asOf: today }) : fitDemand(peer.history, prior),
+    );
+  }
+  const upliftPriors = new Map<string, ReturnType<typeof poolUplifts>>();
+  for (const [category, members] of groupBy(peers, (peer) => peer.category ?? "")) {
+    await pause();
+    upliftPriors.set(category, poolUplifts(members.map((member) => fitted.get(member.itemId)!)));
+  }
+  const modelled: StoreInputs["items"] = [];
+  for (const item of items) {
+    await pause();
+    modelled.push({
       ...item,
       model: withUpliftPrior(fitted.get(Number(item.row.item_id))!, {
         ...itemPrior(item.row.category, peerLevels),
         ...upliftPriors.get(item.row.category ?? ""),
       }),
-    })),
-    peerLevels,
-  };
+    });
+  }
+  return { today, items: modelled, peerLevels };
 }
 
 function receiptsOf(row: Pick<StockInput, "receipts">): ReceiptRecord[] {
@@ -281,10 +301,12 @@ async function loadPastPromotionDays(
   peers: Array<{ itemId: number; outOfStockFrom: string | null }>,
   windowsOf: (itemId: number) => PromotionWindow[],
   range: { from: string; before: string },
+  pause: () => Promise<void>,
 ): Promise<Map<number, DayRecord[]>> {
   const spansByItem = new Map<number, Array<{ from: string; to: string }>>();
   const input: Array<{ i: number; f: string; t: string }> = [];
   for (const peer of peers) {
+    await pause();
     const spans = pastPromotionSpans(windowsOf(peer.itemId), { ...range, marginDays: BASELINE_HALF_WIDTH_DAYS });
     if (spans.length === 0) continue;
     spansByItem.set(peer.itemId, spans);
@@ -310,6 +332,7 @@ async function loadPastPromotionDays(
   for (const peer of peers) {
     const spans = spansByItem.get(peer.itemId);
     if (!spans) continue;
+    await pause();
     const records = spanHistory(
       spans,
       (rowsByItem.get(peer.itemId) ?? []).map((row) => ({ date: row.sales_date, units: Number(row.units), stockout: Boolean(row.stockout) })),
@@ -360,7 +383,9 @@ async function sweepStore(
   const inputs = await loadStoreInputs(db, store, options);
   const risks: Array<Record<string, unknown>> = [];
   const readings: SweptReading[] = [];
+  const pause = eventLoopYielder();
   for (const item of inputs.items) {
+    await pause();
     const { model, risk, promotion, nextDelivery, probability } = assessItem(item, inputs.peerLevels, inputs.today, options);
     const row = riskRow(store.id, item.row, { method: model.method, risk, probability }, promotion, nextDelivery, item.history.at(-1)?.date ?? null, options.now);
     risks.push(row);
@@ -416,7 +441,9 @@ async function evaluateStoreAlerts(db: Database, store: SweptStore, readings: Sw
         if (list) list.push(alert);
         else liveByItem.set(alert.itemId, [alert]);
       }
+      const pause = eventLoopYielder();
       for (const reading of readings) {
+        await pause();
         // a promotion still days away opens an alert only when its run-out is near certain
         const openAt = reading.daysToPromotion === null ? thresholds.openAt : promotionAlertProbability(thresholds.openAt, reading.daysToPromotion);
         changes.push(...planItemAlerts(reading, liveByItem.get(reading.itemId) ?? [], { ...thresholds, openAt }));
@@ -501,9 +528,13 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
 }
 
 /** Mean daily units over uncensored, unpromoted days, per category: the peer level for shrinkage. */
-function categoryLevels(items: Array<{ category: string | null; history: Array<{ units: number; stockout: boolean; promoted: boolean }> }>): Map<string, number> {
+async function categoryLevels(
+  items: Array<{ category: string | null; history: Array<{ units: number; stockout: boolean; promoted: boolean }> }>,
+  pause: () => Promise<void>,
+): Promise<Map<string, number>> {
   const sums = new Map<string, { units: number; days: number }>();
   for (const { category, history } of items) {
+    await pause();
     const entry = sums.get(category ?? "") ?? { units: 0, days: 0 };
     for (const day of history) {
       if (day.stockout || day.promoted) continue;
