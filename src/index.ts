@@ -26,7 +26,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
   await markInterruptedImports({ db: database.db, log }, { now: systemClock.now() });
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir: join(config.DATA_DIR, "outbox"), log, maxConnections: config.SMTP_MAX_CONNECTIONS });
   log.info({ transport: mailer.transport, outboxDir: mailer.transport === "file" ? join(config.DATA_DIR, "outbox") : undefined }, "mail");
-  const deps: AppDeps = { db: database.db, config, clock: systemClock, log, mailer, metrics: createMetrics({ processMetrics: true }) };
+  // every ledger writer (routes, drop-folder job) asks for the debounced sweep; the demo seed sweeps on its own
+  let requestSweep = (): void => {};
+  const deps: AppDeps = {
+    db: database.db,
+    config,
+    clock: systemClock,
+    log,
+    mailer,
+    metrics: createMetrics({ processMetrics: true }),
+    onLedgerChange: () => requestSweep(),
+  };
   if (config.SEED_DEMO) await seedDemo(deps);
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -38,7 +48,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port, host: config.HOST }, "listening");
   const scheduler = startScheduler({ ...deps, mailer, driver: database.driver }, undefined, { debounceMs: config.SWEEP_DEBOUNCE_MS });
-  deps.onLedgerChange = () => scheduler.request("risk-sweep");
+  requestSweep = () => scheduler.request("risk-sweep");
 
   let stopping: Promise<void> | null = null;
   return {

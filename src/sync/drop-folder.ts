@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, readdir, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { AppDeps } from "../app-env.js";
 import { AppError, problemBody } from "../http/problem.js";
 import type { Logger } from "../log.js";
 import { importExport, type ImportReport, type SyncDeps } from "./import-export.js";
@@ -19,8 +20,9 @@ export interface DropFolderOutcome {
  * Imports the export files waiting in the drop folder, exactly as an upload would, oldest first. Each file then moves
  * to processed/ or failed/ with a `.report.json` beside it. A file the server could not import for its own reasons
  * (database down) stays where it is for the next run; one already imported (same bytes) is not applied again.
+ * A scan that applied any file tells `onLedgerChange` once, as an upload does, so that risk is recomputed soon.
  */
-export async function runDropFolder(deps: SyncDeps, options: { dir: string; now: Date; settleSeconds: number }): Promise<DropFolderOutcome[]> {
+export async function runDropFolder(deps: SyncDeps & Pick<AppDeps, "onLedgerChange">, options: { dir: string; now: Date; settleSeconds: number }): Promise<DropFolderOutcome[]> {
   const { dir, now } = options;
   await mkdir(join(dir, "processed"), { recursive: true });
   await mkdir(join(dir, "failed"), { recursive: true });
@@ -45,6 +47,7 @@ export async function runDropFolder(deps: SyncDeps, options: { dir: string; now:
   const outcomes: DropFolderOutcome[] = [];
   // one file's failure, whatever it is, is logged with its name and never keeps the others from being imported
   for (const candidate of candidates) outcomes.push(await importDroppedFile(deps, dir, candidate, now));
+  if (outcomes.some((o) => o.report?.status === "applied")) deps.onLedgerChange?.();
   return outcomes;
 }
 
