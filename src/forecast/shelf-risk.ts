@@ -7,7 +7,7 @@ import { expectedUnits } from "./demand-model.js";
 import type { DemandModel, ExpectedDelivery, FutureDay, StockoutRisk, StockoutRiskInput } from "./forecast-types.js";
 import { expectedReceipts, inferReplenishment, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
 import { assessStockout } from "./stockout-risk.js";
-import { addDays, daysBetween } from "./calendar.js";
+import { addDays } from "./calendar.js";
 
 export interface ShelfDelivery extends ExpectedDelivery {
   /** loaded: a purchase order someone sent; inferred: the ledger's receipt pattern expects it */
@@ -72,7 +72,7 @@ export function assessShelfRisk(input: ShelfRiskInput, assess: (input: StockoutR
   const result: ShelfRisk = {
     ...withAll,
     deliveries,
-    decisionEnd: daysBetween(today, decisionEnd) < 0 ? today : decisionEnd,
+    decisionEnd,
     probabilityBeforeDecision: withAll.probabilityBeforeDecision ?? withAll.probabilityWithinHorizon,
     replenishmentConfidence: confidence,
   };
