@@ -8,6 +8,8 @@ export interface PromotionWindow {
   name?: string;
   startDate: string;
   endDate: string;
+  /** the planner's uplift for this item in this promotion (its line's, else the promotion's), when one was given */
+  plannedUplift?: number;
 }
 
 export { addDays, daysBetween };

@@ -48,7 +48,7 @@ export function riskRoutes(deps: AppDeps) {
       risk: { ...found.risk, projectedStock: undefined, pattern: undefined },
       /** what an alert is judged on: the probability the sweep stores */
       probability: found.probability,
-      promotion: found.promotion ? { startDate: found.promotion.startDate, endDate: found.promotion.endDate } : null,
+      promotion: found.promotion ? { startDate: found.promotion.startDate, endDate: found.promotion.endDate, plannedUplift: found.promotion.plannedUplift ?? null } : null,
       promotions: found.windows.map((w) => ({ startDate: w.startDate, endDate: w.endDate })),
       deliveries: found.deliveries,
       nextDelivery: found.nextDelivery,

@@ -191,9 +191,10 @@ export async function loadStoreInputs(
         where s.store_id = ${store.id} ${changed} ${options.itemFilter ?? sql``}`,
   );
   if (stock.length === 0) return { today, items: [], peerLevels: new Map() };
-  const promotionRows = await queryRows<{ promotion_id: number; name: string; item_id: number; start_date: string; end_date: string }>(
+  const promotionRows = await queryRows<{ promotion_id: number; name: string; item_id: number; start_date: string; end_date: string; uplift: number | null }>(
     db,
-    sql`select p.id as promotion_id, p.name, pi.item_id, p.start_date::text as start_date, p.end_date::text as end_date
+    sql`select p.id as promotion_id, p.name, pi.item_id, p.start_date::text as start_date, p.end_date::text as end_date,
+               coalesce(pi.uplift, p.uplift) as uplift
         from promotions p join promotion_items pi on pi.promotion_id = p.id
         where p.end_date >= ${upliftStart}::date and p.start_date <= ${lookaheadEnd}::date
           and (p.all_stores or exists (select 1 from promotion_stores ps where ps.promotion_id = p.id and ps.store_id = ${store.id}))`,
@@ -217,7 +218,13 @@ export async function loadStoreInputs(
   };
   // of the past year's promotions, those that end within the recent history or later are the item's windows
   const allWindowsOf = (itemId: number): PromotionWindow[] =>
-    (promotionsByItem.get(itemId) ?? []).map((p) => ({ promotionId: Number(p.promotion_id), name: p.name, startDate: p.start_date, endDate: p.end_date }));
+    (promotionsByItem.get(itemId) ?? []).map((p) => ({
+      promotionId: Number(p.promotion_id),
+      name: p.name,
+      startDate: p.start_date,
+      endDate: p.end_date,
+      ...(p.uplift !== null ? { plannedUplift: Number(p.uplift) } : {}),
+    }));
   const windowsOf = (itemId: number): PromotionWindow[] => allWindowsOf(itemId).filter((w) => w.endDate >= historyStart);
   const pause = eventLoopYielder();
   const items: StoreInputs["items"] = [];
@@ -353,8 +360,13 @@ function itemPrior(category: string | null, peerLevels: Map<string, number>): De
  * item's own pattern expects. `probability` is what an alert is judged on.
  */
 export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<string, number>, today: string, options: { leadDays: number }) {
-  const model = item.model ?? fitDemand(item.history, itemPrior(item.row.category, peerLevels));
+  const fitted = item.model ?? fitDemand(item.history, itemPrior(item.row.category, peerLevels));
   const promotion = currentPromotion(item.windows, today, LOOKAHEAD_DAYS);
+  // the planner's uplift for the promotion in view is the prior the item's own evidence shrinks toward
+  const model =
+    promotion?.plannedUplift !== undefined
+      ? withUpliftPrior(fitted, { ...itemPrior(item.row.category, peerLevels), plannedUplift: promotion.plannedUplift })
+      : fitted;
   const days = futureDays(today, { horizonDays: HORIZON_DAYS, until: [promotion?.endDate, item.deliveries[0]?.date], promotions: item.windows });
   const risk = assessShelfFromLedger({
     today,

@@ -26,6 +26,7 @@ export async function loadItemPage(
     risk: found.risk,
     probability: found.probability,
     promotion: found.promotion,
+    uplift: { multiplier: found.model.uplift, source: found.model.upliftSource, prior: found.model.upliftPrior ?? null },
     nextDelivery: found.nextDelivery,
     replenishment: found.replenishment,
     chart: {

@@ -41,6 +41,8 @@ export interface ItemPageProps {
   /** what an alert is judged on */
   probability: number;
   promotion: { name?: string; startDate: string; endDate: string } | null;
+  /** the multiplier promoted days are forecast with, and where it came from (see forecast/demand-model) */
+  uplift: { multiplier: number; source: "item" | "planned" | "category" | "default"; prior: "planned" | "category" | "default" | null };
   nextDelivery: { date: string; quantity: number; source: "loaded" | "inferred" } | null;
   /** the replenishment learned from the item's receipts (null: too few receipts) */
   replenishment: { intervalDays: number } | null;
@@ -50,6 +52,21 @@ export interface ItemPageProps {
   snoozeHours: number;
   /** this page's own path, where the alert buttons come back to */
   path: string;
+}
+
+/** Where the promotion's multiplier came from, in a manager's words. */
+function upliftExplanation(uplift: ItemPageProps["uplift"]): string {
+  const prior = { planned: "the planned uplift", category: "its category's", default: "the default" } as const;
+  switch (uplift.source) {
+    case "item":
+      return `the item's past promotions, weighed against ${uplift.prior ? prior[uplift.prior] : "the default"}`;
+    case "planned":
+      return "the planned uplift of this promotion; the item has too few past promotions to learn its own";
+    case "category":
+      return "its category's past promotions at this store";
+    default:
+      return "the default: nothing learned yet";
+  }
 }
 
 function capitalize(text: string): string {
@@ -127,6 +144,7 @@ export function ItemPage(props: ItemPageProps) {
             {props.promotion ? (
               <>
                 {props.promotion.name ?? "Advertised"}, <Day date={props.promotion.startDate} /> to <Day date={props.promotion.endDate} />
+                {`; sales expected ×${props.uplift.multiplier.toFixed(1)} (${upliftExplanation(props.uplift)})`}
               </>
             ) : (
               "none"

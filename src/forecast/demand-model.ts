@@ -438,7 +438,7 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
         dailyNoise(promotedUnits / promotedDays) / promotedDays + dailyNoise(baselineLevel) / Math.max(1, baselineDays),
     };
   }
-  const { uplift, upliftSource, upliftCv } = shrinkUplift(upliftEvidence, prior, options);
+  const { uplift, upliftSource, upliftCv, upliftPrior } = shrinkUplift(upliftEvidence, prior, options);
 
   if (!Number.isFinite(ownLevelVariance)) {
     // no ordinary day in the window (a price cut that ran for months): the level is what the promoted days sold at the
@@ -464,6 +464,7 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
     weekly,
     uplift,
     upliftSource,
+    upliftPrior,
     size: 1 / inverseSize,
     daysUsed: countOrdinary(Math.max(levelWindow, weeklyWindow)) + uncensoredPromotedDays,
     levelCv,
@@ -473,35 +474,44 @@ export function fitDemand(history: DayRecord[], prior: DemandPrior, options: Fit
 }
 
 /**
- * The uplift to forecast with: the item's own evidence shrunk in log terms toward the category's uplift (or the default
- * without one), by credibility = prior variance / (prior variance + the evidence's sampling variance).
+ * A planner's uplift for one promotion is a guess at this promotion's effect (its discount, its place in the ad): about
+ * as far off as one item's uplift is from its category's.
+ */
+export const PLANNED_UPLIFT_CV = 0.35;
+
+/**
+ * The uplift to forecast with: the item's own evidence shrunk in log terms toward a prior, by credibility = prior
+ * variance / (prior variance + the evidence's sampling variance). The prior is the planned uplift of the promotion in
+ * view when there is one, else the category's learned uplift, else the default.
  */
 function shrinkUplift(
   evidence: UpliftEvidence | undefined,
   prior: DemandPrior,
   options: Pick<FitDemandOptions, "upliftPriorCv">,
-): Pick<DemandModel, "uplift" | "upliftSource" | "upliftCv"> {
+): Pick<DemandModel, "uplift" | "upliftSource" | "upliftCv" | "upliftPrior"> {
+  const plannedUplift = positiveOr(prior.plannedUplift, 0) || undefined;
   const categoryUplift = positiveOr(prior.categoryUplift, 0) || undefined;
-  const fallbackUplift = categoryUplift ?? positiveOr(prior.defaultUplift, 1);
+  const upliftPrior = plannedUplift !== undefined ? "planned" : categoryUplift !== undefined ? "category" : "default";
+  const fallbackUplift = plannedUplift ?? categoryUplift ?? positiveOr(prior.defaultUplift, 1);
   const upliftPriorCv = positiveOr(
     options.upliftPriorCv,
-    categoryUplift !== undefined ? positiveOr(prior.categoryUpliftCv, 0.35) : 0.5,
+    upliftPrior === "planned" ? PLANNED_UPLIFT_CV : upliftPrior === "category" ? positiveOr(prior.categoryUpliftCv, 0.35) : 0.5,
   );
-  if (evidence === undefined) {
-    return { uplift: fallbackUplift, upliftSource: categoryUplift !== undefined ? "category" : "default", upliftCv: upliftPriorCv };
-  }
+  if (evidence === undefined) return { uplift: fallbackUplift, upliftSource: upliftPrior, upliftCv: upliftPriorCv, upliftPrior };
   const upliftPriorVariance = upliftPriorCv * upliftPriorCv;
   const z = upliftPriorVariance / (upliftPriorVariance + evidence.variance);
   return {
     uplift: Math.exp(z * evidence.logUplift + (1 - z) * Math.log(fallbackUplift)),
     upliftSource: "item",
     upliftCv: Math.sqrt(z * evidence.variance),
+    upliftPrior,
   };
 }
 
 /**
- * A fitted model with its uplift shrunk toward another prior's (a category's uplift learned after the item was fitted):
- * the same model fitDemand would give with that prior, without refitting. The level and its prior are untouched.
+ * A fitted model with its uplift shrunk toward another prior's (a category's uplift learned after the item was fitted,
+ * or the planned uplift of the promotion in view): the same model fitDemand would give with that prior, without
+ * refitting. The level and its prior are untouched.
  */
 export function withUpliftPrior(model: DemandModel, prior: DemandPrior, options: Pick<FitDemandOptions, "upliftPriorCv"> = {}): DemandModel {
   return { ...model, ...shrinkUplift(model.upliftEvidence, prior, options) };

@@ -25,6 +25,11 @@ export interface DemandPrior {
   categoryUplift?: number;
   /** spread of items' uplifts around categoryUplift, in log terms (poolUplifts learns it; default 0.35) */
   categoryUpliftCv?: number;
+  /**
+   * the uplift the planner gave the promotion in view (its line in the ad calendar): what the item's own uplift shrinks
+   * toward instead of the category's, since it speaks of this promotion (its depth of discount, its ad space)
+   */
+  plannedUplift?: number;
   /** configured default uplift when nothing was learned */
   defaultUplift: number;
 }
@@ -38,7 +43,12 @@ export interface DemandModel {
   weekly: number[];
   /** multiplier on promoted days, and where it came from */
   uplift: number;
-  upliftSource: "item" | "category" | "default";
+  upliftSource: "item" | "planned" | "category" | "default";
+  /**
+   * what the uplift was shrunk toward (the item's own evidence, when upliftSource is "item", counts as much as its
+   * sample allows; absent on models built elsewhere)
+   */
+  upliftPrior?: "planned" | "category" | "default";
   /** negative binomial dispersion: variance = mean + mean^2 / size (size = Infinity means Poisson) */
   size: number;
   /** how many uncensored days the fit used */

@@ -13,8 +13,15 @@ export const promotionSchema = z
     startDate: localDate,
     endDate: localDate,
     uplift: z.number({ error: "uplift must be a number" }).positive().max(50).optional(),
+    /** the planner's uplift of single items, where it differs from the promotion's (a deeper discount, a bigger ad) */
+    upliftBySku: z.record(sku, z.number({ error: "uplift must be a number" }).positive().max(50)).optional(),
   })
-  .refine((p) => p.endDate >= p.startDate, { path: ["endDate"], error: "endDate is before startDate" });
+  .refine((p) => p.endDate >= p.startDate, { path: ["endDate"], error: "endDate is before startDate" })
+  .superRefine((p, ctx) => {
+    for (const listed of Object.keys(p.upliftBySku ?? {})) {
+      if (!p.skus.includes(listed)) ctx.addIssue({ code: "custom", path: ["upliftBySku", listed], message: `SKU ${listed} is not among the promotion's skus` });
+    }
+  });
 export type PromotionInput = z.output<typeof promotionSchema>;
 
 export const postPromotionsBodySchema = z.object({

@@ -24,7 +24,10 @@ export function foldPromotionLines(
   lines: Array<{ line: number; row: { promotion_id: string; name?: string; sku: string; store: string; start_date: string; end_date: string; uplift?: number } }>,
 ): { promotions: PromotionInput[]; places: PromotionPlaces } {
   // storeLines: the first line naming each store ("*" included), in the order the stores are listed
-  const byId = new Map<string, PromotionInput & { firstLine: number; storeLines: Map<string, number>; skuSet: Set<string> }>();
+  const byId = new Map<
+    string,
+    PromotionInput & { firstLine: number; storeLines: Map<string, number>; skuSet: Set<string>; upliftLines: Map<string, { uplift: number; line: number }> }
+  >();
   const problems: ProblemDetail[] = [];
   for (const { line, row } of lines) {
     let promotion = byId.get(row.promotion_id);
@@ -36,10 +39,10 @@ export function foldPromotionLines(
         stores: [],
         startDate: row.start_date,
         endDate: row.end_date,
-        uplift: row.uplift,
         firstLine: line,
         storeLines: new Map(),
         skuSet: new Set(),
+        upliftLines: new Map(),
       };
       byId.set(row.promotion_id, promotion);
     } else if (promotion.startDate !== row.start_date || promotion.endDate !== row.end_date) {
@@ -48,6 +51,14 @@ export function foldPromotionLines(
     if (row.end_date < row.start_date) problems.push({ line, column: "end_date", reason: "end_date is before start_date" });
     promotion.skuSet.add(row.sku);
     if (!promotion.storeLines.has(row.store)) promotion.storeLines.set(row.store, line);
+    // each line may plan its item's own uplift; one item planned two ways is a contradiction, not a choice to make here
+    if (row.uplift !== undefined) {
+      const planned = promotion.upliftLines.get(row.sku);
+      if (planned === undefined) promotion.upliftLines.set(row.sku, { uplift: row.uplift, line });
+      else if (planned.uplift !== row.uplift) {
+        problems.push({ line, column: "uplift", reason: `SKU ${row.sku} of promotion ${row.promotion_id} has uplift ${planned.uplift} on line ${planned.line}` });
+      }
+    }
   }
   if (problems.length > 0) {
     throw new AppError({ code: "validation_failed", detail: "the promotions file contradicts itself; nothing was stored", errors: problems.slice(0, 100) });
@@ -55,8 +66,9 @@ export function foldPromotionLines(
   const folded = [...byId.values()];
   const storeLines = folded.map((p) => [...p.storeLines.values()]);
   return {
-    promotions: folded.map(({ firstLine: _l, storeLines: lines, skuSet, ...p }) => ({
+    promotions: folded.map(({ firstLine: _l, storeLines: lines, skuSet, upliftLines, ...p }) => ({
       ...p,
+      ...promotionUplifts(upliftLines),
       skus: [...skuSet],
       stores: lines.has("*") ? "all" : [...lines.keys()],
     })),
@@ -65,6 +77,14 @@ export function foldPromotionLines(
       store: (index, s) => ({ line: s === undefined ? folded[index]!.storeLines.get("*")! : storeLines[index]![s]!, column: "store" }),
     },
   };
+}
+
+/** A CSV's planned uplifts: the promotion's when every line that gave one agrees, and each item's. */
+function promotionUplifts(upliftLines: Map<string, { uplift: number }>): Pick<PromotionInput, "uplift" | "upliftBySku"> {
+  if (upliftLines.size === 0) return {};
+  const uplifts = [...upliftLines.values()].map((planned) => planned.uplift);
+  const shared = uplifts.every((uplift) => uplift === uplifts[0]) ? uplifts[0] : undefined;
+  return { ...(shared !== undefined ? { uplift: shared } : {}), upliftBySku: Object.fromEntries([...upliftLines].map(([sku, planned]) => [sku, planned.uplift])) };
 }
 
 /**
@@ -120,7 +140,10 @@ export async function upsertPromotions(
       existing.set(promotion.id, { id: promotionId, stores });
       await t.delete(promotionItems).where(eq(promotionItems.promotionId, promotionId));
       await t.delete(promotionStores).where(eq(promotionStores.promotionId, promotionId));
-      await t.insert(promotionItems).values(promotion.skus.map((sku) => ({ promotionId, itemId: items.idOf(sku)! }))).onConflictDoNothing();
+      await t
+        .insert(promotionItems)
+        .values(promotion.skus.map((sku) => ({ promotionId, itemId: items.idOf(sku)!, uplift: promotion.upliftBySku?.[sku] ?? null })))
+        .onConflictDoNothing();
       if (stores && stores.length > 0) {
         await t.insert(promotionStores).values([...new Set(stores.map((s) => s.id))].map((storeId) => ({ promotionId, storeId })));
       }
@@ -211,9 +234,9 @@ export async function listPromotions(db: Database, options: { activeOn?: string;
     .limit(500);
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const skus = await queryRows<{ promotion_id: number; sku: string }>(
+  const skus = await queryRows<{ promotion_id: number; sku: string; uplift: number | null }>(
     db,
-    sql`select promotion_items.promotion_id, items.sku from promotion_items join items on items.id = promotion_items.item_id
+    sql`select promotion_items.promotion_id, items.sku, promotion_items.uplift from promotion_items join items on items.id = promotion_items.item_id
         where ${inArray(promotionItems.promotionId, ids)}`,
   );
   const codes = await queryRows<{ promotion_id: number; code: string }>(
@@ -229,5 +252,8 @@ export async function listPromotions(db: Database, options: { activeOn?: string;
     uplift: p.uplift,
     stores: p.allStores ? "all" : codes.filter((c) => Number(c.promotion_id) === p.id).map((c) => c.code),
     skus: skus.filter((s) => Number(s.promotion_id) === p.id).map((s) => s.sku),
+    upliftBySku: Object.fromEntries(
+      skus.filter((s) => Number(s.promotion_id) === p.id && s.uplift !== null).map((s) => [s.sku, Number(s.uplift)]),
+    ),
   }));
 }

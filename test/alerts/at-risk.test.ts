@@ -157,6 +157,64 @@ describe("GET /v1/stores/:store/at-risk", () => {
     expect(Math.max(...pastOnly.forecast.map((d) => d.mean))).toBeLessThan(5);
   });
 
+  it("forecasts an advertised item with its promotion's planned uplift until its own promotions say otherwise, and says which it used", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const dayBefore = (daysAgo: number) => new Date(Date.UTC(2026, 10, 20) - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const lines = ["store,sku,sold_units,sales_date"];
+    // 0021 and 0022 sell 10 a day and were never advertised; 0023 sold ×2 in a promotion 30 to 24 days ago
+    for (let daysAgo = 84; daysAgo >= 1; daysAgo -= 1) {
+      lines.push(`S12,0021,10,${dayBefore(daysAgo)}`, `S12,0022,10,${dayBefore(daysAgo)}`);
+      lines.push(`S12,0023,${daysAgo >= 24 && daysAgo <= 30 ? 20 : 10},${dayBefore(daysAgo)}`);
+    }
+    expect((await upload(ctx, chainKey, `${lines.join("\n")}\n`)).status).toBe(201);
+    // each item in its own category, so that no category uplift is learned from the others
+    const rows = ["0021", "0022", "0023"].map((sku) => ({ store: "S12", sku, onHand: 120, observedAt: "2026-11-20T14:00:00Z", category: `C${sku}` }));
+    const stock = await ctx.app.request("/v1/stock", { method: "POST", headers: { ...bearer(chainKey), "content-type": "application/json" }, body: JSON.stringify({ rows }) });
+    expect(stock.status).toBe(201);
+    await post("/v1/promotions", chainKey, {
+      promotions: [
+        { id: "AD-PAST", name: "Past flyer", skus: ["0023"], stores: ["S12"], startDate: dayBefore(30), endDate: dayBefore(24) },
+        // the planner expects ×4 of 0021 and 0023 (a deep discount), and has no figure for 0022
+        { id: "AD-49", name: "Week 49 flyer", skus: ["0021", "0022", "0023"], stores: ["S12"], startDate: "2026-11-23", endDate: "2026-11-26", upliftBySku: { "0021": 4, "0023": 4 } },
+      ],
+    });
+
+    const forecastOf = async (sku: string) => {
+      const res = await ctx.app.request(`/v1/stores/S12/items/${sku}/forecast`, { headers: bearer(chainKey) });
+      expect(res.status).toBe(200);
+      return (await res.json()) as {
+        model: { uplift: number; upliftSource: string; upliftPrior: string };
+        promotion: { plannedUplift: number | null };
+        risk: { probabilityBeforePromotionEnd: number };
+        forecast: Array<{ promoted: boolean; mean: number }>;
+      };
+    };
+    const planned = await forecastOf("0021");
+    expect(planned.model).toMatchObject({ uplift: 4, upliftSource: "planned", upliftPrior: "planned" });
+    expect(planned.promotion.plannedUplift).toBe(4);
+    const promotedMean = planned.forecast.find((d) => d.promoted)!.mean;
+    const ordinaryMean = planned.forecast.find((d) => !d.promoted)!.mean;
+    expect(promotedMean / ordinaryMean).toBeCloseTo(4, 6);
+    // no plan and no history: the default
+    const unplanned = await forecastOf("0022");
+    expect(unplanned.model).toMatchObject({ uplift: 1.8, upliftSource: "default" });
+    // 30 ordinary units and 4 days at ×4 do not fit in 120 units; at ×1.8 they do (a planner's ×4 is itself unsure)
+    expect(planned.risk.probabilityBeforePromotionEnd).toBeGreaterThan(0.8);
+    expect(unplanned.risk.probabilityBeforePromotionEnd).toBeLessThan(0.4);
+    // its own ×2 week pulls the plan down, not all the way
+    const learned = await forecastOf("0023");
+    expect(learned.model).toMatchObject({ upliftSource: "item", upliftPrior: "planned" });
+    expect(learned.model.uplift).toBeGreaterThan(2.1);
+    expect(learned.model.uplift).toBeLessThan(3.8);
+
+    // the sweep stores what the forecast says
+    await runSweep(ctx.deps, { now: ctx.clock.now() });
+    const res = await ctx.app.request("/v1/stores/S12/at-risk", { headers: bearer(chainKey) });
+    const { items } = (await res.json()) as { items: Array<{ sku: string; probability: number; promotionEnd: string | null }> };
+    expect(items.find((item) => item.sku === "0021")).toMatchObject({ promotionEnd: "2026-11-26" });
+    expect(items.find((item) => item.sku === "0021")!.probability).toBeGreaterThanOrEqual(planned.risk.probabilityBeforePromotionEnd);
+  });
+
   it("refuses a key limited to another store", async () => {
     const { s12Key } = await seedStoresAndKeys(ctx);
     const res = await ctx.app.request("/v1/stores/S7/at-risk", { headers: bearer(s12Key) });

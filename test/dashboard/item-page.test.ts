@@ -32,6 +32,8 @@ describe("the item page", () => {
     expect(html).toContain("<h1>Tomatoes 1 kg");
     expect(html).toContain("Chance of running out before the ad ends");
     expect(html).toContain("Week 47 flyer");
+    // where the promotion's multiplier came from: this item has no promotion history and its promotion no planned uplift
+    expect(html.match(/sales expected ×[^<]*/)?.[0]).toBe("sales expected ×1.8 (the default: nothing learned yet)");
     expect(html).toContain(", 48 units (purchase order)");
     expect(html).toContain("+48");
     // the chart: sales bars, the forecast band, the stock line, the promotion shading and its accessible name

@@ -157,6 +157,30 @@ describe("fitDemand: promotions", () => {
     expect(Math.abs(Math.log(tight.uplift / 2.2))).toBeLessThan(Math.abs(Math.log(loose.uplift / 2.2)));
     expect(tight.upliftCv).toBeLessThan(loose.upliftCv ?? 0);
   });
+
+  it("takes a promotion's planned uplift as the prior, ahead of the category's, and lets the item's own evidence outweigh it as it grows", () => {
+    const planned = { defaultUplift: 1.5, categoryUplift: 1.8, plannedUplift: 3.2 };
+    // without promotion history: the plan, as it is
+    const plain = fitDemand(simulateHistory(createRandom(31), { level: 12, size: 10 }, START, 84), planned);
+    expect(plain).toMatchObject({ uplift: 3.2, upliftSource: "planned", upliftPrior: "planned" });
+
+    // the item's truth is ×2: four promoted days move it part of the way from the plan, three weeks nearly all of it
+    const truth = { level: 20, size: 20, uplift: 2 };
+    const fewDays = fitDemand(simulateHistory(createRandom(32), truth, START, 84, (day) => day >= 70 && day < 74), planned);
+    const manyDays = fitDemand(simulateHistory(createRandom(32), truth, START, 84, promotedDays), planned);
+    expect(fewDays).toMatchObject({ upliftSource: "item", upliftPrior: "planned" });
+    expect(manyDays).toMatchObject({ upliftSource: "item", upliftPrior: "planned" });
+    // how far each moved from the plan toward its own evidence (0: the plan, 1: the evidence alone)
+    const weightOfEvidence = (model: DemandModel) => Math.log(model.uplift / 3.2) / ((model.upliftEvidence?.logUplift ?? Number.NaN) - Math.log(3.2));
+    expect(weightOfEvidence(fewDays)).toBeGreaterThan(0.2);
+    expect(weightOfEvidence(fewDays)).toBeLessThan(0.9);
+    expect(weightOfEvidence(manyDays)).toBeGreaterThan(weightOfEvidence(fewDays));
+    expect(Math.abs(Math.log(manyDays.uplift / 2))).toBeLessThan(Math.log(1.15));
+
+    // the sweep adds the plan to a model fitted without it: the same as fitting with it
+    const history = simulateHistory(createRandom(33), truth, START, 84, (day) => day >= 70 && day < 74);
+    expect(withUpliftPrior(fitDemand(history, { defaultUplift: 1.5 }), planned)).toEqual(fitDemand(history, planned));
+  });
 });
 
 describe("poolUplifts", () => {

@@ -25,13 +25,55 @@ describe("promotions", () => {
     expect(listed.status, await listed.clone().text()).toBe(200);
     const list = (await listed.json()) as { promotions: Array<Record<string, unknown>> };
     expect(list.promotions).toEqual([
-      { id: "W47", name: "Week 47 flyer", startDate: "2026-11-20", endDate: "2026-11-26", uplift: 2.5, stores: expect.arrayContaining(["S12", "S7"]), skus: expect.arrayContaining(["0001", "0002"]) },
-      { id: "XMAS", name: "Christmas", startDate: "2026-12-10", endDate: "2026-12-24", uplift: null, stores: "all", skus: ["0003"] },
+      {
+        id: "W47",
+        name: "Week 47 flyer",
+        startDate: "2026-11-20",
+        endDate: "2026-11-26",
+        uplift: 2.5,
+        stores: expect.arrayContaining(["S12", "S7"]),
+        skus: expect.arrayContaining(["0001", "0002"]),
+        upliftBySku: { "0001": 2.5, "0002": 2.5 },
+      },
+      { id: "XMAS", name: "Christmas", startDate: "2026-12-10", endDate: "2026-12-24", uplift: null, stores: "all", skus: ["0003"], upliftBySku: {} },
     ]);
     // sent again with other dates, the promotion is updated, not duplicated
     await send("/v1/promotions", chainKey, JSON.stringify({ promotions: [{ id: "XMAS", name: "Christmas", skus: ["0003", "0004"], stores: "all", startDate: "2026-12-12", endDate: "2026-12-24" }] }));
     const [count] = await queryRows<{ n: number }>(ctx.db.db, sql`select count(*)::int as n from promotions`);
     expect(count!.n).toBe(2);
+  });
+
+  it("keeps each line's planned uplift for its item, and refuses one item planned two ways", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const csv =
+      "promotion_id,name,sku,store,start_date,end_date,uplift\n" +
+      "W48,Week 48 flyer,0001,S12,2026-11-27,2026-12-03,3\n" +
+      "W48,Week 48 flyer,0001,S7,2026-11-27,2026-12-03,3\n" +
+      "W48,Week 48 flyer,0002,S12,2026-11-27,2026-12-03,1.4\n" +
+      "W48,Week 48 flyer,0003,S12,2026-11-27,2026-12-03,\n";
+    expect((await send("/v1/promotions/import", chainKey, csv, "text/csv")).status).toBe(200);
+    const listed = (await (await ctx.app.request("/v1/promotions", { headers: bearer(chainKey) })).json()) as { promotions: Array<Record<string, unknown>> };
+    // the lines disagree, so the promotion as a whole has none; each item keeps its own
+    expect(listed.promotions[0]).toMatchObject({ id: "W48", uplift: null, upliftBySku: { "0001": 3, "0002": 1.4 } });
+    const stored = await queryRows<{ sku: string; uplift: number | null }>(
+      ctx.db.db,
+      sql`select i.sku, pi.uplift from promotion_items pi join items i on i.id = pi.item_id order by i.sku`,
+    );
+    expect(stored.map((row) => [row.sku, row.uplift === null ? null : Number(row.uplift)])).toEqual([["0001", 3], ["0002", 1.4], ["0003", null]]);
+
+    const contradicting = csv.replace("0001,S7,2026-11-27,2026-12-03,3", "0001,S7,2026-11-27,2026-12-03,2");
+    const refused = await send("/v1/promotions/import", chainKey, contradicting.replace(/W48/g, "W49"), "text/csv");
+    expect(refused.status).toBe(422);
+    const problem = (await refused.json()) as { errors: Array<{ line: number; column: string; reason: string }> };
+    expect(problem.errors).toEqual([expect.objectContaining({ line: 3, column: "uplift", reason: expect.stringContaining("uplift 3 on line 2") })]);
+
+    // the JSON API takes the same per item, and names a SKU the promotion does not list
+    const json = (upliftBySku: Record<string, number>) =>
+      JSON.stringify({ promotions: [{ id: "W50", name: "W50", skus: ["0001"], stores: ["S12"], startDate: "2026-12-04", endDate: "2026-12-10", upliftBySku }] });
+    expect((await send("/v1/promotions", chainKey, json({ "0001": 2.2 }))).status).toBe(200);
+    const unknown = await send("/v1/promotions", chainKey, json({ "0009": 2.2 }));
+    expect(unknown.status).toBe(422);
+    expect(JSON.stringify(await unknown.json())).toContain("upliftBySku");
   });
 
   it("refuses the whole file when a line is bad, naming every line and column, and stores nothing", async () => {

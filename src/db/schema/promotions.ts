@@ -36,8 +36,14 @@ export const promotionItems = pgTable(
     itemId: integer()
       .notNull()
       .references(() => items.id, { onDelete: "cascade" }),
+    /** the planner's expected sales multiplier for this item, when its line gave one (else the promotion's) */
+    uplift: real(),
   },
-  (t) => [primaryKey({ columns: [t.promotionId, t.itemId] }), index("promotion_items_item_idx").on(t.itemId)],
+  (t) => [
+    primaryKey({ columns: [t.promotionId, t.itemId] }),
+    index("promotion_items_item_idx").on(t.itemId),
+    check("promotion_items_uplift", sql`${t.uplift} is null or ${t.uplift} > 0`),
+  ],
 );
 
 export const promotionStores = pgTable(

@@ -1,0 +1,2 @@
+ALTER TABLE "promotion_items" ADD COLUMN "uplift" real;--> statement-breakpoint
+ALTER TABLE "promotion_items" ADD CONSTRAINT "promotion_items_uplift" CHECK ("promotion_items"."uplift" is null or "promotion_items"."uplift" > 0);
