@@ -1,11 +1,12 @@
-import { probabilityBand, type AlertFigures, type AlertKind, type AlertState } from "./alert-types.js";
+import { isUrgent, probabilityBand } from "./alert-policy.js";
+import type { AlertFigures, AlertKind, AlertState } from "./alert-types.js";
 
 /** What the sweep knows about one store-item now. */
 export interface RiskReading {
   itemId: number;
   advertised: boolean;
   onHand: number;
-  /** the headline probability: running out before an order placed today can land, or before the promotion ends (alertRiskProbability) */
+  /** the headline probability: running out before an order placed today can land, or before the promotion ends (alert-policy) */
   probability: number;
   figures: AlertFigures;
 }
@@ -38,11 +39,6 @@ export type AlertChange =
   | { type: "unsnooze"; alert: LiveAlert; cause: string };
 
 const percent = (p: number | null) => (p === null ? "n/a" : `${Math.round(p * 100)}%`);
-
-/** Whether an advertised out-of-stock is urgent, and which kinds are urgent at all: the rest wait for the digest. */
-export function isUrgent(kind: AlertKind, advertised: boolean): boolean {
-  return kind === "promotion_stockout" || kind === "stale_feed" || (kind === "out_of_stock" && advertised);
-}
 
 /**
  * Decides what happens to the alerts of one store-item given its latest risk: at most one live alert per kind. An

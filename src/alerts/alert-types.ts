@@ -27,11 +27,3 @@ export interface AlertFigures {
   /** for a stale feed: when data last arrived from the store's POS */
   feedLastSeenAt: string | null;
 }
-
-/** Probability bands: an alert escalates when its probability moves up a band. */
-export const PROBABILITY_BANDS = [0.5, 0.7, 0.9] as const;
-
-export function probabilityBand(probability: number | null): number {
-  if (probability === null) return 0;
-  return PROBABILITY_BANDS.filter((edge) => probability >= edge).length;
-}

@@ -3,12 +3,10 @@ import { sql, type SQL } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import { queryRows, type Database } from "../db/client.js";
 import {
-  alertRiskProbability,
   assessShelfFromLedger,
   BASELINE_HALF_WIDTH_DAYS,
   fitDemand,
   poolUplifts,
-  promotionAlertProbability,
   REPLENISHMENT_WINDOW_DAYS,
   UPLIFT_WINDOW_DAYS,
   withUpliftPrior,
@@ -16,6 +14,7 @@ import {
 import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery } from "../forecast/forecast-types.js";
 import type { ReceiptRecord, ShelfDelivery, ShelfRisk } from "../forecast/index.js";
 import { localDateAt } from "../stores/store-directory.js";
+import { alertRiskProbability, openingProbability } from "./alert-policy.js";
 import { planFeedAlert, planItemAlerts, planSnoozeExpiry, type AlertChange, type LiveAlert, type RiskReading } from "./alert-lifecycle.js";
 import { applyAlertChanges, loadLiveAlerts, type AlertTransition } from "./alert-writes.js";
 import {
@@ -457,7 +456,7 @@ async function evaluateStoreAlerts(db: Database, store: SweptStore, readings: Sw
       for (const reading of readings) {
         await pause();
         // a promotion still days away opens an alert only when its run-out is near certain
-        const openAt = reading.daysToPromotion === null ? thresholds.openAt : promotionAlertProbability(thresholds.openAt, reading.daysToPromotion);
+        const openAt = openingProbability(thresholds.openAt, reading.daysToPromotion);
         changes.push(...planItemAlerts(reading, liveByItem.get(reading.itemId) ?? [], { ...thresholds, openAt }));
       }
     }

@@ -1,5 +1,5 @@
 /** The backtest's output: a side-by-side table for people, or the JSON shape for tools. */
-import { EARLY_PROMOTION_ALERT_PROBABILITY, PROMOTION_ALERT_WINDOW_DAYS, promotionAlertProbability } from "../forecast/index.js";
+import { EARLY_PROMOTION_ALERT_PROBABILITY, PROMOTION_ALERT_WINDOW_DAYS, promotionAlertProbability } from "../alerts/alert-policy.js";
 import type { CalibrationBand, MethodMetrics } from "./backtest-metrics.js";
 import type { BacktestParameters, BacktestReport, RiskMethod, ThresholdSweepRow } from "./run-backtest.js";
 import { METHODS, type Method } from "./shelf-simulation.js";

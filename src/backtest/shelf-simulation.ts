@@ -30,9 +30,10 @@
 import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery, FutureDay, StockoutRisk } from "../forecast/forecast-types.js";
 import type { DayForecast, StockoutRiskInput } from "../forecast/forecast-types.js";
 import type { BacktestSeries } from "./backtest-input.js";
-import { daysBetween, promotionAlertProbability } from "../forecast/index.js";
+import { alertRiskProbability, openingProbability } from "../alerts/alert-policy.js";
+import { daysBetween } from "../forecast/index.js";
 import { inferReplenishment, REPLENISHMENT_SALES_DAYS, REPLENISHMENT_WINDOW_DAYS, SALES_RATE_DAYS, type ReceiptRecord, type ReplenishmentPattern } from "../forecast/replenishment.js";
-import { alertRiskProbability, assessShelfRisk } from "../forecast/shelf-risk.js";
+import { assessShelfRisk } from "../forecast/shelf-risk.js";
 import { dateOfDayNumber, dayNumber } from "./calendar-days.js";
 
 export interface Forecaster {
@@ -128,14 +129,6 @@ export function reviewOffset(store: string, sku: string, reviewDays: number): nu
 }
 
 /**
- * The probability at which Shelfwatch alerts: the threshold, or for a promotion still more than
- * PROMOTION_ALERT_WINDOW_DAYS away the stricter one the service's sweep uses. `promotionStartsIn` < 0: no promotion is in view.
- */
-export function alertProbabilityNeeded(threshold: number, promotionStartsIn: number): number {
-  return promotionStartsIn >= 0 ? promotionAlertProbability(threshold, promotionStartsIn) : threshold;
-}
-
-/**
  * Shelfwatch's alerts had it run at another threshold: the same rule on the probabilities the simulation recorded
  * (the shelf does not depend on the alerts, so the mornings and their risks are the same).
  */
@@ -144,7 +137,7 @@ export function alertsAtThreshold(simulation: Pick<SeriesSimulation, "probabilit
   const alerts = new Uint8Array(probability.length);
   for (let t = 0; t < probability.length; t++) {
     // NaN (not assessed) compares false
-    if (probability[t]! >= alertProbabilityNeeded(threshold, promotionStartsIn[t]!)) alerts[t] = 1;
+    if (probability[t]! >= openingProbability(threshold, promotionStartsIn[t]!)) alerts[t] = 1;
   }
   return alerts;
 }
@@ -303,7 +296,7 @@ export function simulateSeries(
         probabilityWindowEnd[t] = beforePromotionEnd > risk.probabilityBeforeDecision ? promotionEnd : t + daysBetween(dates[t]!, risk.decisionEnd);
         if (promotionEnd >= 0) promotionStartsIn[t] = promotionStart - t;
         // the sweep's rule: a promotion still days away alerts only when its run-out is near certain
-        if (probability >= alertProbabilityNeeded(params.threshold, promotionStartsIn[t]!)) alerts.shelfwatch[t] = 1;
+        if (probability >= openingProbability(params.threshold, promotionStartsIn[t]!)) alerts.shelfwatch[t] = 1;
       }
     }
 

@@ -17,9 +17,6 @@ export {
   assessStockout,
   assessStockoutOfDemand,
   type DemandPathInput,
-  EARLY_PROMOTION_ALERT_PROBABILITY,
-  PROMOTION_ALERT_WINDOW_DAYS,
-  promotionAlertProbability,
 } from "./stockout-risk.js";
 export { expectedReceipts, inferReplenishment, REPLENISHMENT_WINDOW_DAYS, type InferredDelivery, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
-export { alertRiskProbability, assessShelfFromLedger, assessShelfRisk, type LedgerShelfInput, type ShelfDelivery, type ShelfRisk, type ShelfRiskInput } from "./shelf-risk.js";
+export { assessShelfFromLedger, assessShelfRisk, type LedgerShelfInput, type ShelfDelivery, type ShelfRisk, type ShelfRiskInput } from "./shelf-risk.js";

@@ -88,14 +88,6 @@ export function assessShelfRisk(input: ShelfRiskInput, assess: (input: StockoutR
   };
 }
 
-/**
- * The probability an alert is judged on: running out before the decision window ends, or, for an advertised item,
- * before its promotion ends.
- */
-export function alertRiskProbability(risk: Pick<ShelfRisk, "probabilityBeforeDecision" | "probabilityBeforePromotionEnd">): number {
-  return Math.max(risk.probabilityBeforeDecision, risk.probabilityBeforePromotionEnd ?? 0);
-}
-
 export interface LedgerShelfInput extends Omit<ShelfRiskInput, "pattern"> {
   /** the store-item's receipts up to and including today (older than the learning window is fine: they are skipped) */
   receipts: readonly ReceiptRecord[];

@@ -555,18 +555,3 @@ function unitsToLast(
   }
   return high;
 }
-
-/** From this many days before a promotion starts (and while it runs), its risk alerts at the store's threshold. */
-export const PROMOTION_ALERT_WINDOW_DAYS = 4;
-/** Earlier than that, only a near-certain run-out alerts. */
-export const EARLY_PROMOTION_ALERT_PROBABILITY = 0.9;
-
-/**
- * The probability of running out before the promotion ends at which an advertised item's alert opens, `daysToStart`
- * days before its promotion starts (0 or less once it runs). A promotion alert is urgent and goes out at once, and two
- * weeks ahead the probability rests on orders not yet placed and a fortnight of demand; the item is assessed again
- * every morning, so until the last days before the start, waiting costs nothing unless the run-out is near certain.
- */
-export function promotionAlertProbability(threshold: number, daysToStart: number): number {
-  return daysToStart > PROMOTION_ALERT_WINDOW_DAYS ? Math.max(threshold, EARLY_PROMOTION_ALERT_PROBABILITY) : threshold;
-}

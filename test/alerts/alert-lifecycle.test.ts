@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   feedFigures,
-  isUrgent,
   planFeedAlert,
   planItemAlerts,
   planSnoozeExpiry,
@@ -10,7 +9,8 @@ import {
   type LiveAlert,
   type RiskReading,
 } from "../../src/alerts/alert-lifecycle.js";
-import { probabilityBand, type AlertFigures, type AlertKind } from "../../src/alerts/alert-types.js";
+import { isUrgent, probabilityBand } from "../../src/alerts/alert-policy.js";
+import type { AlertFigures, AlertKind } from "../../src/alerts/alert-types.js";
 
 const THRESHOLDS: AlertThresholds = { openAt: 0.6, resolveBelow: 0.45 };
 

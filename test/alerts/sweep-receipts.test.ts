@@ -5,7 +5,8 @@ import { DEFAULT_UPLIFT, HISTORY_DAYS, HORIZON_DAYS, runSweep } from "../../src/
 import { serviceForecaster } from "../../src/backtest/service-forecaster.js";
 import { queryRows } from "../../src/db/client.js";
 import type { DayRecord } from "../../src/forecast/forecast-types.js";
-import { alertRiskProbability, assessShelfRisk, inferReplenishment, type ReceiptRecord } from "../../src/forecast/index.js";
+import { alertRiskProbability } from "../../src/alerts/alert-policy.js";
+import { assessShelfRisk, inferReplenishment, type ReceiptRecord } from "../../src/forecast/index.js";
 import { bearer, seedStoresAndKeys, useTestContext } from "../helpers/context.js";
 import { postRowsOk } from "../helpers/sync-requests.js";
 

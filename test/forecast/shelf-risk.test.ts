@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { addDays } from "../../src/forecast/calendar.js";
 import type { DemandModel, FutureDay } from "../../src/forecast/forecast-types.js";
 import type { ReplenishmentPattern } from "../../src/forecast/replenishment.js";
-import { alertRiskProbability, assessShelfRisk } from "../../src/forecast/shelf-risk.js";
+import { alertRiskProbability } from "../../src/alerts/alert-policy.js";
+import { assessShelfRisk } from "../../src/forecast/shelf-risk.js";
 import { assessStockout } from "../../src/forecast/stockout-risk.js";
 
 const model: DemandModel = { method: "smooth", level: 4, weekly: [1, 1, 1, 1, 1, 1, 1], uplift: 2, upliftSource: "default", size: 20, daysUsed: 56 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addDays } from "../../src/forecast/calendar.js";
 import type { DemandModel, ExpectedDelivery, FutureDay, StockoutRiskInput } from "../../src/forecast/forecast-types.js";
-import { assessStockout, EARLY_PROMOTION_ALERT_PROBABILITY, PROMOTION_ALERT_WINDOW_DAYS, promotionAlertProbability } from "../../src/forecast/stockout-risk.js";
+import { assessStockout } from "../../src/forecast/stockout-risk.js";
 import { createRandom, sampleNegBinomial } from "./series.js";
 
 const TODAY = "2024-06-03";
@@ -215,16 +215,3 @@ describe("assessStockout: quantityToLastPromotion", () => {
   });
 });
 
-describe("promotionAlertProbability", () => {
-  it("asks a promotion still days away for a near-certain run-out, and the store's threshold from its last days on", () => {
-    expect(PROMOTION_ALERT_WINDOW_DAYS).toBe(4);
-    expect(promotionAlertProbability(0.5, 13)).toBe(EARLY_PROMOTION_ALERT_PROBABILITY);
-    expect(promotionAlertProbability(0.5, PROMOTION_ALERT_WINDOW_DAYS + 1)).toBe(0.9);
-    expect(promotionAlertProbability(0.5, PROMOTION_ALERT_WINDOW_DAYS)).toBe(0.5);
-    // running
-    expect(promotionAlertProbability(0.5, 0)).toBe(0.5);
-    expect(promotionAlertProbability(0.5, -3)).toBe(0.5);
-    // a store that asks for more than near certainty keeps its own threshold
-    expect(promotionAlertProbability(0.95, 10)).toBe(0.95);
-  });
-});

@@ -28,7 +28,7 @@ export const stockRisks = pgTable(
     nextDeliveryQuantity: integer(),
     /** loaded: a purchase order someone sent; inferred: expected from the item's past receipts */
     nextDeliverySource: text(),
-    /** the probability alerts are judged on and the list ranks by: alertRiskProbability (forecast/shelf-risk) */
+    /** the probability alerts are judged on and the list ranks by: alertRiskProbability (alerts/alert-policy) */
     probability: real().notNull(),
     modelMethod: text().notNull(),
     /** the ages of the inputs: when stock was observed, and the last day of sales history */
