@@ -2,6 +2,7 @@
  * A seeded pseudo-random source and the distributions the data generator draws from. Deterministic: the same seed
  * gives the same sequence on every platform (sfc32 on 32-bit integer arithmetic).
  */
+import { logGamma } from "../forecast/special-functions.js";
 
 export interface Random {
   /** uniform on [0, 1) */
@@ -82,20 +83,6 @@ export function gamma(random: Random, shape: number, scale: number): number {
     if (u < 1 - 0.0331 * x * x * x * x) return d * v * scale;
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v * scale;
   }
-}
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, nine coefficients) */
-export function logGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const coefficients = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  const z = x - 1;
-  let sum = coefficients[0]!;
-  for (let i = 1; i < 9; i++) sum += coefficients[i]! / (z + i);
-  const t = z + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }
 
 /** Poisson(mean): inversion for small means, Hörmann's PTRS transformed rejection from 10 on. */

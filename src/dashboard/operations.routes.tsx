@@ -4,7 +4,7 @@ import { isFeedStale } from "../alerts/alert-lifecycle.js";
 import { listAlertEmails, listAlerts } from "../alerts/alert-reads.js";
 import { ALERT_KINDS } from "../alerts/alert-types.js";
 import { actOnAlert, AlertActionError, type ManualAction } from "../alerts/alert-writes.js";
-import { alertIdParam } from "../alerts/alerts.schemas.js";
+import { alertIdParam, MAX_SNOOZE_HOURS } from "../alerts/alerts.schemas.js";
 import type { AppDeps } from "../app-env.js";
 import { validate } from "../http/validation.js";
 import { countSubscribersByItem } from "../subscriptions/subscriber-counts.js";
@@ -22,9 +22,6 @@ export const ALERT_ROW_CAP = 200;
 export const SUBSCRIBER_ROW_CAP = 200;
 /** imports listed: the newest */
 export const IMPORT_ROW_CAP = 50;
-/** the longest snooze, as the API allows */
-const MAX_SNOOZE_HOURS = 24 * 30;
-
 /** a select's "all" option sends an empty value */
 const emptyAsMissing = (value: unknown) => (value === "" ? undefined : value);
 

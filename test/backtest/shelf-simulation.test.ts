@@ -3,7 +3,8 @@ import type { BacktestSeries } from "../../src/backtest/backtest-input.js";
 import { scoreWarnings } from "../../src/backtest/backtest-metrics.js";
 import { consecutiveDates } from "../../src/backtest/calendar-days.js";
 import { generateDemoData } from "../../src/backtest/generate-data.js";
-import { alertsAtThreshold, normalQuantile, reviewOffset, simulateSeries, type Forecaster, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
+import { normalQuantile } from "../../src/forecast/special-functions.js";
+import { alertsAtThreshold, reviewOffset, simulateSeries, type Forecaster, type SimulationParameters } from "../../src/backtest/shelf-simulation.js";
 import type { DayRecord, DemandPrior, StockoutRisk } from "../../src/forecast/forecast-types.js";
 import { flatForecaster } from "./flat-forecaster.js";
 
