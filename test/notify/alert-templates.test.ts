@@ -254,7 +254,7 @@ describe("renderDigestEmail", () => {
       item: { sku, name: `Item ${sku}` },
       figures: figures({ projectedStockoutDate: date === undefined ? "2025-11-30" : date }),
       urgent: false,
-      links: { acknowledge: `https://shelfwatch.example/alerts/${sku}/ack`, snooze: `https://shelfwatch.example/alerts/${sku}/snooze` },
+      links: { page: `https://shelfwatch.example/dashboard/stores/S12/items/${sku}` },
       ...rest,
     };
   }
@@ -293,59 +293,73 @@ describe("renderDigestEmail", () => {
     );
   });
 
-  it("lists urgent first, then the rest by stockout date, then acknowledged and snoozed (same order), then the changes", () => {
+  it("groups one line per alert by what to do (order, move, check the shelf), urgent first, then those being handled", () => {
     const { text, html } = renderDigestEmail(digest());
     for (const part of [text, visibleText(html)]) {
-      const order = ["U-sooner", "U-later", "W-soon", "W-late", "W-unknown", "SNZ", "ACK"].map((sku) => part.indexOf(`(SKU ${sku})`));
+      const order = ["W-soon", "W-late", "W-unknown", "U-later", "U-sooner", "SNZ", "ACK"].map((sku) => part.indexOf(`(SKU ${sku})`));
       expect(order.every((position) => position >= 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
-      const headings = [/urgent \(2\)/i, /to watch \(3\)/i, /acknowledged or snoozed \(2\)/i, /changed since yesterday/i].map((re) =>
-        part.search(re),
+      const headings = [/order \(3\)/i, /move stock or bring the delivery forward \(1\)/i, /check the shelf \(1\)/i, /acknowledged or snoozed \(2\)/i, /changed since yesterday/i].map(
+        (re) => part.search(re),
       );
       expect(headings.every((position) => position >= 0)).toBe(true);
       expect(headings).toEqual([...headings].sort((a, b) => a - b));
-      // sections hold their alerts
-      expect(part.indexOf("(SKU U-later)")).toBeLessThan(headings[1] ?? -1);
-      expect(part.indexOf("(SKU W-unknown)")).toBeLessThan(headings[2] ?? -1);
-      expect(part.indexOf("(SKU SNZ)")).toBeGreaterThan(headings[2] ?? Infinity);
+      // each group holds its alerts
+      expect(part.indexOf("(SKU W-unknown)")).toBeLessThan(headings[1]!);
+      expect(part.indexOf("(SKU U-later)")).toBeGreaterThan(headings[1]!);
+      expect(part.indexOf("(SKU U-sooner)")).toBeGreaterThan(headings[2]!);
+      expect(part.indexOf("(SKU SNZ)")).toBeGreaterThan(headings[3]!);
     }
   });
 
-  it("shows each alert's figures and its acknowledge and snooze links", () => {
+  it("links each item to its dashboard page, with its figures on the same line and no signed links", () => {
     const { text, html } = renderDigestEmail(digest());
     expect(text).toContain("Hello Dana,");
-    expect(text).toMatch(/\* Item W-soon \(SKU W-soon\)\n {2}Runs out tomorrow, ad ends Tue · 14 on hand · 83% chance/);
-    expect(text).toContain("  Acknowledge: https://shelfwatch.example/alerts/W-soon/ack");
-    expect(text).toContain("  Snooze: https://shelfwatch.example/alerts/W-soon/snooze");
-    expect(html).toContain('href="https://shelfwatch.example/alerts/W-soon/snooze"');
-    expect(text).toContain("Out of stock now, ad ends Tue");
-    expect(text).toContain("Runs out Mon, before delivery Mon");
-    // an acknowledged alert needs no more buttons; a snoozed one can still be acknowledged
-    expect(text).not.toContain("https://shelfwatch.example/alerts/ACK/");
-    expect(text).toContain("https://shelfwatch.example/alerts/SNZ/ack");
-    expect(text).not.toContain("https://shelfwatch.example/alerts/SNZ/snooze");
+    // the line wraps at 72 characters; the URL keeps a line of its own
+    const flat = text.replace(/\s+/g, " ");
+    expect(flat).toContain(
+      "* Item W-soon (SKU W-soon): New · runs out tomorrow, ad ends Tue · 14 on hand · 83% chance · order 20 units https://shelfwatch.example/dashboard/stores/S12/items/W-soon *",
+    );
+    expect(text).toContain("\n  https://shelfwatch.example/dashboard/stores/S12/items/W-soon\n");
+    expect(flat).toContain("(SKU U-sooner): Urgent · worse · out of stock now, ad ends Tue · 14 on hand");
+    expect(flat).toContain("(SKU U-later): Urgent · runs out Mon, before delivery Mon · 14 on hand · 83% chance · move 20 units");
+    expect(flat).toContain("(SKU ACK): Acknowledged · ");
+    expect(flat).toContain("(SKU SNZ): Snoozed · ");
+    for (const sku of ["W-soon", "W-late", "W-unknown", "U-later", "U-sooner", "SNZ", "ACK"]) {
+      expect(html).toContain(`<a href="https://shelfwatch.example/dashboard/stores/S12/items/${sku}"`);
+    }
+    // the links of the page: one per item and the dashboard, nothing signed
+    const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((match) => match[1]);
+    expect(hrefs).toHaveLength(8);
+    expect(hrefs.filter((href) => href!.includes("/links/"))).toEqual([]);
     expect(text).toContain("Open dashboard: https://shelfwatch.example/stores/S12");
     expect(text.trimEnd().endsWith("Stock alerts from Shelfwatch")).toBe(true);
     expect(text).toContain("10115 Berlin");
   });
 
-  it("lists the changes in time order on the store's clock", () => {
+  it("sums up the last day's changes and names what resolved", () => {
     const { text } = renderDigestEmail(digest());
     const changes = text.slice(text.indexOf("CHANGED SINCE YESTERDAY"));
-    const opened = changes.indexOf("* Thu 17:40 · Opened · SKU W-soon · promotion stockout · sales ran");
-    const resolved = changes.indexOf("* Thu 19:00 · Resolved · POS data feed · no POS data · POS data arrived");
-    const escalated = changes.indexOf("* 06:15 · Got worse · Item U-sooner (SKU U-sooner) · out of stock · on");
-    expect([opened, resolved, escalated].every((position) => position >= 0)).toBe(true);
-    expect(opened).toBeLessThan(resolved);
-    expect(resolved).toBeLessThan(escalated);
+    expect(changes).toContain("1 opened, 1 got worse, 1 resolved.");
+    expect(changes).toContain("Resolved: POS data feed.");
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      at: "2025-11-28T05:15:00Z",
+      event: "resolved" as const,
+      kind: "delivery_stockout" as const,
+      item: { sku: `R${i}`, name: `Rice ${i}` },
+      cause: "stock received",
+    }));
+    const summed = renderDigestEmail(digest({ changes: many })).text;
+    expect(summed).toContain("12 resolved.");
+    expect(summed.replace(/\s+/g, " ")).toContain("Resolved: Rice 0, Rice 1, Rice 2, Rice 3, Rice 4, Rice 5, Rice 6, Rice 7, Rice 8, Rice 9 and 2 more.");
   });
 
   it("says so when nothing is at risk and nothing changed", () => {
     const { text } = renderDigestEmail(digest({ alerts: [], changes: [], recipientName: null }));
     expect(text).toContain("Hello,");
     expect(text).toContain("Nothing new is at risk at Store 12 today.");
-    expect(text).toContain("No changes.");
-    expect(text).not.toMatch(/URGENT|TO WATCH/);
+    expect(text).toContain("No changes since yesterday.");
+    expect(text).not.toMatch(/ORDER|CHECK THE SHELF|ACKNOWLEDGED/);
   });
 
   it("is phone-friendly, wrapped, and escapes every value from data", () => {
@@ -353,14 +367,13 @@ describe("renderDigestEmail", () => {
       digest({
         recipientName: "<script>alert(1)</script>",
         alerts: [digestAlert("1", { item: { sku: "<i>1</i>", name: "<script>alert(1)</script>" }, figures: figures({ promotionName: "A & B" }) })],
-        changes: [{ at: "2025-11-28T05:15:00Z", event: "opened", kind: "out_of_stock", item: null, cause: "<iframe src=x>" }],
+        changes: [{ at: "2025-11-28T05:15:00Z", event: "resolved", kind: "out_of_stock", item: { sku: "2", name: "<iframe src=x>" }, cause: "stock received" }],
       }),
     );
     expectPhoneFriendlyHtml(email.html, "Store 12 daily stock alerts, Fri 28 Nov: 0 urgent, 1 to watch");
     expect(email.html).not.toMatch(/<script|<iframe|<i>/i);
     expect(email.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; (SKU &lt;i&gt;1&lt;/i&gt;)");
-    expect(email.html).toContain("promotion A &amp; B");
-    expect(email.html).toContain("&lt;iframe src=x&gt;");
+    expect(email.html).toContain("Resolved: &lt;iframe src=x&gt;.");
     expectPlainText(renderDigestEmail(digest()).text);
   });
 });
