@@ -448,7 +448,7 @@ type DigestAction = "order" | "move" | "shelf" | "feed";
 
 const DIGEST_GROUPS: Array<[DigestAction, string]> = [
   ["order", "Order"],
-  ["move", "Move stock or bring the delivery forward"],
+  ["move", "Move stock"],
   ["shelf", "Check the shelf"],
   ["feed", "Check the POS export"],
 ];
@@ -469,6 +469,21 @@ function digestAction(alert: DigestAlert): DigestAction {
 
 const alertKey = (kind: AlertKind, item: ItemForEmail | null) => `${kind}:${item?.sku ?? ""}`;
 
+/** The problem in the fewest words, for a digest line whose group already says what to do. */
+function shortProblem(kind: AlertKind, figures: AlertFigures, today: string, timeZone: string): string {
+  const runsOut = figures.projectedStockoutDate ? `runs out ${upcomingDay(figures.projectedStockoutDate, today)}` : "may run out";
+  switch (kind) {
+    case "promotion_stockout":
+      return runsOut;
+    case "out_of_stock":
+      return "out of stock";
+    case "delivery_stockout":
+      return `${runsOut}, ${figures.nextDeliveryDate ? `delivery ${upcomingDay(figures.nextDeliveryDate, today)}` : "no delivery"}`;
+    case "stale_feed":
+      return describeProblem(kind, figures, today, timeZone);
+  }
+}
+
 /** One line: the item, linked to its page, then the few figures that say how bad it is and how much to act on. */
 function digestLine(alert: DigestAlert, input: DigestInput, marks: Map<string, string>): ItemLine {
   const { figures, kind } = alert;
@@ -477,15 +492,16 @@ function digestLine(alert: DigestAlert, input: DigestInput, marks: Map<string, s
   else if (alert.urgent) parts.push("urgent");
   const mark = marks.get(alertKey(kind, alert.item));
   if (mark) parts.push(mark);
-  parts.push(describeProblem(kind, figures, input.localDate, input.store.timeZone));
+  parts.push(shortProblem(kind, figures, input.localDate, input.store.timeZone));
   if (kind !== "stale_feed") {
     if (figures.onHand !== null) parts.push(`${figures.onHand.toLocaleString("en-US")} on hand`);
-    if (figures.probability !== null && kind !== "out_of_stock") parts.push(`${percent(figures.probability)} chance`);
+    if (figures.probability !== null && kind !== "out_of_stock") parts.push(percent(figures.probability));
     if (figures.suggestedQuantity !== null && figures.suggestedQuantity > 0) {
-      parts.push(`${digestAction(alert) === "move" ? "move" : "order"} ${units(figures.suggestedQuantity)}`);
+      parts.push(`${digestAction(alert) === "move" ? "move" : "order"} ${figures.suggestedQuantity.toLocaleString("en-US")}`);
     }
   }
-  return { title: kind === "stale_feed" ? "POS data feed" : itemWithSku(alert.item), href: alert.links.page, detail: capitalize(parts.join(" · ")) };
+  // the name alone: the SKU, the promotion and the delivery are on the item's page, one tap away
+  return { title: kind === "stale_feed" ? "POS data feed" : itemName(alert.item), href: alert.links.page, detail: capitalize(parts.join(" · ")) };
 }
 
 const CHANGE_LABELS: Record<DigestChange["event"], string> = {

@@ -170,7 +170,7 @@ function renderHtmlBlock(block: Block): string {
       return `<ul style="margin:0 0 16px;padding:0;list-style:none">${block.lines
         .map(
           (line) =>
-            `<li style="margin:0 0 8px;font-size:15px;line-height:1.4;overflow-wrap:anywhere;word-break:break-word"><a href="${safeHref(line.href)}" style="color:${BLUE};font-weight:bold">${escapeHtml(line.title)}</a> <span style="color:#374151">${escapeHtml(line.detail)}</span></li>`,
+            `<li style="margin:0 0 6px;font-size:15px;line-height:1.35;overflow-wrap:anywhere;word-break:break-word"><a href="${safeHref(line.href)}" style="color:${BLUE};font-weight:bold">${escapeHtml(line.title)}</a> <span style="color:#374151">${escapeHtml(line.detail)}</span></li>`,
         )
         .join("")}</ul>`;
   }

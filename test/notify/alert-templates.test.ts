@@ -296,19 +296,19 @@ describe("renderDigestEmail", () => {
   it("groups one line per alert by what to do (order, move, check the shelf), urgent first, then those being handled", () => {
     const { text, html } = renderDigestEmail(digest());
     for (const part of [text, visibleText(html)]) {
-      const order = ["W-soon", "W-late", "W-unknown", "U-later", "U-sooner", "SNZ", "ACK"].map((sku) => part.indexOf(`(SKU ${sku})`));
+      const order = ["W-soon", "W-late", "W-unknown", "U-later", "U-sooner", "SNZ", "ACK"].map((sku) => part.indexOf(`Item ${sku}`));
       expect(order.every((position) => position >= 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
-      const headings = [/order \(3\)/i, /move stock or bring the delivery forward \(1\)/i, /check the shelf \(1\)/i, /acknowledged or snoozed \(2\)/i, /changed since yesterday/i].map(
+      const headings = [/order \(3\)/i, /move stock \(1\)/i, /check the shelf \(1\)/i, /acknowledged or snoozed \(2\)/i, /changed since yesterday/i].map(
         (re) => part.search(re),
       );
       expect(headings.every((position) => position >= 0)).toBe(true);
       expect(headings).toEqual([...headings].sort((a, b) => a - b));
       // each group holds its alerts
-      expect(part.indexOf("(SKU W-unknown)")).toBeLessThan(headings[1]!);
-      expect(part.indexOf("(SKU U-later)")).toBeGreaterThan(headings[1]!);
-      expect(part.indexOf("(SKU U-sooner)")).toBeGreaterThan(headings[2]!);
-      expect(part.indexOf("(SKU SNZ)")).toBeGreaterThan(headings[3]!);
+      expect(part.indexOf("Item W-unknown")).toBeLessThan(headings[1]!);
+      expect(part.indexOf("Item U-later")).toBeGreaterThan(headings[1]!);
+      expect(part.indexOf("Item U-sooner")).toBeGreaterThan(headings[2]!);
+      expect(part.indexOf("Item SNZ")).toBeGreaterThan(headings[3]!);
     }
   });
 
@@ -317,14 +317,12 @@ describe("renderDigestEmail", () => {
     expect(text).toContain("Hello Dana,");
     // the line wraps at 72 characters; the URL keeps a line of its own
     const flat = text.replace(/\s+/g, " ");
-    expect(flat).toContain(
-      "* Item W-soon (SKU W-soon): New · runs out tomorrow, ad ends Tue · 14 on hand · 83% chance · order 20 units https://shelfwatch.example/dashboard/stores/S12/items/W-soon *",
-    );
+    expect(flat).toContain("* Item W-soon: New · runs out tomorrow · 14 on hand · 83% · order 20 https://shelfwatch.example/dashboard/stores/S12/items/W-soon *");
     expect(text).toContain("\n  https://shelfwatch.example/dashboard/stores/S12/items/W-soon\n");
-    expect(flat).toContain("(SKU U-sooner): Urgent · worse · out of stock now, ad ends Tue · 14 on hand");
-    expect(flat).toContain("(SKU U-later): Urgent · runs out Mon, before delivery Mon · 14 on hand · 83% chance · move 20 units");
-    expect(flat).toContain("(SKU ACK): Acknowledged · ");
-    expect(flat).toContain("(SKU SNZ): Snoozed · ");
+    expect(flat).toContain("* Item U-sooner: Urgent · worse · out of stock · 14 on hand · order 20 ");
+    expect(flat).toContain("* Item U-later: Urgent · runs out Mon, delivery Mon · 14 on hand · 83% · move 20 ");
+    expect(flat).toContain("* Item ACK: Acknowledged · ");
+    expect(flat).toContain("* Item SNZ: Snoozed · ");
     for (const sku of ["W-soon", "W-late", "W-unknown", "U-later", "U-sooner", "SNZ", "ACK"]) {
       expect(html).toContain(`<a href="https://shelfwatch.example/dashboard/stores/S12/items/${sku}"`);
     }
@@ -372,7 +370,7 @@ describe("renderDigestEmail", () => {
     );
     expectPhoneFriendlyHtml(email.html, "Store 12 daily stock alerts, Fri 28 Nov: 0 urgent, 1 to watch");
     expect(email.html).not.toMatch(/<script|<iframe|<i>/i);
-    expect(email.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; (SKU &lt;i&gt;1&lt;/i&gt;)");
+    expect(email.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;</a>");
     expect(email.html).toContain("Resolved: &lt;iframe src=x&gt;.");
     expectPlainText(renderDigestEmail(digest()).text);
   });
