@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { AlertFigures } from "../../src/alerts/alert-types.js";
 import {
+  orderByUrgency,
+  renderAlertBatchEmail,
   renderAlertEmail,
   renderDigestEmail,
   type AlertEmailInput,
+  type AlertNoticeForEmail,
   type DigestAlert,
   type DigestInput,
   type StoreForEmail,
@@ -240,6 +243,64 @@ describe("renderAlertEmail bodies", () => {
     expect(email.html).not.toContain("javascript:");
     // the plain text part carries the name as it is
     expect(email.text).toContain("<script>alert(1)</script>");
+  });
+});
+
+describe("renderAlertBatchEmail", () => {
+  const page = (sku: string) => `https://shelfwatch.example/dashboard/stores/S12/items/${sku}`;
+  function notice(sku: string, overrides: Partial<AlertNoticeForEmail> = {}): AlertNoticeForEmail {
+    return { event: "opened", kind: "promotion_stockout", item: { sku, name: `Item ${sku}` }, figures: figures(), page: page(sku), ...overrides };
+  }
+  const leadLinks = { acknowledge: "https://shelfwatch.example/links/ack-lead", snooze: "https://shelfwatch.example/links/snooze-lead" };
+
+  it("puts a silent POS feed first, then the emptiest shelf, the soonest stockout and the likelier one", () => {
+    const ordered = orderByUrgency(
+      [
+        notice("later", { figures: figures({ projectedStockoutDate: "2025-12-01" }) }),
+        notice("unknown", { figures: figures({ projectedStockoutDate: null }) }),
+        notice("sooner-less-likely", { figures: figures({ projectedStockoutDate: "2025-11-28", probability: 0.6 }) }),
+        notice("empty", { kind: "out_of_stock", figures: figures({ onHand: 0, projectedStockoutDate: null, probability: null }) }),
+        notice("sooner-likelier", { figures: figures({ projectedStockoutDate: "2025-11-28", probability: 0.9 }) }),
+        notice("feed", { kind: "stale_feed", item: null, figures: figures({ feedLastSeenAt: "2025-11-26T08:00:00Z" }) }),
+      ],
+      TODAY,
+    );
+    expect(ordered.map((n) => n.item?.sku ?? "feed")).toEqual(["feed", "empty", "sooner-likelier", "sooner-less-likely", "later", "unknown"]);
+  });
+
+  it("leads with the first alert in full and gives each of the others a line linked to its page", () => {
+    const notices = [
+      notice("4011", { figures: figures({ projectedStockoutDate: "2025-11-28" }) }),
+      notice("5020", { event: "escalated", previous: figures({ probability: 0.55 }), figures: figures({ onHand: 9, probability: 0.91 }) }),
+      notice("6030", { kind: "out_of_stock", figures: figures({ onHand: 0, probability: null }) }),
+    ];
+    const email = renderAlertBatchEmail({ store, today: TODAY, notices, leadLinks, alertsPage: "https://shelfwatch.example/dashboard/alerts?store=S12" });
+    expect(email.subject).toBe("3 urgent alerts at Store 12: Item 4011 (runs out tomorrow, ad ends Tue) and 2 more");
+    const flat = email.text.replace(/\s+/g, " ");
+    // the lead: the same figures, action and buttons as the email of one alert, its page as "Open item"
+    expect(flat).toContain("ITEM 4011 MAY RUN OUT BEFORE THE PROMOTION ENDS");
+    expect(flat).toContain("Chance of running out before the promotion ends: 83%");
+    expect(flat).toContain("Suggested action: Order or move 20 units to last through Tue 2 Dec");
+    expect(email.text).toContain("Acknowledge: https://shelfwatch.example/links/ack-lead");
+    expect(email.text).toContain("Snooze: https://shelfwatch.example/links/snooze-lead");
+    expect(email.text).toContain(`Open item: ${page("4011")}`);
+    // the others: a line each, in the order given, with stock, date, chance, what to do and the page
+    expect(flat).toContain(`ALSO URGENT (2) * Item 5020 (SKU 5020): Worse · 9 units on hand · runs out Sat, ad ends Tue · 91% chance. Order or move 20 units to last through Tue 2 Dec. ${page("5020")}`);
+    expect(flat).toContain(`* Item 6030 (SKU 6030): 0 units on hand · out of stock now, ad ends Tue. Restock the shelf / check the back room; order 20 units. ${page("6030")}`);
+    expect(email.html).toContain(`<a href="${page("5020")}"`);
+    expect(email.html).toContain('href="https://shelfwatch.example/dashboard/alerts?store=S12"');
+    // signed links for the lead only
+    expect([...email.html.matchAll(/href="https:\/\/shelfwatch\.example\/links\//g)]).toHaveLength(2);
+    expectPhoneFriendlyHtml(email.html, "3 urgent alerts at Store 12: Item 4011 (runs out tomorrow, ad ends Tue) and 2 more");
+    expectPlainText(email.text);
+  });
+
+  it("escapes every value from data, and refuses to batch a single alert", () => {
+    const evil = notice("<b>1</b>", { item: { sku: "<b>1</b>", name: "<script>x</script>" }, page: "javascript:alert(1)" });
+    const email = renderAlertBatchEmail({ store, today: TODAY, notices: [notice("4011"), evil], leadLinks, alertsPage: "https://shelfwatch.example/dashboard/alerts" });
+    expect(email.html).not.toMatch(/<script|<b>|javascript:/i);
+    expect(email.html).toContain("&lt;script&gt;x&lt;/script&gt; (SKU &lt;b&gt;1&lt;/b&gt;)");
+    expect(() => renderAlertBatchEmail({ store, today: TODAY, notices: [notice("4011")], leadLinks, alertsPage: "x" })).toThrow(/at least two/);
   });
 });
 

@@ -3,6 +3,9 @@ import { sql } from "drizzle-orm";
 import { queryRows } from "../../src/db/client.js";
 import { sweepWithAlerts } from "../../src/notify/alert-notices.js";
 import { runDispatch } from "../../src/notify/dispatcher.js";
+import { mergeNotices, nextUrgentSlot } from "../../src/notify/urgent-batches.js";
+import type { AlertNotice } from "../../src/db/schema/outbox.js";
+import type { AlertFigures } from "../../src/alerts/alert-types.js";
 import { bearer, seedStoresAndKeys, useTestContext } from "../helpers/context.js";
 import { useTestSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { upload } from "../helpers/sync-requests.js";
@@ -177,5 +180,62 @@ describe("the hourly cap on urgent email", () => {
     // the staff member who turned urgent email off heard nothing
     const all = await queryRows<{ recipient: string }>(ctx.db.db, sql`select distinct recipient from outbox order by recipient`);
     expect(all.map((r) => r.recipient)).toEqual(managers);
+  });
+});
+
+describe("the next moment the cap allows", () => {
+  const at = (hhmm: string) => new Date(`2026-11-20T${hhmm}:00Z`);
+  const slot = (wanted: string, taken: string[], perHour = 2) => nextUrgentSlot(at(wanted), taken.map(at), perHour).toISOString().slice(11, 16);
+
+  it("is now while the hour has room, else an hour after the email that frees a place", () => {
+    expect(slot("15:20", [])).toBe("15:20");
+    expect(slot("15:20", ["15:00"])).toBe("15:20");
+    expect(slot("15:20", ["15:00", "15:10"])).toBe("16:00");
+    expect(slot("16:05", ["15:00", "15:10", "16:00"])).toBe("16:10");
+    // exactly an hour after an email is outside its hour
+    expect(slot("16:00", ["15:00", "15:10"])).toBe("16:00");
+    expect(slot("15:20", ["15:00", "15:10", "15:15"], 3)).toBe("16:00");
+  });
+
+  it("counts emails still waiting for a later moment, so that a new one does not crowd their hour", () => {
+    // one sent at 15:00, one waiting for 15:50 (quiet hours): 15:20 would put three in 15:00–16:00 with a cap of two
+    expect(slot("15:20", ["15:00", "15:50"])).toBe("16:00");
+    // two waiting for 16:30 and 16:40: now is free, and 17:40 is the first moment after them
+    expect(slot("15:00", ["16:30", "16:40"])).toBe("15:00");
+    expect(slot("16:45", ["16:30", "16:40"])).toBe("17:30");
+  });
+});
+
+describe("merging a held email's alerts with a later sweep's", () => {
+  const figures = (onHand: number): AlertFigures => ({
+    onHand,
+    projectedStockoutDate: "2026-11-23",
+    probability: 0.8,
+    promotionName: "Week 47 flyer",
+    promotionEnd: "2026-11-26",
+    nextDeliveryDate: null,
+    nextDeliveryQuantity: null,
+    suggestedQuantity: 30,
+    feedLastSeenAt: null,
+  });
+  const notice = (alertId: number, eventId: number, event: AlertNotice["event"], onHand: number, previous: number | null = null): AlertNotice => ({
+    alertId,
+    eventId,
+    event,
+    kind: "promotion_stockout",
+    itemId: alertId * 10,
+    figures: figures(onHand),
+    previousFigures: previous === null ? null : figures(previous),
+  });
+
+  it("keeps one entry per alert with its latest figures, still new to a recipient who has not heard of it", () => {
+    const merged = mergeNotices([notice(1, 11, "opened", 60), notice(2, 12, "escalated", 40, 70)], [notice(1, 21, "escalated", 30, 60), notice(3, 23, "opened", 50)]);
+    expect(merged).toEqual([
+      { ...notice(1, 21, "opened", 30), previousFigures: null },
+      notice(2, 12, "escalated", 40, 70),
+      notice(3, 23, "opened", 50),
+    ]);
+    // an escalation that gets worse again keeps what the recipient was last told
+    expect(mergeNotices([notice(2, 12, "escalated", 40, 70)], [notice(2, 22, "escalated", 20, 40)])).toEqual([notice(2, 22, "escalated", 20, 70)]);
   });
 });
