@@ -398,6 +398,9 @@ function noticeLine(notice: AlertNoticeForEmail, store: StoreForEmail, today: st
   };
 }
 
+/** lines an email of several alerts lists: the first sweep of a large store may open thousands at once */
+const BATCH_LINES = 100;
+
 /** Several urgent alerts for one store and recipient in one email: the most urgent in full, the others a line each. */
 export function renderAlertBatchEmail(input: AlertBatchInput): RenderedEmail {
   const { store, today, notices } = input;
@@ -423,9 +426,12 @@ export function renderAlertBatchEmail(input: AlertBatchInput): RenderedEmail {
     { type: "subheading", text: headlineOf(leadInput), urgent: true },
     ...alertBlocks(leadInput, "Open item"),
     { type: "subheading", text: `Also urgent (${others.length})` },
-    { type: "lines", lines: others.map((notice) => noticeLine(notice, store, today)) },
-    { type: "links", links: [{ label: "Open alerts on the dashboard", href: input.alertsPage, primary: true }] },
+    { type: "lines", lines: others.slice(0, BATCH_LINES).map((notice) => noticeLine(notice, store, today)) },
   ];
+  if (others.length > BATCH_LINES) {
+    blocks.push({ type: "paragraph", text: `And ${others.length - BATCH_LINES} more, the least urgent, on the dashboard.` });
+  }
+  blocks.push({ type: "links", links: [{ label: "Open alerts on the dashboard", href: input.alertsPage, primary: true }] });
   return renderEmail({ subject, preview: `${leadName}: ${problem}, and ${others.length} more`, blocks, footer: storeFooter(store) });
 }
 

@@ -295,6 +295,15 @@ describe("renderAlertBatchEmail", () => {
     expectPlainText(email.text);
   });
 
+  it("lists a hundred others at most and says how many more are on the dashboard", () => {
+    const notices = Array.from({ length: 151 }, (_, i) => notice(String(7000 + i)));
+    const email = renderAlertBatchEmail({ store, today: TODAY, notices, leadLinks, alertsPage: "https://shelfwatch.example/dashboard/alerts?store=S12" });
+    expect(email.subject).toMatch(/^151 urgent alerts at Store 12: Item 7000 .* and 150 more$/);
+    expect(email.text).toContain(page("7100"));
+    expect(email.text).not.toContain(page("7101"));
+    expect(email.text.replace(/\s+/g, " ")).toContain("And 50 more, the least urgent, on the dashboard.");
+  });
+
   it("escapes every value from data, and refuses to batch a single alert", () => {
     const evil = notice("<b>1</b>", { item: { sku: "<b>1</b>", name: "<script>x</script>" }, page: "javascript:alert(1)" });
     const email = renderAlertBatchEmail({ store, today: TODAY, notices: [notice("4011"), evil], leadLinks, alertsPage: "https://shelfwatch.example/dashboard/alerts" });
