@@ -1,12 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { queryRows } from "../../src/db/client.js";
+import { openDatabase, queryRows, type DatabaseHandle } from "../../src/db/client.js";
 import { sweepWithAlerts } from "../../src/notify/alert-notices.js";
 import { runDispatch } from "../../src/notify/dispatcher.js";
 import { mergeNotices, nextUrgentSlot } from "../../src/notify/urgent-batches.js";
 import type { AlertNotice } from "../../src/db/schema/outbox.js";
 import type { AlertFigures } from "../../src/alerts/alert-types.js";
 import { bearer, seedStoresAndKeys, useTestContext } from "../helpers/context.js";
+import { onPostgres } from "../helpers/database.js";
 import { useTestSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { upload } from "../helpers/sync-requests.js";
 import { postJson, salesHistory } from "./alert-fixtures.js";
@@ -180,6 +181,57 @@ describe("the hourly cap on urgent email", () => {
     // the staff member who turned urgent email off heard nothing
     const all = await queryRows<{ recipient: string }>(ctx.db.db, sql`select distinct recipient from outbox order by recipient`);
     expect(all.map((r) => r.recipient)).toEqual(managers);
+  });
+});
+
+describe("a held email and the dispatcher at the same moment", () => {
+  let other: DatabaseHandle | undefined;
+  beforeAll(() => {
+    // on PostgreSQL the sweep runs on a connection of its own and really races the dispatcher; PGlite has one
+    if (onPostgres) other = openDatabase({ url: ctx.db.url!, dataDir: "unused" });
+  });
+  afterAll(async () => {
+    await other?.close();
+  });
+
+  it("tells each alert once: joined to the held email before it is taken, or in the next one after", async () => {
+    ctx.clock.set("2026-11-20T14:30:00Z");
+    const { chainKey } = await tenAdvertisedItems();
+    expect(await sweepAndSend()).toHaveLength(0);
+    const turnUrgent = async (iso: string, sku: string) => {
+      ctx.clock.set(iso);
+      await setStock(chainKey, { [sku]: 60 });
+    };
+    for (const [iso, sku] of [["2026-11-20T15:00:00Z", "1000"], ["2026-11-20T15:10:00Z", "1001"], ["2026-11-20T15:20:00Z", "1002"]] as const) {
+      await turnUrgent(iso, sku);
+      await sweepAndSend();
+    }
+    // 16:00: the email held since 15:20 is due, and a sweep raises another alert while the dispatcher sends
+    const rounds: Array<[string, string]> = [["2026-11-20T16:00:00Z", "1003"], ["2026-11-20T16:10:00Z", "1004"], ["2026-11-20T17:00:00Z", "1005"]];
+    for (const [iso, sku] of rounds) {
+      await turnUrgent(iso, sku);
+      await Promise.all([
+        sweepWithAlerts({ ...ctx.deps, db: other?.db ?? ctx.db.db }, { now: ctx.clock.now() }),
+        runDispatch({ ...ctx.deps, mailer: live.mailer }),
+      ]);
+    }
+    for (let minute = 0; minute <= 180; minute += 5) await dispatchAt(new Date(Date.parse("2026-11-20T17:00:00Z") + minute * MINUTE).toISOString());
+
+    for (const manager of managers) {
+      const emails = live.smtp.messages.filter((m) => addressOf(m) === manager);
+      const told = emails.flatMap((m) => [...new Set(skusIn(m.text!))]).sort();
+      expect(told).toEqual(["1000", "1001", "1002", "1003", "1004", "1005"]);
+    }
+    const rows = await queryRows<{ recipient: string; at: string }>(
+      ctx.db.db,
+      sql`select recipient, to_json(sent_at) #>> '{}' as at from outbox where category = 'alert' and status = 'sent' order by sent_at`,
+    );
+    for (const manager of managers) {
+      const times = rows.filter((row) => row.recipient === manager).map((row) => Date.parse(row.at));
+      for (const t of times) expect(times.filter((u) => u > t - 60 * MINUTE && u <= t).length).toBeLessThanOrEqual(2);
+    }
+    const pending = await queryRows<{ n: number }>(ctx.db.db, sql`select count(*)::int as n from outbox where status <> 'sent'`);
+    expect(pending[0]!.n).toBe(0);
   });
 });
 
