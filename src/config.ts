@@ -59,6 +59,8 @@ const configSchema = z.object({
   SNOOZE_HOURS: z.coerce.number().int().positive().default(24),
   /** when the dispatcher looks for email to send (seconds field allowed) */
   DISPATCH_CRON: z.string().refine((v) => cron.validate(v), { error: "must be a cron expression, e.g. */30 * * * * *" }).default("*/20 * * * * *"),
+  /** urgent alert emails one recipient gets in any hour; alerts beyond it wait for the next email the cap allows */
+  URGENT_EMAILS_PER_HOUR: z.coerce.number().int().min(1).max(60).default(4),
   /** an email that could not be sent for this long is marked failed */
   OUTBOX_GIVE_UP_MINUTES: z.coerce.number().int().positive().default(24 * 60),
   /** a dispatcher that took an email and vanished loses it to another replica after this long */

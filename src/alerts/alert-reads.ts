@@ -153,12 +153,17 @@ export async function listAlertEmails(db: Database, alerts: Array<{ id: number; 
   const alertIds = alerts.map((a) => a.id);
   const rows = await queryRows(
     db,
-    sql`select id, alert_id, recipient, subject, status, attempts, to_json(created_at) #>> '{}' as created_at,
-               to_json(sent_at) #>> '{}' as sent_at, last_error, message_id
-        from outbox
-        where store_id in (select value::int from json_array_elements_text(${JSON.stringify(storeIds)}::json))
-          and alert_id in (select value::int from json_array_elements_text(${JSON.stringify(alertIds)}::json))
-        order by id`,
+    sql`select o.id, told.alert_id, o.recipient, o.subject, o.status, o.attempts, to_json(o.created_at) #>> '{}' as created_at,
+               to_json(o.sent_at) #>> '{}' as sent_at, o.last_error, o.message_id
+        from outbox o
+        -- an urgent email tells of every alert in alert_notices (one batched email, several alerts); older rows of one
+        cross join lateral (
+          select (notice ->> 'alertId')::int as alert_id from jsonb_array_elements(o.alert_notices) notice
+          union select o.alert_id where o.alert_notices is null
+        ) told
+        where o.store_id in (select value::int from json_array_elements_text(${JSON.stringify(storeIds)}::json))
+          and told.alert_id in (select value::int from json_array_elements_text(${JSON.stringify(alertIds)}::json))
+        order by o.id, told.alert_id`,
   );
   // alert ids are unique across stores; the store ids only let the query use the outbox key
   return rows.map((m) => ({

@@ -5,7 +5,7 @@
  */
 import { ALERT_KINDS, type AlertFigures, type AlertKind } from "../alerts/alert-types.js";
 import { dayOfWeek, daysBetween } from "../forecast/calendar.js";
-import { renderEmail, type Block, type Fact, type Link, type ListEntry, type RenderedEmail } from "./email-layout.js";
+import { renderEmail, type Block, type Fact, type ItemLine, type RenderedEmail } from "./email-layout.js";
 
 export { escapeHtml, type RenderedEmail } from "./email-layout.js";
 
@@ -41,7 +41,8 @@ export interface DigestAlert {
   item: ItemForEmail | null;
   figures: AlertFigures;
   urgent: boolean;
-  links: { acknowledge: string; snooze: string };
+  /** the item's dashboard page (the store's, for a stale feed) */
+  links: { page: string };
 }
 
 export interface DigestChange {
@@ -297,17 +298,12 @@ function storeFooter(store: StoreForEmail): string[] {
   return [`${store.name} (store ${store.code})`, ...store.addressLines, "Stock alerts from Shelfwatch"];
 }
 
-export function renderAlertEmail(input: AlertEmailInput): RenderedEmail {
-  const { kind, store, figures, today, event } = input;
-  const problem = describeProblem(kind, figures, today, store.timeZone);
-  const summary =
-    kind === "stale_feed" ? `${store.name}: ${problem}` : `${shorten(itemName(input.item), SUBJECT_ITEM_MAX)}: ${problem}, ${store.name}`;
-  const worse = event === "escalated";
-  const subject = worse ? `Worse: ${summary}` : summary;
-
-  const blocks: Block[] = [{ type: "heading", text: worse ? `Worse: ${headline(input)}` : headline(input) }];
+/** The body of one alert's email after its heading: what changed, the figures, what to do, and its buttons. */
+function alertBlocks(input: AlertEmailInput, dashboardLabel: string): Block[] {
+  const { kind, figures, today, event } = input;
+  const blocks: Block[] = [];
   const changed = changedFacts(input);
-  if (worse) blocks.push({ type: "paragraph", text: "This alert has got worse since the last email." });
+  if (event === "escalated") blocks.push({ type: "paragraph", text: "This alert has got worse since the last email." });
   if (changed.length > 0) {
     blocks.push({ type: "subheading", text: "What changed" }, { type: "facts", facts: changed }, { type: "subheading", text: "Now" });
   }
@@ -319,11 +315,124 @@ export function renderAlertEmail(input: AlertEmailInput): RenderedEmail {
       links: [
         { label: "Acknowledge", href: input.links.acknowledge, primary: true },
         { label: "Snooze", href: input.links.snooze, primary: false },
-        { label: "Open dashboard", href: input.links.dashboard, primary: false },
+        { label: dashboardLabel, href: input.links.dashboard, primary: false },
       ],
     },
   );
+  return blocks;
+}
+
+function headlineOf(input: AlertEmailInput): string {
+  return input.event === "escalated" ? `Worse: ${headline(input)}` : headline(input);
+}
+
+export function renderAlertEmail(input: AlertEmailInput): RenderedEmail {
+  const { kind, store, figures, today, event } = input;
+  const problem = describeProblem(kind, figures, today, store.timeZone);
+  const summary =
+    kind === "stale_feed" ? `${store.name}: ${problem}` : `${shorten(itemName(input.item), SUBJECT_ITEM_MAX)}: ${problem}, ${store.name}`;
+  const subject = event === "escalated" ? `Worse: ${summary}` : summary;
+  const blocks: Block[] = [{ type: "heading", text: headlineOf(input) }, ...alertBlocks(input, "Open dashboard")];
   return renderEmail({ subject, preview: capitalize(problem), blocks, footer: storeFooter(store) });
+}
+
+/** One alert event in an email that tells of several. */
+export interface AlertNoticeForEmail {
+  event: "opened" | "escalated";
+  kind: AlertKind;
+  /** null for stale_feed */
+  item: ItemForEmail | null;
+  figures: AlertFigures;
+  previous?: AlertFigures | null;
+  /** the item's dashboard page (the store's, for a stale feed) */
+  page: string;
+}
+
+export interface AlertBatchInput {
+  store: StoreForEmail;
+  /** store-local YYYY-MM-DD */
+  today: string;
+  /** two or more, most urgent first (orderByUrgency) */
+  notices: AlertNoticeForEmail[];
+  /** the signed links of the first notice, the one the email leads with */
+  leadLinks: { acknowledge: string; snooze: string };
+  /** the store's alerts on the dashboard, where the others are acknowledged or snoozed */
+  alertsPage: string;
+}
+
+/** Days until the shelf is expected to be empty: now for an empty shelf, never when not known. */
+function daysLeft(kind: AlertKind, figures: AlertFigures, today: string): number {
+  if (kind === "out_of_stock") return 0;
+  return figures.projectedStockoutDate === null ? Number.POSITIVE_INFINITY : daysBetween(today, figures.projectedStockoutDate);
+}
+
+/**
+ * The most urgent first: a silent POS feed (it holds back every other alert of the store), then the soonest empty
+ * shelf, the likelier stockout, the kinds in the order a manager should look at them, and the name.
+ */
+export function orderByUrgency<T extends Pick<AlertNoticeForEmail, "kind" | "item" | "figures">>(notices: T[], today: string): T[] {
+  return [...notices].sort((a, b) => {
+    const feed = Number(b.kind === "stale_feed") - Number(a.kind === "stale_feed");
+    if (feed !== 0) return feed;
+    const days = daysLeft(a.kind, a.figures, today) - daysLeft(b.kind, b.figures, today);
+    if (days !== 0 && !Number.isNaN(days)) return days;
+    const chance = (b.figures.probability ?? 0) - (a.figures.probability ?? 0);
+    if (chance !== 0) return chance;
+    const byKind = ALERT_KINDS.indexOf(a.kind) - ALERT_KINDS.indexOf(b.kind);
+    return byKind !== 0 ? byKind : itemName(a.item).localeCompare(itemName(b.item));
+  });
+}
+
+/** One line of a notice that is not the lead: the item, its stock, when and how likely it runs out, what to do. */
+function noticeLine(notice: AlertNoticeForEmail, store: StoreForEmail, today: string): ItemLine {
+  const { kind, figures } = notice;
+  const parts: string[] = [];
+  if (notice.event === "escalated") parts.push("worse");
+  if (kind !== "stale_feed") parts.push(figures.onHand === null ? "on hand unknown" : `${units(figures.onHand)} on hand`);
+  parts.push(describeProblem(kind, figures, today, store.timeZone));
+  if (figures.probability !== null && kind !== "out_of_stock" && kind !== "stale_feed") parts.push(`${percent(figures.probability)} chance`);
+  return {
+    title: kind === "stale_feed" ? "POS data feed" : itemWithSku(notice.item),
+    href: notice.page,
+    detail: `${capitalize(parts.join(" · "))}. ${suggestAction(kind, figures, today)}.`,
+  };
+}
+
+/** lines an email of several alerts lists: the first sweep of a large store may open thousands at once */
+const BATCH_LINES = 100;
+
+/** Several urgent alerts for one store and recipient in one email: the most urgent in full, the others a line each. */
+export function renderAlertBatchEmail(input: AlertBatchInput): RenderedEmail {
+  const { store, today, notices } = input;
+  const [lead, ...others] = notices;
+  if (!lead || others.length === 0) throw new Error("an email of several alerts needs at least two");
+  const leadInput: AlertEmailInput = {
+    event: lead.event,
+    kind: lead.kind,
+    store,
+    item: lead.item,
+    figures: lead.figures,
+    previous: lead.previous ?? null,
+    today,
+    links: { ...input.leadLinks, dashboard: lead.page },
+  };
+  const problem = describeProblem(lead.kind, lead.figures, today, store.timeZone);
+  const leadName = lead.kind === "stale_feed" ? "POS data feed" : shorten(itemName(lead.item), SUBJECT_ITEM_MAX);
+  const count = `${notices.length} urgent alerts at ${store.name}`;
+  const subject = `${count}: ${leadName} (${problem}) and ${others.length} more`;
+  const blocks: Block[] = [
+    { type: "heading", text: count },
+    { type: "paragraph", text: "The most urgent first; each of the others links to its page on the dashboard." },
+    { type: "subheading", text: headlineOf(leadInput), urgent: true },
+    ...alertBlocks(leadInput, "Open item"),
+    { type: "subheading", text: `Also urgent (${others.length})` },
+    { type: "lines", lines: others.slice(0, BATCH_LINES).map((notice) => noticeLine(notice, store, today)) },
+  ];
+  if (others.length > BATCH_LINES) {
+    blocks.push({ type: "paragraph", text: `And ${others.length - BATCH_LINES} more, the least urgent, on the dashboard.` });
+  }
+  blocks.push({ type: "links", links: [{ label: "Open alerts on the dashboard", href: input.alertsPage, primary: true }] });
+  return renderEmail({ subject, preview: `${leadName}: ${problem}, and ${others.length} more`, blocks, footer: storeFooter(store) });
 }
 
 /** Urgent first, then by stockout date (unknown last), then in the order a manager should look at kinds. */
@@ -340,36 +449,97 @@ function compareAlerts(a: DigestAlert, b: DigestAlert): number {
   return byKind !== 0 ? byKind : itemName(a.item).localeCompare(itemName(b.item));
 }
 
-function digestEntry(alert: DigestAlert, input: DigestInput): ListEntry {
+/** What a digest line asks for: the digest groups its lines by it. */
+type DigestAction = "order" | "move" | "shelf" | "feed";
+
+const DIGEST_GROUPS: Array<[DigestAction, string]> = [
+  ["order", "Order"],
+  ["move", "Move stock"],
+  ["shelf", "Check the shelf"],
+  ["feed", "Check the POS export"],
+];
+
+function digestAction(alert: DigestAlert): DigestAction {
+  const { kind, figures } = alert;
+  switch (kind) {
+    case "stale_feed":
+      return "feed";
+    case "out_of_stock":
+      return "shelf";
+    case "delivery_stockout":
+      return figures.nextDeliveryDate ? "move" : "order";
+    case "promotion_stockout":
+      return figures.suggestedQuantity !== null && figures.suggestedQuantity > 0 ? "order" : "shelf";
+  }
+}
+
+const alertKey = (kind: AlertKind, item: ItemForEmail | null) => `${kind}:${item?.sku ?? ""}`;
+
+/** The problem in the fewest words, for a digest line whose group already says what to do. */
+function shortProblem(kind: AlertKind, figures: AlertFigures, today: string, timeZone: string): string {
+  const runsOut = figures.projectedStockoutDate ? `runs out ${upcomingDay(figures.projectedStockoutDate, today)}` : "may run out";
+  switch (kind) {
+    case "promotion_stockout":
+      return runsOut;
+    case "out_of_stock":
+      return "out of stock";
+    case "delivery_stockout":
+      return `${runsOut}, ${figures.nextDeliveryDate ? `delivery ${upcomingDay(figures.nextDeliveryDate, today)}` : "no delivery"}`;
+    case "stale_feed":
+      return describeProblem(kind, figures, today, timeZone);
+  }
+}
+
+/** One line: the item, linked to its page, then the few figures that say how bad it is and how much to act on. */
+function digestLine(alert: DigestAlert, input: DigestInput, marks: Map<string, string>): ItemLine {
   const { figures, kind } = alert;
-  const parts = [capitalize(describeProblem(kind, figures, input.localDate, input.store.timeZone))];
+  const parts: string[] = [];
+  if (alert.state !== "open") parts.push(alert.state === "acknowledged" ? "acknowledged" : "snoozed");
+  else if (alert.urgent) parts.push("urgent");
+  const mark = marks.get(alertKey(kind, alert.item));
+  if (mark) parts.push(mark);
+  parts.push(shortProblem(kind, figures, input.localDate, input.store.timeZone));
   if (kind !== "stale_feed") {
     if (figures.onHand !== null) parts.push(`${figures.onHand.toLocaleString("en-US")} on hand`);
-    if (figures.probability !== null && kind !== "out_of_stock") parts.push(`${percent(figures.probability)} chance`);
-    if (figures.promotionName) parts.push(`promotion ${figures.promotionName}`);
-    if (figures.nextDeliveryDate && kind !== "delivery_stockout") {
-      parts.push(`delivery ${upcomingDay(figures.nextDeliveryDate, input.localDate)}`);
-    }
+    if (figures.probability !== null && kind !== "out_of_stock") parts.push(percent(figures.probability));
     if (figures.suggestedQuantity !== null && figures.suggestedQuantity > 0) {
-      parts.push(`${kind === "out_of_stock" ? "order" : "order or move"} ${units(figures.suggestedQuantity)}`);
+      parts.push(`${digestAction(alert) === "move" ? "move" : "order"} ${figures.suggestedQuantity.toLocaleString("en-US")}`);
     }
   }
-  const details = [parts.join(" · ")];
-  if (alert.state !== "open") details.unshift(alert.state === "acknowledged" ? "Acknowledged" : "Snoozed");
-  const links: Link[] = [];
-  if (alert.state !== "acknowledged") links.push({ label: "Acknowledge", href: alert.links.acknowledge, primary: true });
-  if (alert.state === "open") links.push({ label: "Snooze", href: alert.links.snooze, primary: false });
-  return { title: kind === "stale_feed" ? "POS data feed" : itemWithSku(alert.item), details, links };
+  // the name alone: the SKU, the promotion and the delivery are on the item's page, one tap away
+  return { title: kind === "stale_feed" ? "POS data feed" : itemName(alert.item), href: alert.links.page, detail: capitalize(parts.join(" · ")) };
 }
 
 const CHANGE_LABELS: Record<DigestChange["event"], string> = {
-  opened: "Opened",
-  escalated: "Got worse",
-  resolved: "Resolved",
-  acknowledged: "Acknowledged",
-  snoozed: "Snoozed",
+  opened: "opened",
+  escalated: "got worse",
+  resolved: "resolved",
+  acknowledged: "acknowledged",
+  snoozed: "snoozed",
 };
+/** resolved alerts named in the digest; the count says how many more */
+const RESOLVED_NAMED = 10;
 
+/** The last 24 hours in two lines: how many of each change, and what resolved (live alerts carry "new" or "worse"). */
+function changeSummary(changes: DigestChange[]): string[] {
+  if (changes.length === 0) return ["No changes since yesterday."];
+  const counts = (Object.keys(CHANGE_LABELS) as Array<DigestChange["event"]>)
+    .map((event) => [event, changes.filter((c) => c.event === event).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([event, n]) => `${n} ${CHANGE_LABELS[event]}`);
+  const lines = [`${capitalize(counts.join(", "))}.`];
+  const resolved = [...new Set(changes.filter((c) => c.event === "resolved").map((c) => (c.kind === "stale_feed" ? "POS data feed" : itemName(c.item))))];
+  if (resolved.length > 0) {
+    const more = resolved.length > RESOLVED_NAMED ? ` and ${resolved.length - RESOLVED_NAMED} more` : "";
+    lines.push(`Resolved: ${resolved.slice(0, RESOLVED_NAMED).join(", ")}${more}.`);
+  }
+  return lines;
+}
+
+/**
+ * The daily digest: one line per alert, grouped by what to do, each item linked to its dashboard page. No signed
+ * links: acknowledging or snoozing many alerts is the dashboard's work, and fifty pairs of them made the email long.
+ */
 export function renderDigestEmail(input: DigestInput): RenderedEmail {
   const { store, localDate } = input;
   const open = input.alerts.filter((a) => a.state === "open").sort(compareAlerts);
@@ -385,6 +555,13 @@ export function renderDigestEmail(input: DigestInput): RenderedEmail {
         : "nothing at risk";
   const subject = `${store.name} daily stock alerts, ${formatDate(localDate)}: ${counts}`;
 
+  // the latest change of each live alert marks its line
+  const marks = new Map<string, string>();
+  for (const change of [...input.changes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
+    if (change.event === "opened") marks.set(alertKey(change.kind, change.item), "new");
+    else if (change.event === "escalated" && !marks.has(alertKey(change.kind, change.item))) marks.set(alertKey(change.kind, change.item), "worse");
+  }
+
   const blocks: Block[] = [
     { type: "heading", text: `${store.name} stock alerts, ${formatDate(localDate)}` },
     { type: "paragraph", text: input.recipientName ? `Hello ${input.recipientName},` : "Hello," },
@@ -393,36 +570,22 @@ export function renderDigestEmail(input: DigestInput): RenderedEmail {
       text: open.length > 0 ? `${capitalize(counts)} at ${store.name} today.` : `Nothing new is at risk at ${store.name} today.`,
     },
   ];
-  const section = (title: string, alerts: DigestAlert[], isUrgent = false) => {
-    if (alerts.length === 0) return;
+  for (const [action, title] of DIGEST_GROUPS) {
+    const group = open.filter((alert) => digestAction(alert) === action);
+    if (group.length === 0) continue;
     blocks.push(
-      { type: "subheading", text: `${title} (${alerts.length})`, urgent: isUrgent },
-      { type: "entries", entries: alerts.map((alert) => digestEntry(alert, input)) },
+      { type: "subheading", text: `${title} (${group.length})`, urgent: group.some((alert) => alert.urgent) },
+      { type: "lines", lines: group.map((alert) => digestLine(alert, input, marks)) },
     );
-  };
-  section("Urgent", urgent, true);
-  section("To watch", watch);
-  section("Acknowledged or snoozed", handled);
-
-  const changes = [...input.changes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }
+  if (handled.length > 0) {
+    blocks.push(
+      { type: "subheading", text: `Acknowledged or snoozed (${handled.length})` },
+      { type: "lines", lines: handled.map((alert) => digestLine(alert, input, marks)) },
+    );
+  }
   blocks.push({ type: "subheading", text: "Changed since yesterday" });
-  blocks.push(
-    changes.length === 0
-      ? { type: "paragraph", text: "No changes." }
-      : {
-          type: "bullets",
-          items: changes.map((change) =>
-            [
-              pastMoment(change.at, store.timeZone, localDate),
-              CHANGE_LABELS[change.event],
-              change.kind === "stale_feed" ? "POS data feed" : itemWithSku(change.item),
-              ALERT_KIND_LABELS[change.kind],
-              change.cause,
-            ].join(" · "),
-          ),
-        },
-  );
+  for (const line of changeSummary(input.changes)) blocks.push({ type: "paragraph", text: line });
   blocks.push({ type: "links", links: [{ label: "Open dashboard", href: input.links.dashboard, primary: true }] });
   return renderEmail({ subject, preview: capitalize(counts), blocks, footer: storeFooter(store) });
 }
-

@@ -4,11 +4,10 @@ import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import { alertEvents, alerts, recipients, stores } from "../db/schema/index.js";
 import type { Logger } from "../log.js";
-import { alertLinks, loadItemsForEmail, loadStoreForEmail, publicUrl, type NoticeConfig } from "./alert-notices.js";
+import { itemPage, loadItemsForEmail, loadStoreForEmail, type NoticeConfig } from "./alert-notices.js";
 import { renderDigestEmail, type DigestAlert, type DigestChange } from "./alert-templates.js";
 import { localClock, minutesOfDay } from "./local-time.js";
 import { enqueueEmails, outboxHasKey } from "./outbox.js";
-import { linkSecret } from "./service-secrets.js";
 
 export interface DigestDeps {
   db: Database;
@@ -49,7 +48,7 @@ export async function runDigests(deps: DigestDeps): Promise<{ written: number }>
         recipientName: recipient.name,
         alerts: content.alerts,
         changes: content.changes,
-        links: { dashboard: `${publicUrl(config)}/dashboard/stores/${encodeURIComponent(store.code)}` },
+        links: { dashboard: itemPage(config, store.code, null) },
       });
       return enqueueEmails(tx, config, [{ storeId: recipient.storeId, category: "digest", dedupeKey, to: recipient.email, ...rendered, notBefore: now }], now);
     });
@@ -79,18 +78,16 @@ async function digestContent(
   const itemIds = [...live.map((a) => a.itemId), ...events.map((e) => e.itemId)].filter((id): id is number => id !== null);
   const itemsById = await loadItemsForEmail(db, [...new Set(itemIds)]);
   const [store] = await db.select({ code: stores.code }).from(stores).where(eq(stores.id, recipient.storeId));
-  const secret = await linkSecret(db, config);
   return {
     alerts: live.map((alert) => {
       const item = alert.itemId === null ? null : (itemsById.get(alert.itemId) ?? null);
-      const links = alertLinks(config, secret, { alertId: alert.id, storeCode: store!.code, sku: item?.sku ?? null }, now);
       return {
         kind: alert.kind as AlertKind,
         state: alert.state as DigestAlert["state"],
         item,
         figures: alert.figures,
         urgent: alert.urgent,
-        links: { acknowledge: links.acknowledge, snooze: links.snooze },
+        links: { page: itemPage(config, store!.code, item?.sku ?? null) },
       };
     }),
     changes: events

@@ -26,6 +26,13 @@ export interface ListEntry {
   links: Link[];
 }
 
+/** One item on one line: its name links to its page, the detail follows. */
+export interface ItemLine {
+  title: string;
+  href: string;
+  detail: string;
+}
+
 export type Block =
   | { type: "heading"; text: string }
   | { type: "subheading"; text: string; urgent?: boolean }
@@ -34,7 +41,8 @@ export type Block =
   | { type: "facts"; facts: Fact[] }
   | { type: "links"; links: Link[] }
   | { type: "entries"; entries: ListEntry[] }
-  | { type: "bullets"; items: string[] };
+  | { type: "bullets"; items: string[] }
+  | { type: "lines"; lines: ItemLine[] };
 
 export interface EmailContent {
   subject: string;
@@ -87,6 +95,8 @@ function renderTextBlock(block: Block): string[] {
       ]);
     case "bullets":
       return block.items.flatMap((item) => wrap(`* ${item}`, "", "  "));
+    case "lines":
+      return block.lines.flatMap((line) => [...wrap(`* ${line.title}: ${line.detail}`, "", "  "), `  ${line.href}`]);
   }
 }
 
@@ -155,6 +165,14 @@ function renderHtmlBlock(block: Block): string {
         .join("");
     case "bullets":
       return `<ul style="margin:0 0 16px;padding-left:20px">${block.items.map((item) => `<li style="margin:0 0 6px;font-size:15px">${escapeHtml(item)}</li>`).join("")}</ul>`;
+    case "lines":
+      // one line of text per item where the width allows; a long name without spaces breaks instead of widening the page
+      return `<ul style="margin:0 0 16px;padding:0;list-style:none">${block.lines
+        .map(
+          (line) =>
+            `<li style="margin:0 0 6px;font-size:15px;line-height:1.35;overflow-wrap:anywhere;word-break:break-word"><a href="${safeHref(line.href)}" style="color:${BLUE};font-weight:bold">${escapeHtml(line.title)}</a> <span style="color:#374151">${escapeHtml(line.detail)}</span></li>`,
+        )
+        .join("")}</ul>`;
   }
 }
 

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config.js";
 import { queryRows, type Database } from "../db/client.js";
 import { outbox } from "../db/schema/index.js";
+import type { AlertNotice } from "../db/schema/outbox.js";
 
 /** Staff email, and customer email (which no suppressed address ever gets). */
 export const EMAIL_CATEGORIES = ["alert", "digest", "confirmation", "restock", "deal", "privacy"] as const;
@@ -15,6 +16,8 @@ export interface NewEmail {
   /** one row per key: an alert event and recipient, or a digest day and recipient */
   dedupeKey: string;
   alertId?: number | null;
+  /** urgent alert email: the alert events it tells of */
+  alertNotices?: AlertNotice[] | null;
   to: string;
   subject: string;
   text: string;
@@ -51,6 +54,7 @@ export async function enqueueEmails(
         dedupeKey: email.dedupeKey,
         messageId: `<${randomUUID()}@${domain}>`,
         alertId: email.alertId ?? null,
+        alertNotices: email.alertNotices ?? null,
         recipient: email.to,
         sender: config.MAIL_FROM,
         subject: email.subject,

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { AlertFigures } from "../../src/alerts/alert-types.js";
 import {
+  orderByUrgency,
+  renderAlertBatchEmail,
   renderAlertEmail,
   renderDigestEmail,
   type AlertEmailInput,
+  type AlertNoticeForEmail,
   type DigestAlert,
   type DigestInput,
   type StoreForEmail,
@@ -243,6 +246,73 @@ describe("renderAlertEmail bodies", () => {
   });
 });
 
+describe("renderAlertBatchEmail", () => {
+  const page = (sku: string) => `https://shelfwatch.example/dashboard/stores/S12/items/${sku}`;
+  function notice(sku: string, overrides: Partial<AlertNoticeForEmail> = {}): AlertNoticeForEmail {
+    return { event: "opened", kind: "promotion_stockout", item: { sku, name: `Item ${sku}` }, figures: figures(), page: page(sku), ...overrides };
+  }
+  const leadLinks = { acknowledge: "https://shelfwatch.example/links/ack-lead", snooze: "https://shelfwatch.example/links/snooze-lead" };
+
+  it("puts a silent POS feed first, then the emptiest shelf, the soonest stockout and the likelier one", () => {
+    const ordered = orderByUrgency(
+      [
+        notice("later", { figures: figures({ projectedStockoutDate: "2025-12-01" }) }),
+        notice("unknown", { figures: figures({ projectedStockoutDate: null }) }),
+        notice("sooner-less-likely", { figures: figures({ projectedStockoutDate: "2025-11-28", probability: 0.6 }) }),
+        notice("empty", { kind: "out_of_stock", figures: figures({ onHand: 0, projectedStockoutDate: null, probability: null }) }),
+        notice("sooner-likelier", { figures: figures({ projectedStockoutDate: "2025-11-28", probability: 0.9 }) }),
+        notice("feed", { kind: "stale_feed", item: null, figures: figures({ feedLastSeenAt: "2025-11-26T08:00:00Z" }) }),
+      ],
+      TODAY,
+    );
+    expect(ordered.map((n) => n.item?.sku ?? "feed")).toEqual(["feed", "empty", "sooner-likelier", "sooner-less-likely", "later", "unknown"]);
+  });
+
+  it("leads with the first alert in full and gives each of the others a line linked to its page", () => {
+    const notices = [
+      notice("4011", { figures: figures({ projectedStockoutDate: "2025-11-28" }) }),
+      notice("5020", { event: "escalated", previous: figures({ probability: 0.55 }), figures: figures({ onHand: 9, probability: 0.91 }) }),
+      notice("6030", { kind: "out_of_stock", figures: figures({ onHand: 0, probability: null }) }),
+    ];
+    const email = renderAlertBatchEmail({ store, today: TODAY, notices, leadLinks, alertsPage: "https://shelfwatch.example/dashboard/alerts?store=S12" });
+    expect(email.subject).toBe("3 urgent alerts at Store 12: Item 4011 (runs out tomorrow, ad ends Tue) and 2 more");
+    const flat = email.text.replace(/\s+/g, " ");
+    // the lead: the same figures, action and buttons as the email of one alert, its page as "Open item"
+    expect(flat).toContain("ITEM 4011 MAY RUN OUT BEFORE THE PROMOTION ENDS");
+    expect(flat).toContain("Chance of running out before the promotion ends: 83%");
+    expect(flat).toContain("Suggested action: Order or move 20 units to last through Tue 2 Dec");
+    expect(email.text).toContain("Acknowledge: https://shelfwatch.example/links/ack-lead");
+    expect(email.text).toContain("Snooze: https://shelfwatch.example/links/snooze-lead");
+    expect(email.text).toContain(`Open item: ${page("4011")}`);
+    // the others: a line each, in the order given, with stock, date, chance, what to do and the page
+    expect(flat).toContain(`ALSO URGENT (2) * Item 5020 (SKU 5020): Worse · 9 units on hand · runs out Sat, ad ends Tue · 91% chance. Order or move 20 units to last through Tue 2 Dec. ${page("5020")}`);
+    expect(flat).toContain(`* Item 6030 (SKU 6030): 0 units on hand · out of stock now, ad ends Tue. Restock the shelf / check the back room; order 20 units. ${page("6030")}`);
+    expect(email.html).toContain(`<a href="${page("5020")}"`);
+    expect(email.html).toContain('href="https://shelfwatch.example/dashboard/alerts?store=S12"');
+    // signed links for the lead only
+    expect([...email.html.matchAll(/href="https:\/\/shelfwatch\.example\/links\//g)]).toHaveLength(2);
+    expectPhoneFriendlyHtml(email.html, "3 urgent alerts at Store 12: Item 4011 (runs out tomorrow, ad ends Tue) and 2 more");
+    expectPlainText(email.text);
+  });
+
+  it("lists a hundred others at most and says how many more are on the dashboard", () => {
+    const notices = Array.from({ length: 151 }, (_, i) => notice(String(7000 + i)));
+    const email = renderAlertBatchEmail({ store, today: TODAY, notices, leadLinks, alertsPage: "https://shelfwatch.example/dashboard/alerts?store=S12" });
+    expect(email.subject).toMatch(/^151 urgent alerts at Store 12: Item 7000 .* and 150 more$/);
+    expect(email.text).toContain(page("7100"));
+    expect(email.text).not.toContain(page("7101"));
+    expect(email.text.replace(/\s+/g, " ")).toContain("And 50 more, the least urgent, on the dashboard.");
+  });
+
+  it("escapes every value from data, and refuses to batch a single alert", () => {
+    const evil = notice("<b>1</b>", { item: { sku: "<b>1</b>", name: "<script>x</script>" }, page: "javascript:alert(1)" });
+    const email = renderAlertBatchEmail({ store, today: TODAY, notices: [notice("4011"), evil], leadLinks, alertsPage: "https://shelfwatch.example/dashboard/alerts" });
+    expect(email.html).not.toMatch(/<script|<b>|javascript:/i);
+    expect(email.html).toContain("&lt;script&gt;x&lt;/script&gt; (SKU &lt;b&gt;1&lt;/b&gt;)");
+    expect(() => renderAlertBatchEmail({ store, today: TODAY, notices: [notice("4011")], leadLinks, alertsPage: "x" })).toThrow(/at least two/);
+  });
+});
+
 describe("renderDigestEmail", () => {
   const FRIDAY = "2025-11-28";
 
@@ -254,7 +324,7 @@ describe("renderDigestEmail", () => {
       item: { sku, name: `Item ${sku}` },
       figures: figures({ projectedStockoutDate: date === undefined ? "2025-11-30" : date }),
       urgent: false,
-      links: { acknowledge: `https://shelfwatch.example/alerts/${sku}/ack`, snooze: `https://shelfwatch.example/alerts/${sku}/snooze` },
+      links: { page: `https://shelfwatch.example/dashboard/stores/S12/items/${sku}` },
       ...rest,
     };
   }
@@ -293,59 +363,71 @@ describe("renderDigestEmail", () => {
     );
   });
 
-  it("lists urgent first, then the rest by stockout date, then acknowledged and snoozed (same order), then the changes", () => {
+  it("groups one line per alert by what to do (order, move, check the shelf), urgent first, then those being handled", () => {
     const { text, html } = renderDigestEmail(digest());
     for (const part of [text, visibleText(html)]) {
-      const order = ["U-sooner", "U-later", "W-soon", "W-late", "W-unknown", "SNZ", "ACK"].map((sku) => part.indexOf(`(SKU ${sku})`));
+      const order = ["W-soon", "W-late", "W-unknown", "U-later", "U-sooner", "SNZ", "ACK"].map((sku) => part.indexOf(`Item ${sku}`));
       expect(order.every((position) => position >= 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
-      const headings = [/urgent \(2\)/i, /to watch \(3\)/i, /acknowledged or snoozed \(2\)/i, /changed since yesterday/i].map((re) =>
-        part.search(re),
+      const headings = [/order \(3\)/i, /move stock \(1\)/i, /check the shelf \(1\)/i, /acknowledged or snoozed \(2\)/i, /changed since yesterday/i].map(
+        (re) => part.search(re),
       );
       expect(headings.every((position) => position >= 0)).toBe(true);
       expect(headings).toEqual([...headings].sort((a, b) => a - b));
-      // sections hold their alerts
-      expect(part.indexOf("(SKU U-later)")).toBeLessThan(headings[1] ?? -1);
-      expect(part.indexOf("(SKU W-unknown)")).toBeLessThan(headings[2] ?? -1);
-      expect(part.indexOf("(SKU SNZ)")).toBeGreaterThan(headings[2] ?? Infinity);
+      // each group holds its alerts
+      expect(part.indexOf("Item W-unknown")).toBeLessThan(headings[1]!);
+      expect(part.indexOf("Item U-later")).toBeGreaterThan(headings[1]!);
+      expect(part.indexOf("Item U-sooner")).toBeGreaterThan(headings[2]!);
+      expect(part.indexOf("Item SNZ")).toBeGreaterThan(headings[3]!);
     }
   });
 
-  it("shows each alert's figures and its acknowledge and snooze links", () => {
+  it("links each item to its dashboard page, with its figures on the same line and no signed links", () => {
     const { text, html } = renderDigestEmail(digest());
     expect(text).toContain("Hello Dana,");
-    expect(text).toMatch(/\* Item W-soon \(SKU W-soon\)\n {2}Runs out tomorrow, ad ends Tue · 14 on hand · 83% chance/);
-    expect(text).toContain("  Acknowledge: https://shelfwatch.example/alerts/W-soon/ack");
-    expect(text).toContain("  Snooze: https://shelfwatch.example/alerts/W-soon/snooze");
-    expect(html).toContain('href="https://shelfwatch.example/alerts/W-soon/snooze"');
-    expect(text).toContain("Out of stock now, ad ends Tue");
-    expect(text).toContain("Runs out Mon, before delivery Mon");
-    // an acknowledged alert needs no more buttons; a snoozed one can still be acknowledged
-    expect(text).not.toContain("https://shelfwatch.example/alerts/ACK/");
-    expect(text).toContain("https://shelfwatch.example/alerts/SNZ/ack");
-    expect(text).not.toContain("https://shelfwatch.example/alerts/SNZ/snooze");
+    // the line wraps at 72 characters; the URL keeps a line of its own
+    const flat = text.replace(/\s+/g, " ");
+    expect(flat).toContain("* Item W-soon: New · runs out tomorrow · 14 on hand · 83% · order 20 https://shelfwatch.example/dashboard/stores/S12/items/W-soon *");
+    expect(text).toContain("\n  https://shelfwatch.example/dashboard/stores/S12/items/W-soon\n");
+    expect(flat).toContain("* Item U-sooner: Urgent · worse · out of stock · 14 on hand · order 20 ");
+    expect(flat).toContain("* Item U-later: Urgent · runs out Mon, delivery Mon · 14 on hand · 83% · move 20 ");
+    expect(flat).toContain("* Item ACK: Acknowledged · ");
+    expect(flat).toContain("* Item SNZ: Snoozed · ");
+    for (const sku of ["W-soon", "W-late", "W-unknown", "U-later", "U-sooner", "SNZ", "ACK"]) {
+      expect(html).toContain(`<a href="https://shelfwatch.example/dashboard/stores/S12/items/${sku}"`);
+    }
+    // the links of the page: one per item and the dashboard, nothing signed
+    const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((match) => match[1]);
+    expect(hrefs).toHaveLength(8);
+    expect(hrefs.filter((href) => href!.includes("/links/"))).toEqual([]);
     expect(text).toContain("Open dashboard: https://shelfwatch.example/stores/S12");
     expect(text.trimEnd().endsWith("Stock alerts from Shelfwatch")).toBe(true);
     expect(text).toContain("10115 Berlin");
   });
 
-  it("lists the changes in time order on the store's clock", () => {
+  it("sums up the last day's changes and names what resolved", () => {
     const { text } = renderDigestEmail(digest());
     const changes = text.slice(text.indexOf("CHANGED SINCE YESTERDAY"));
-    const opened = changes.indexOf("* Thu 17:40 · Opened · SKU W-soon · promotion stockout · sales ran");
-    const resolved = changes.indexOf("* Thu 19:00 · Resolved · POS data feed · no POS data · POS data arrived");
-    const escalated = changes.indexOf("* 06:15 · Got worse · Item U-sooner (SKU U-sooner) · out of stock · on");
-    expect([opened, resolved, escalated].every((position) => position >= 0)).toBe(true);
-    expect(opened).toBeLessThan(resolved);
-    expect(resolved).toBeLessThan(escalated);
+    expect(changes).toContain("1 opened, 1 got worse, 1 resolved.");
+    expect(changes).toContain("Resolved: POS data feed.");
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      at: "2025-11-28T05:15:00Z",
+      event: "resolved" as const,
+      kind: "delivery_stockout" as const,
+      item: { sku: `R${i}`, name: `Rice ${i}` },
+      cause: "stock received",
+    }));
+    const summed = renderDigestEmail(digest({ changes: many })).text;
+    expect(summed).toContain("12 resolved.");
+    expect(summed.replace(/\s+/g, " ")).toContain("Resolved: Rice 0, Rice 1, Rice 2, Rice 3, Rice 4, Rice 5, Rice 6, Rice 7, Rice 8, Rice 9 and 2 more.");
   });
 
   it("says so when nothing is at risk and nothing changed", () => {
     const { text } = renderDigestEmail(digest({ alerts: [], changes: [], recipientName: null }));
     expect(text).toContain("Hello,");
     expect(text).toContain("Nothing new is at risk at Store 12 today.");
-    expect(text).toContain("No changes.");
-    expect(text).not.toMatch(/URGENT|TO WATCH/);
+    expect(text).toContain("No changes since yesterday.");
+    expect(text).not.toMatch(/ORDER|CHECK THE SHELF|ACKNOWLEDGED/);
   });
 
   it("is phone-friendly, wrapped, and escapes every value from data", () => {
@@ -353,14 +435,13 @@ describe("renderDigestEmail", () => {
       digest({
         recipientName: "<script>alert(1)</script>",
         alerts: [digestAlert("1", { item: { sku: "<i>1</i>", name: "<script>alert(1)</script>" }, figures: figures({ promotionName: "A & B" }) })],
-        changes: [{ at: "2025-11-28T05:15:00Z", event: "opened", kind: "out_of_stock", item: null, cause: "<iframe src=x>" }],
+        changes: [{ at: "2025-11-28T05:15:00Z", event: "resolved", kind: "out_of_stock", item: { sku: "2", name: "<iframe src=x>" }, cause: "stock received" }],
       }),
     );
     expectPhoneFriendlyHtml(email.html, "Store 12 daily stock alerts, Fri 28 Nov: 0 urgent, 1 to watch");
     expect(email.html).not.toMatch(/<script|<iframe|<i>/i);
-    expect(email.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; (SKU &lt;i&gt;1&lt;/i&gt;)");
-    expect(email.html).toContain("promotion A &amp; B");
-    expect(email.html).toContain("&lt;iframe src=x&gt;");
+    expect(email.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;</a>");
+    expect(email.html).toContain("Resolved: &lt;iframe src=x&gt;.");
     expectPlainText(renderDigestEmail(digest()).text);
   });
 });

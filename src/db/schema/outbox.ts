@@ -1,6 +1,18 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import type { AlertFigures, AlertKind } from "../../alerts/alert-types.js";
 import { stores } from "./stores.js";
+
+/** One alert event an urgent email tells of: kept so that a held email can be written again with later alerts in it. */
+export interface AlertNotice {
+  alertId: number;
+  eventId: number;
+  event: "opened" | "escalated";
+  kind: AlertKind;
+  itemId: number | null;
+  figures: AlertFigures;
+  previousFigures: AlertFigures | null;
+}
 
 /**
  * Email to send, written in the same transaction as the change that caused it; the dispatcher sends it later and
@@ -19,6 +31,8 @@ export const outbox = pgTable(
     dedupeKey: text().notNull(),
     messageId: text().notNull(),
     alertId: integer(),
+    /** urgent alert email: every alert event it tells of (alertId is the one it leads with) */
+    alertNotices: jsonb().$type<AlertNotice[]>(),
     recipient: text().notNull(),
     sender: text().notNull(),
     subject: text().notNull(),
@@ -42,6 +56,8 @@ export const outbox = pgTable(
     uniqueIndex("outbox_message_id_idx").on(t.messageId),
     index("outbox_due_idx").on(t.notBefore).where(sql`${t.status} = 'pending'`),
     index("outbox_store_idx").on(t.storeId, t.createdAt),
+    // the hourly cap on urgent email reads a recipient's recent and pending alert emails
+    index("outbox_alert_recipient_idx").on(t.storeId, t.recipient, t.sentAt).where(sql`${t.category} = 'alert'`),
     check("outbox_status", sql`${t.status} in ('pending', 'sent', 'failed')`),
   ],
 );

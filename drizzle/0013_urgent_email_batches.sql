@@ -1,0 +1,2 @@
+ALTER TABLE "outbox" ADD COLUMN "alert_notices" jsonb;--> statement-breakpoint
+CREATE INDEX "outbox_alert_recipient_idx" ON "outbox" USING btree ("store_id","recipient","sent_at") WHERE "outbox"."category" = 'alert';
