@@ -50,7 +50,7 @@ describe("the administration pages in a real browser", () => {
     await page.waitForURL(/saved=thresholds$/);
     expect(await page.getByLabel("Alert at (%)").inputValue()).toBe("65");
 
-    await page.getByLabel("Email").fill("ana@store3.example");
+    await page.getByLabel("Email", { exact: true }).fill("ana@store3.example");
     await page.getByRole("button", { name: "Add recipient" }).click();
     await page.waitForURL(/saved=recipients$/);
     expect(await page.getByRole("region", { name: "Who receives the alert emails of S03" }).textContent()).toContain("ana@store3.example");
@@ -78,7 +78,7 @@ describe("the administration pages in a real browser", () => {
     expect((await ctx.app.request("/v1/stores/S03/recipients", { headers: bearer(key) })).status).toBe(401);
 
     await page.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Users" }).click();
-    await page.getByLabel("Email").fill("bo@store3.example");
+    await page.getByLabel("Email", { exact: true }).fill("bo@store3.example");
     await page.getByLabel("Name", { exact: true }).fill("Bo Chen");
     await page.getByLabel("Role").selectOption("staff");
     await page.getByLabel(/^Password/).fill(TEST_PASSWORD);
@@ -99,7 +99,8 @@ describe("the administration pages in a real browser", () => {
     }
     await site.screenshot(page, "admin-06-users-phone");
 
-    expect(errors).toEqual([]);
+    // the refused form's 422 is an expected answer, not a page error
+    expect(errors.filter((e) => !e.includes("422"))).toEqual([]);
     await context.close();
 
     // the new user is no admin: no Admin link in their navigation
@@ -107,5 +108,5 @@ describe("the administration pages in a real browser", () => {
     await signIn(staff.page, "bo@store3.example");
     expect(await staff.page.getByRole("link", { name: "Admin" }).count()).toBe(0);
     await staff.context.close();
-  });
+  }, 180_000);
 });
