@@ -37,20 +37,18 @@ type Section = "stores" | "keys" | "users";
 
 function AdminLayout({ title, viewer, section, problem, saved, children }: { title: string; viewer: Viewer; section: Section; problem?: FormProblem; saved?: SavedNotice; children: Child }) {
   const link = (to: Section, path: string, label: string) => (
-    <li>
-      <a href={path} aria-current={section === to ? "page" : undefined}>
-        {label}
-      </a>
-    </li>
+    <a href={path} aria-current={section === to ? "page" : undefined}>
+      {label}
+    </a>
   );
   return (
     <Layout title={title} viewer={viewer} current="admin">
       <nav aria-label="Administration">
-        <ul class="actions">
+        <p class="actions">
           {link("stores", ADMIN_PATH, "Stores")}
           {link("keys", `${ADMIN_PATH}/keys`, "API keys")}
           {link("users", `${ADMIN_PATH}/users`, "Users")}
-        </ul>
+        </p>
       </nav>
       <h1>{title}</h1>
       {viewer.storeIds !== null ? <p class="note">You administer only your own stores.</p> : null}
@@ -238,7 +236,7 @@ export function AdminStoresPage({ viewer, stores, problem, saved }: { viewer: Vi
 export function AdminStorePage({ viewer, store, recipients, problem, saved }: { viewer: Viewer; store: AdminStore; recipients: Recipient[]; problem?: FormProblem; saved?: SavedNotice }) {
   const path = adminStorePath(store.code);
   return (
-    <AdminLayout title={`Store ${store.code}`} viewer={viewer} section="stores" problem={problem} saved={saved}>
+    <AdminLayout title={`Store ${store.code} · ${store.name}`} viewer={viewer} section="stores" problem={problem} saved={saved}>
       <section aria-labelledby="store-heading">
         <h2 id="store-heading">Name and time zone</h2>
         <form class="filters" method="post" action={path}>
