@@ -16,7 +16,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
                [--postal-code ..] [--country ..] [--feed-interval-minutes 60] [--alias "Mt Auburn" --alias Mt_Auburn]
   store:alias  --code S12 --alias "Mt Auburn" [--alias ...]
   store:list
-  key:create   --name "S12 till" [--store S12 --store S13]     (no --store: a key for every store)
+  key:create   --name "S12 till" [--store S12 --store S13] [--admin]
+               (no --store: a key for every store; --admin: a key for the admin API /v1/admin, for the same stores)
   key:list
   key:revoke   --id 3
 ${RECIPIENT_USAGE}${USER_USAGE}`;
@@ -35,6 +36,7 @@ const options = {
   alias: { type: "string", multiple: true },
   store: { type: "string", multiple: true },
   id: { type: "string" },
+  admin: { type: "boolean" },
 } as const;
 
 const required = (what: string) => z.string({ error: `--${what} is required` }).min(1, { error: `--${what} is required` });
@@ -86,17 +88,17 @@ async function run(db: Database, command: string | undefined, values: Record<str
       return;
     }
     case "key:create": {
-      const args = z.object({ name: required("name"), store: z.array(z.string()).optional() }).parse(values);
+      const args = z.object({ name: required("name"), store: z.array(z.string()).optional(), admin: z.boolean().default(false) }).parse(values);
       const storeIds = args.store ? await storeIdsByCode(db, args.store) : null;
-      const { id, key } = await createApiKey(db, { name: args.name, storeIds });
-      out(`API key ${id} "${args.name}" for ${args.store ? `stores ${args.store.join(", ")}` : "every store"}:`);
+      const { id, key } = await createApiKey(db, { name: args.name, storeIds, admin: args.admin });
+      out(`${args.admin ? "admin " : ""}API key ${id} "${args.name}" for ${args.store ? `stores ${args.store.join(", ")}` : "every store"}:`);
       out(key);
       out("It is shown only now: store it in the POS connector's secret settings.");
       return;
     }
     case "key:list": {
       const rows = await db.select().from(apiKeys).where(isNull(apiKeys.revokedAt)).orderBy(apiKeys.id);
-      for (const k of rows) out(`${k.id}\t${k.prefix}…\t${k.name}\tstores: ${k.storeIds?.join(",") ?? "all"}\tlast used ${k.lastUsedAt?.toISOString() ?? "never"}`);
+      for (const k of rows) out(`${k.id}\t${k.prefix}…\t${k.name}${k.admin ? " (admin)" : ""}\tstores: ${k.storeIds?.join(",") ?? "all"}\tlast used ${k.lastUsedAt?.toISOString() ?? "never"}`);
       return;
     }
     case "key:revoke": {

@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from "./app-env.js";
 import { isDatabaseUnavailable, pingDatabase } from "./db/client.js";
 import { countRequests, createMetrics, metricsRoutes } from "./http/metrics.js";
 import { AppError, problemResponse } from "./http/problem.js";
+import { adminRoutes } from "./admin/admin.routes.js";
 import { alertRoutes } from "./alerts/alerts.routes.js";
 import { riskRoutes } from "./alerts/risk.routes.js";
 import { linkRoutes, notifyRoutes } from "./notify/notify.routes.js";
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", riskRoutes(deps));
   app.route("/v1", alertRoutes(deps));
   app.route("/v1", notifyRoutes(deps));
+  app.route("/v1/admin", adminRoutes(deps));
   app.route("/", linkRoutes(deps));
   app.route("/", customerPages(deps, customers.subscribe));
   app.route("/dashboard", dashboardRoutes(deps));

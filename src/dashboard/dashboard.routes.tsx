@@ -11,6 +11,7 @@ import { endSession, findSession, hashSessionToken, SESSION_COOKIE, startSession
 import { checkCredentials } from "../http/sign-in.js";
 import { validate } from "../http/validation.js";
 import { countRequest } from "../subscriptions/rate-limits.js";
+import { adminPageRoutes } from "./admin.routes.js";
 import { AtRiskPage } from "./at-risk-page.js";
 import { loadItemPage } from "./item-page-data.js";
 import { ItemPage } from "./item-page.js";
@@ -126,6 +127,7 @@ export function dashboardRoutes(deps: AppDeps) {
   router.use("*", requireSession(deps));
   router.use("*", requireCsrfToken());
   router.route("/", operationsRoutes(deps));
+  router.route("/admin", adminPageRoutes(deps));
 
   router.post("/logout", async (c) => {
     const viewer = c.get("viewer");

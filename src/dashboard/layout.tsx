@@ -93,7 +93,7 @@ interface LayoutProps {
   title: string;
   viewer?: Viewer;
   /** the navigation entry of this page */
-  current?: "at-risk" | "alerts" | "imports" | "subscribers";
+  current?: "at-risk" | "alerts" | "imports" | "subscribers" | "admin";
   children?: Child;
 }
 
@@ -138,6 +138,13 @@ export function Layout({ title, viewer, current, children }: LayoutProps) {
                       Subscribers
                     </a>
                   </li>
+                  {viewer.admin ? (
+                    <li>
+                      <a href={`${DASHBOARD_PATH}/admin`} aria-current={current === "admin" ? "page" : undefined}>
+                        Admin
+                      </a>
+                    </li>
+                  ) : null}
                 </ul>
               </nav>
               <span>{viewer.name}</span>

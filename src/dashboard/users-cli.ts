@@ -24,7 +24,8 @@ export type UserCommand = (typeof USER_COMMANDS)[number];
 /** the environment variable a password is read from, so that it stays out of shell history and `ps` */
 export const PASSWORD_VARIABLE = "SHELFWATCH_PASSWORD";
 
-export const USER_USAGE = `  user:add       <email> --name "Ana Ruiz" --role manager|staff --stores S01,S02|all
+export const USER_USAGE = `  user:add       <email> --name "Ana Ruiz" --role manager|staff --stores S01,S02|all [--admin]
+                 (--admin: may also open the administration pages, for the same stores)
   user:list
   user:remove    <email>
   user:password  <email>       (also lifts a lock-out and signs the user out everywhere)
@@ -45,8 +46,9 @@ const flags = {
   name: { type: "string" },
   role: { type: "string" },
   stores: { type: "string" },
+  admin: { type: "boolean" },
 } as const;
-type FlagValues = { [K in keyof typeof flags]?: string };
+type FlagValues = { name?: string; role?: string; stores?: string; admin?: boolean };
 
 const ARGUMENT_OF_FIELD: Record<string, string> = { email: "<email>", name: "--name", role: "--role", storeIds: "--stores", password: PASSWORD_VARIABLE };
 
@@ -128,10 +130,11 @@ export async function runUserCommand(db: Database, command: UserCommand, argv: s
         validated(newUserSchema.omit({ storeIds: true, password: true }), { email, name: parsed.values.name, role: parsed.values.role });
         const storeIds = await storeIdsOf(db, parsed.values.stores);
         const password = passwordFrom(io);
-        const user = validated(newUserSchema, { email, name: parsed.values.name, role: parsed.values.role, storeIds, password: password.password });
+        const user = validated(newUserSchema, { email, name: parsed.values.name, role: parsed.values.role, storeIds, password: password.password, admin: parsed.values.admin ?? false });
         const row = await createUser(db, user, clock.now());
         out(`user ${row.id} added:`);
         out(describeUser(row, clock.now()));
+        if (user.admin) out(`may administer ${row.stores === "all" ? "every store" : `stores ${row.stores.join(", ")}`} (/dashboard/admin, /v1/admin)`);
         printPassword(password, row.name);
         return 0;
       }

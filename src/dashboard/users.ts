@@ -24,6 +24,8 @@ export const newUserSchema = z.object({
   /** store ids, or null for every store (including stores added later) */
   storeIds: z.array(z.number().int().positive()).min(1).nullable(),
   password: passwordSchema,
+  /** may open the administration pages, for the same stores */
+  admin: z.boolean().default(false),
 });
 export type NewUser = z.input<typeof newUserSchema>;
 
@@ -51,7 +53,7 @@ export async function createUser(db: Database, input: NewUser, now: Date): Promi
   const id = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(users)
-      .values({ email: user.email, name: user.name, role: user.role, allStores: user.storeIds === null, passwordHash, createdAt: now })
+      .values({ email: user.email, name: user.name, role: user.role, admin: user.admin, allStores: user.storeIds === null, passwordHash, createdAt: now })
       // the unique index decides, also between two admins adding the same person at once
       .onConflictDoNothing({ target: users.email })
       .returning({ id: users.id });

@@ -24,7 +24,7 @@ export class DataDirLockedError extends Error {
     const elsewhere = owner.hostname !== hostname();
     super(
       `${owner.holder} (pid ${owner.pid}${elsewhere ? ` on host ${owner.hostname}` : ""}) holds the embedded database in ${dataDir}; ` +
-        "stop it first, or run the service on PostgreSQL (DATABASE_URL) to administer it while it runs" +
+        "stop it first, or make the change through the running service: the admin API (/v1/admin) or the dashboard's Admin pages (see Administration in the README)" +
         (elsewhere ? `. If it no longer runs, remove ${join(dataDir, lockFileName)}` : ""),
     );
     this.name = "DataDirLockedError";

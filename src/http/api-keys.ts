@@ -11,6 +11,8 @@ export interface ApiKeyPrincipal {
   name: string;
   /** null = every store */
   storeIds: number[] | null;
+  /** may use the admin API, for the same stores */
+  admin: boolean;
 }
 
 const KEY_PREFIX = "sw_";
@@ -22,19 +24,19 @@ export function hashApiKey(key: string): string {
 /** Creates a key; the clear text is returned once and only its hash is stored. */
 export async function createApiKey(
   db: Database,
-  options: { name: string; storeIds: number[] | null },
+  options: { name: string; storeIds: number[] | null; admin?: boolean },
 ): Promise<{ id: number; key: string }> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   const [row] = await db
     .insert(apiKeys)
-    .values({ name: options.name, prefix: key.slice(0, 10), keyHash: hashApiKey(key), storeIds: options.storeIds })
+    .values({ name: options.name, prefix: key.slice(0, 10), keyHash: hashApiKey(key), storeIds: options.storeIds, admin: options.admin ?? false })
     .returning({ id: apiKeys.id });
   return { id: row!.id, key };
 }
 
 export async function findApiKey(db: Database, key: string): Promise<ApiKeyPrincipal | null> {
   const [row] = await db
-    .select({ id: apiKeys.id, name: apiKeys.name, storeIds: apiKeys.storeIds })
+    .select({ id: apiKeys.id, name: apiKeys.name, storeIds: apiKeys.storeIds, admin: apiKeys.admin })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
     .limit(1);

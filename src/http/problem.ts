@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   validation_failed: { status: 422, title: "Request failed validation" },
   unauthorized: { status: 401, title: "Missing or invalid API key" },
   forbidden_store: { status: 403, title: "API key not allowed for this store" },
+  admin_required: { status: 403, title: "This needs an admin key" },
   not_found: { status: 404, title: "Not found" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },

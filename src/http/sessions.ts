@@ -17,6 +17,8 @@ export interface Viewer {
   role: UserRole;
   /** null: every store */
   storeIds: number[] | null;
+  /** may open the administration pages, for the same stores */
+  admin: boolean;
   /** sha256 of the cookie's token: the sessions row */
   sessionId: string;
   /** the hidden field every POST form of this session carries */
@@ -66,6 +68,7 @@ export async function findSession(db: Database, token: string, now: Date): Promi
       name: users.name,
       role: users.role,
       allStores: users.allStores,
+      admin: users.admin,
       expiresAt: sessions.expiresAt,
       csrfSecret: sessions.csrfSecret,
     })
@@ -81,6 +84,7 @@ export async function findSession(db: Database, token: string, now: Date): Promi
     name: row.name,
     role: row.role as UserRole,
     storeIds,
+    admin: row.admin,
     sessionId,
     csrfToken: csrfTokenFor(sessionId, row.csrfSecret),
     expiresAt: row.expiresAt,

@@ -36,6 +36,16 @@ async function passwordHashOf(email: string): Promise<string> {
 }
 
 describe("user:add", () => {
+  it("--admin makes the first admin, who finds the Admin pages for the user's stores", async () => {
+    await seedStores();
+    const added = await admin("user:add", ["head@chain.example", "--name", "Head Office", "--role", "manager", "--stores", "S12", "--admin"], { SHELFWATCH_PASSWORD: CHOSEN });
+    expect(added).toMatchObject({ status: 0, err: "" });
+    expect(added.out.split("\n")[2]).toBe("may administer stores S12 (/dashboard/admin, /v1/admin)");
+    const browser = new DashboardBrowser(ctx);
+    expect((await browser.signIn("head@chain.example", CHOSEN)).status).toBe(303);
+    expect((await browser.get("/dashboard/admin")).status).toBe(200);
+  });
+
   it("adds a user for some stores with a generated password, printed once, that signs in", async () => {
     const { s12, s7 } = await seedStores();
     const added = await admin("user:add", ["Ana.Ruiz@Store12.Example", "--name", "Ana Ruiz", "--role", "staff", "--stores", "S12,Harbour"]);

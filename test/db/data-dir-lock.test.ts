@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 const heldBy = (holder: string, pid: number, dataDir: string) =>
-  `${holder} (pid ${pid}) holds the embedded database in ${dataDir}; stop it first, or run the service on PostgreSQL (DATABASE_URL) to administer it while it runs`;
+  `${holder} (pid ${pid}) holds the embedded database in ${dataDir}; stop it first, or make the change through the running service: the admin API (/v1/admin) or the dashboard's Admin pages (see Administration in the README)`;
 
 /** Two API keys for every store in a new embedded database, added before any service runs. */
 async function prepareKeys(dataDir: string): Promise<{ till: string; old: { id: number; key: string } }> {
@@ -138,7 +138,7 @@ describe("the embedded database is one process's at a time", () => {
   it("refuses a lock taken on another host, whose pid it cannot check", async () => {
     await writeFile(join(dataDir, "pglite.lock"), JSON.stringify({ pid: 1, startTime: null, hostname: "elsewhere", holder: "the Shelfwatch service" }));
     expect(() => openDatabase({ dataDir })).toThrow(
-      `the Shelfwatch service (pid 1 on host elsewhere) holds the embedded database in ${dataDir}; stop it first, or run the service on PostgreSQL (DATABASE_URL) to administer it while it runs. If it no longer runs, remove ${join(dataDir, "pglite.lock")}`,
+      `the Shelfwatch service (pid 1 on host elsewhere) holds the embedded database in ${dataDir}; stop it first, or make the change through the running service: the admin API (/v1/admin) or the dashboard's Admin pages (see Administration in the README). If it no longer runs, remove ${join(dataDir, "pglite.lock")}`,
     );
   });
 });

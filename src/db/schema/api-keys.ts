@@ -1,4 +1,4 @@
-import { integer, pgTable, serial, text, timestamp, jsonb, primaryKey } from "drizzle-orm/pg-core";
+import { boolean, integer, pgTable, serial, text, timestamp, jsonb, primaryKey } from "drizzle-orm/pg-core";
 
 export const apiKeys = pgTable("api_keys", {
   id: serial().primaryKey(),
@@ -9,6 +9,8 @@ export const apiKeys = pgTable("api_keys", {
   keyHash: text().notNull().unique(),
   /** null = every store */
   storeIds: integer().array(),
+  /** may use the admin API (/v1/admin), for the same stores it may use */
+  admin: boolean().notNull().default(false),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp({ withTimezone: true }),
   revokedAt: timestamp({ withTimezone: true }),

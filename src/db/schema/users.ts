@@ -15,6 +15,8 @@ export const users = pgTable(
     role: text().notNull(),
     /** true: every store, present and future; false: the stores in user_stores */
     allStores: boolean().notNull().default(false),
+    /** may open the administration pages, for the same stores the user sees */
+    admin: boolean().notNull().default(false),
     /**
      * wrong passwords in a row since the last success or lock-out, each within DASHBOARD_LOCKOUT_MINUTES of the one
      * before; reaching DASHBOARD_LOCKOUT_ATTEMPTS locks the account
