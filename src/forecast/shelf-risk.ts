@@ -96,6 +96,18 @@ export function alertRiskProbability(risk: Pick<ShelfRisk, "probabilityBeforeDec
   return Math.max(risk.probabilityBeforeDecision, risk.probabilityBeforePromotionEnd ?? 0);
 }
 
+/**
+ * The last day of the window alertRiskProbability is about: the promotion's end when that probability is the larger,
+ * else the decision window's end.
+ */
+export function alertRiskWindowEnd(
+  risk: Pick<ShelfRisk, "probabilityBeforeDecision" | "probabilityBeforePromotionEnd" | "decisionEnd">,
+  promotionEnd: string | null,
+): string {
+  const promotion = risk.probabilityBeforePromotionEnd ?? null;
+  return promotion !== null && promotionEnd !== null && promotion > risk.probabilityBeforeDecision ? promotionEnd : risk.decisionEnd;
+}
+
 export interface LedgerShelfInput extends Omit<ShelfRiskInput, "pattern"> {
   /** the store-item's receipts up to and including today (older than the learning window is fine: they are skipped) */
   receipts: readonly ReceiptRecord[];
