@@ -129,11 +129,11 @@ export async function loadTrackRecord(
 }
 
 /** One store-item's latest recorded mornings, newest first. */
-export async function loadItemPredictions(db: Database, storeId: number, itemId: number, limit: number): Promise<TrackedMorning[]> {
+export async function loadItemPredictions(db: Database, storeId: number, sku: string, limit: number): Promise<TrackedMorning[]> {
   const rows = await queryRows<MorningRow>(
     db,
     sql`select ${morningColumns} from morning_predictions
-        where store_id = ${storeId} and item_id = ${itemId} order by morning desc limit ${limit}`,
+        where store_id = ${storeId} and item_id = (select id from items where sku = ${sku}) order by morning desc limit ${limit}`,
   );
   return rows.map(trackedMorning);
 }

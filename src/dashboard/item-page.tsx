@@ -4,6 +4,8 @@ import { ALERT_KIND_LABELS } from "../notify/alert-templates.js";
 import { AlertActionForm, Day, Moment, NextDelivery, percent } from "./page-parts.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
 import { StockChart, type StockChartInput } from "./stock-chart.js";
+import { ItemPredictions } from "./track-record-page.js";
+import type { TrackedMorning } from "../alerts/track-record-figures.js";
 
 export interface ItemAlertEvent {
   at: string;
@@ -47,6 +49,8 @@ export interface ItemPageProps {
   chart: StockChartInput;
   alerts: ItemAlert[];
   subscribers: { restock: number; deals: number };
+  /** the item's recent morning predictions, newest first */
+  predictions: TrackedMorning[];
   snoozeHours: number;
   /** this page's own path, where the alert buttons come back to */
   path: string;
@@ -203,6 +207,9 @@ export function ItemPage(props: ItemPageProps) {
           </section>
         ))
       )}
+
+      <h2>Past predictions</h2>
+      <ItemPredictions predictions={props.predictions} />
 
       <h2>Customers waiting</h2>
       <p>{`${props.subscribers.restock} waiting for a restock notice, ${props.subscribers.deals} following its deals.`}</p>

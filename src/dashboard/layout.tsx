@@ -93,7 +93,7 @@ interface LayoutProps {
   title: string;
   viewer?: Viewer;
   /** the navigation entry of this page */
-  current?: "at-risk" | "alerts" | "imports" | "subscribers";
+  current?: "at-risk" | "alerts" | "imports" | "subscribers" | "track-record";
   children?: Child;
 }
 
@@ -136,6 +136,11 @@ export function Layout({ title, viewer, current, children }: LayoutProps) {
                   <li>
                     <a href={`${DASHBOARD_PATH}/subscribers`} aria-current={current === "subscribers" ? "page" : undefined}>
                       Subscribers
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`${DASHBOARD_PATH}/track-record`} aria-current={current === "track-record" ? "page" : undefined}>
+                      Track record
                     </a>
                   </li>
                 </ul>

@@ -51,7 +51,7 @@ export const morningOf = (i: number) => addDays(FIRST_MORNING, i);
  * observation (07:00 local) through POST /v1/stock and runs the real sweep at 08:00 local with the clock at that
  * time. Returns the items that had a live predictive alert after each morning's sweep, as the alerts table shows it.
  */
-export async function replayMornings(ctx: TestContext, chainKey: string): Promise<Map<string, Set<string>>> {
+export async function replayMornings(ctx: TestContext, chainKey: string, mornings = MORNINGS): Promise<Map<string, Set<string>>> {
   const observe = async (i: number) => {
     const date = morningOf(i);
     ctx.clock.set(`${date}T11:30:00Z`);
@@ -87,7 +87,7 @@ export async function replayMornings(ctx: TestContext, chainKey: string): Promis
   );
 
   const alertedByMorning = new Map<string, Set<string>>();
-  for (let i = 0; i < MORNINGS; i += 1) {
+  for (let i = 0; i < mornings; i += 1) {
     await observe(i);
     ctx.clock.set(`${morningOf(i)}T12:00:00Z`);
     await runSweep(ctx.deps, { now: ctx.clock.now() });
