@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeTrackRecord, stockoutEvents, type TrackedMorning } from "../../src/alerts/track-record-figures.js";
+import { computeTrackRecord, stockoutEvents, type StockoutDay, type TrackedMorning } from "../../src/alerts/track-record-figures.js";
 import { addDays } from "../../src/alerts/risk-inputs.js";
 
 const FROM = "2026-10-01";
@@ -13,20 +13,17 @@ function mornings(itemId: number, start: string, specs: Array<Partial<TrackedMor
   });
 }
 
+/** The figures of October with a lead of 3 days. */
+const october = (list: TrackedMorning[], stockoutDays: StockoutDay[] = []) => computeTrackRecord({ mornings: list, stockoutDays, leadDays: 3, from: FROM, to: TO });
+
 describe("computeTrackRecord", () => {
   it("puts settled mornings in bands of 0.1 with their mean prediction and the share that ran out", () => {
-    const figures = computeTrackRecord({
-      mornings: [
+    const figures = october([
         ...mornings(1, "2026-10-01", [{ probability: 0.05 }, { probability: 0.15, ranOut: true }, { probability: 0.12 }]),
         ...mornings(2, "2026-10-01", [{ probability: 1, ranOut: true }, { probability: 0.95, ranOut: false }, { probability: 0.5, ranOut: null }]),
         // outside the period
         ...mornings(3, "2026-09-20", [{ probability: 0.15, ranOut: true }]),
-      ],
-      stockoutDays: [],
-      leadDays: 3,
-      from: FROM,
-      to: TO,
-    });
+      ]);
     expect(figures.mornings).toBe(6);
     expect(figures.settledMornings).toBe(5);
     expect(figures.reliability[0]).toEqual({ low: 0, high: 0.1, mornings: 1, meanPredicted: 0.05, ranOutShare: 0 });
@@ -40,8 +37,8 @@ describe("computeTrackRecord", () => {
   });
 
   it("judges an episode by its first morning and warns a stockout only lead days ahead and within that window", () => {
-    const figures = computeTrackRecord({
-      mornings: [
+    const figures = october(
+      [
         // item 1: an episode from 10-02 (ran out within its window: 10-06), then a false alarm 10-20..21
         ...mornings(1, "2026-10-01", [
           {},
@@ -55,16 +52,13 @@ describe("computeTrackRecord", () => {
         // item 3: alerted 10-01, but its window ended 10-05, before the stockout of 10-08
         ...mornings(3, "2026-10-01", [{ alerted: true, windowEnd: "2026-10-05", ranOut: false }, {}, {}, {}]),
       ],
-      stockoutDays: [
+      [
         { itemId: 1, date: "2026-10-06" },
         { itemId: 1, date: "2026-10-07" },
         { itemId: 2, date: "2026-10-12" },
         { itemId: 3, date: "2026-10-08" },
       ],
-      leadDays: 3,
-      from: FROM,
-      to: TO,
-    });
+    );
     expect(figures.shelfwatch).toEqual({
       episodes: 4,
       trueEpisodes: 2,
@@ -79,29 +73,26 @@ describe("computeTrackRecord", () => {
   });
 
   it("counts an episode's warning for the first stockout after its start only, and the median of even counts as the mean of the middle two", () => {
-    const figures = computeTrackRecord({
-      mornings: [
+    const figures = october(
+      [
         // one long-windowed episode on 10-01 before two stockouts (10-05, then 10-15 after a restock)
         ...mornings(1, "2026-10-01", [{ reorderPointAlerted: true, windowEnd: "2026-10-30", ranOut: true }, {}, {}]),
         // item 2: warned 10-01 of its stockout on 10-09 (8 days)
         ...mornings(2, "2026-10-01", [{ reorderPointAlerted: true, ranOut: true }]),
       ],
-      stockoutDays: [
+      [
         { itemId: 1, date: "2026-10-05" },
         { itemId: 1, date: "2026-10-15" },
         { itemId: 2, date: "2026-10-09" },
       ],
-      leadDays: 3,
-      from: FROM,
-      to: TO,
-    });
+    );
     expect(figures.reorderPoint).toMatchObject({ episodes: 2, trueEpisodes: 2, stockouts: 3, warned: 2, medianWarningDays: 6 });
   });
 
   it("leaves out stockouts no morning of the period could have warned of, and runs that began before the period", () => {
-    const figures = computeTrackRecord({
-      mornings: mornings(1, "2026-10-01", [{}, {}, {}, {}, {}]),
-      stockoutDays: [
+    const figures = october(
+      mornings(1, "2026-10-01", [{}, {}, {}, {}, {}]),
+      [
         // the run started on 09-30: not an event of the period
         { itemId: 1, date: "2026-09-30" },
         { itemId: 1, date: "2026-10-01" },
@@ -112,21 +103,12 @@ describe("computeTrackRecord", () => {
         // assessed 10-01 ≤ 10-20 − 3: counts
         { itemId: 1, date: "2026-10-20" },
       ],
-      leadDays: 3,
-      from: FROM,
-      to: TO,
-    });
+    );
     expect(figures.shelfwatch).toMatchObject({ stockouts: 1, warned: 0, recall: 0 });
   });
 
   it("sets episodes whose first window has not passed aside", () => {
-    const figures = computeTrackRecord({
-      mornings: mornings(1, "2026-10-25", [{ alerted: true, ranOut: null }, { alerted: true, ranOut: null }]),
-      stockoutDays: [],
-      leadDays: 3,
-      from: FROM,
-      to: TO,
-    });
+    const figures = october(mornings(1, "2026-10-25", [{ alerted: true, ranOut: null }, { alerted: true, ranOut: null }]));
     expect(figures.shelfwatch).toMatchObject({ episodes: 0, pendingEpisodes: 1, precision: null });
   });
 });
