@@ -19,11 +19,11 @@ const october = (list: TrackedMorning[], stockoutDays: StockoutDay[] = []) => co
 describe("computeTrackRecord", () => {
   it("puts settled mornings in bands of 0.1 with their mean prediction and the share that ran out", () => {
     const figures = october([
-        ...mornings(1, "2026-10-01", [{ probability: 0.05 }, { probability: 0.15, ranOut: true }, { probability: 0.12 }]),
-        ...mornings(2, "2026-10-01", [{ probability: 1, ranOut: true }, { probability: 0.95, ranOut: false }, { probability: 0.5, ranOut: null }]),
-        // outside the period
-        ...mornings(3, "2026-09-20", [{ probability: 0.15, ranOut: true }]),
-      ]);
+      ...mornings(1, "2026-10-01", [{ probability: 0.05 }, { probability: 0.15, ranOut: true }, { probability: 0.12 }]),
+      ...mornings(2, "2026-10-01", [{ probability: 1, ranOut: true }, { probability: 0.95, ranOut: false }, { probability: 0.5, ranOut: null }]),
+      // outside the period
+      ...mornings(3, "2026-09-20", [{ probability: 0.15, ranOut: true }]),
+    ]);
     expect(figures.mornings).toBe(6);
     expect(figures.settledMornings).toBe(5);
     expect(figures.reliability[0]).toEqual({ low: 0, high: 0.1, mornings: 1, meanPredicted: 0.05, ranOutShare: 0 });
