@@ -14,6 +14,18 @@ export function alertRiskProbability(risk: Pick<ShelfRisk, "probabilityBeforeDec
   return Math.max(risk.probabilityBeforeDecision, risk.probabilityBeforePromotionEnd ?? 0);
 }
 
+/**
+ * The last day of the window alertRiskProbability is about: the promotion's end when that probability is the larger,
+ * else the decision window's end.
+ */
+export function alertRiskWindowEnd(
+  risk: Pick<ShelfRisk, "probabilityBeforeDecision" | "probabilityBeforePromotionEnd" | "decisionEnd">,
+  promotionEnd: string | null,
+): string {
+  const promotion = risk.probabilityBeforePromotionEnd ?? null;
+  return promotion !== null && promotionEnd !== null && promotion > risk.probabilityBeforeDecision ? promotionEnd : risk.decisionEnd;
+}
+
 /** From this many days before a promotion starts (and while it runs), its risk alerts at the store's threshold. */
 export const PROMOTION_ALERT_WINDOW_DAYS = 4;
 /** Earlier than that, only a near-certain run-out alerts. */

@@ -5,6 +5,8 @@ import { requireApiKey, visibleStore, type ApiKeyPrincipal } from "../http/api-k
 import { validate } from "../http/validation.js";
 import { AT_RISK_DEFAULTS, listAtRisk } from "./at-risk.js";
 import { loadItemForecast } from "./item-forecast.js";
+import { storeTrackRecord } from "./track-record.js";
+import { TRACK_RECORD_DEFAULT_DAYS, trackRecordQuerySchema } from "./track-record.schemas.js";
 
 const booleanQuery = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
@@ -55,6 +57,16 @@ export function riskRoutes(deps: AppDeps) {
       /** the replenishment learned from the item's receipts (null: too few to learn from) */
       replenishment: found.replenishment,
     });
+  });
+
+  router.get("/stores/:store/track-record", validate("param", storeParam), validate("query", trackRecordQuerySchema), async (c) => {
+    const store = await visibleStore(deps.db, c.get("apiKey"), c.req.valid("param").store);
+    const figures = await storeTrackRecord(db, store, c.req.valid("query"), {
+      now: clock.now(),
+      leadDays: deps.config.ORDER_LEAD_DAYS,
+      defaultDays: TRACK_RECORD_DEFAULT_DAYS,
+    });
+    return c.json({ store: store.code, ...figures });
   });
 
   return router;

@@ -7,6 +7,8 @@ import {
   BASELINE_HALF_WIDTH_DAYS,
   fitDemand,
   poolUplifts,
+  REORDER_POINT_DAYS,
+  reorderPointAlerts,
   REPLENISHMENT_WINDOW_DAYS,
   UPLIFT_WINDOW_DAYS,
   withUpliftPrior,
@@ -14,9 +16,10 @@ import {
 import type { DayRecord, DemandModel, DemandPrior, ExpectedDelivery } from "../forecast/forecast-types.js";
 import type { ReceiptRecord, ShelfDelivery, ShelfRisk } from "../forecast/index.js";
 import { localDateAt } from "../stores/store-directory.js";
-import { alertRiskProbability, openingProbability } from "./alert-policy.js";
+import { alertRiskProbability, alertRiskWindowEnd, openingProbability } from "./alert-policy.js";
 import { planFeedAlert, planItemAlerts, planSnoozeExpiry, type AlertChange, type LiveAlert, type RiskReading } from "./alert-lifecycle.js";
 import { applyAlertChanges, loadLiveAlerts, type AlertTransition } from "./alert-writes.js";
+import { recordMornings, type MorningReading } from "./track-record.js";
 import {
   addDays,
   buildHistory,
@@ -127,6 +130,7 @@ export async function runSweep(deps: Pick<AppDeps, "db" | "log" | "config">, opt
     const readings = await sweepStore(db, store, { now: options.now, since: full ? null : since, leadDays });
     storeItems += readings.length;
     transitions += await evaluateStoreAlerts(db, store, readings, options);
+    await recordMornings(db, store, readings, options.now);
   }
   await db.execute(
     sql`insert into sweep_state (name, last_started_at, last_full_at) values ('risk', ${options.now.toISOString()}::timestamptz, ${full ? options.now.toISOString() : null}::timestamptz)
@@ -383,7 +387,7 @@ export function assessItem(item: StoreInputs["items"][number], peerLevels: Map<s
 }
 
 /** A reading, with the days until the item's promotion starts (0 or less while it runs; null when not advertised). */
-type SweptReading = RiskReading & { daysToPromotion: number | null };
+type SweptReading = RiskReading & MorningReading & { daysToPromotion: number | null };
 
 /** Recomputes and stores the risk of the store's (changed) items; returns what the alerts are decided from. */
 async function sweepStore(
@@ -406,6 +410,13 @@ async function sweepStore(
       daysToPromotion: promotion ? daysBetween(inputs.today, promotion.startDate) : null,
       onHand: Number(item.row.on_hand),
       probability: row.probability as number,
+      // what the track record keeps of this morning: the window the probability is about, and the reorder-point rule
+      windowEnd: alertRiskWindowEnd(risk, promotion?.endDate ?? null),
+      reorderPointAlerted: reorderPointAlerts({
+        onHand: Number(item.row.on_hand),
+        dailyUnits: item.history.slice(-REORDER_POINT_DAYS).map((day) => day.units),
+        leadDays: options.leadDays,
+      }),
       figures: {
         onHand: Number(item.row.on_hand),
         projectedStockoutDate: risk.projectedStockoutDate,

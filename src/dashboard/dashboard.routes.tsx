@@ -4,6 +4,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { AT_RISK_DEFAULTS, listAtRisk, listRiskCategories } from "../alerts/at-risk.js";
+import { storeTrackRecord } from "../alerts/track-record.js";
+import { checkTrackRecordPeriod, TRACK_RECORD_DEFAULT_DAYS, trackRecordPeriodFields } from "../alerts/track-record.schemas.js";
 import type { AppDeps } from "../app-env.js";
 import { clientAddress } from "../http/client-address.js";
 import { AppError, ERROR_CODES } from "../http/problem.js";
@@ -30,6 +32,7 @@ import { DASHBOARD_PATH, ErrorPage, renderPage } from "./layout.js";
 import { operationsRoutes } from "./operations.routes.js";
 import { filterStores, namedStore, visibleStores } from "./viewer-stores.js";
 import { SIGN_IN_REFUSED, SignInPage } from "./sign-in-page.js";
+import { TrackRecordPage } from "./track-record-page.js";
 
 /** rows on the at-risk page; more is a note asking to filter, not a longer page */
 export const AT_RISK_ROW_CAP = 200;
@@ -65,6 +68,8 @@ const atRiskQuery = z.object({
 });
 
 const storeParam = z.object({ code: z.string().min(1).max(100) });
+
+const trackRecordQuery = z.object({ store: optionalText(100), ...trackRecordPeriodFields }).superRefine(checkTrackRecordPeriod);
 
 /** The store manager's dashboard: server-rendered pages behind a sign-in, every query limited to the viewer's stores. */
 export function dashboardRoutes(deps: AppDeps) {
@@ -167,6 +172,22 @@ export function dashboardRoutes(deps: AppDeps) {
         message={message}
       />,
       message ? 404 : 200,
+    );
+  });
+
+  // one store at a time: the one named, else the viewer's first
+  router.get("/track-record", validate("query", trackRecordQuery), async (c) => {
+    const viewer = c.get("viewer");
+    const query = c.req.valid("query");
+    const visible = await visibleStores(db, viewer);
+    const store = query.store === undefined ? visible[0] : await namedStore(db, visible, query.store);
+    if (query.store !== undefined && !store) throw new AppError({ code: "not_found", detail: `There is no store “${query.store}” among your stores.` });
+    const figures = store
+      ? await storeTrackRecord(db, store, query, { now: clock.now(), leadDays: config.ORDER_LEAD_DAYS, defaultDays: TRACK_RECORD_DEFAULT_DAYS })
+      : null;
+    return renderPage(
+      c,
+      <TrackRecordPage viewer={viewer} stores={visible} store={store ?? null} asked={{ from: query.from, to: query.to }} figures={figures} />,
     );
   });
 

@@ -1,5 +1,6 @@
 import { listAlertHistory, listAlerts } from "../alerts/alert-reads.js";
 import { loadItemForecast } from "../alerts/item-forecast.js";
+import { loadItemPredictions } from "../alerts/track-record.js";
 import type { Database } from "../db/client.js";
 import { countSubscribersByItem } from "../subscriptions/subscriber-counts.js";
 import type { ItemAlert, ItemPageProps } from "./item-page.js";
@@ -7,6 +8,8 @@ import type { VisibleStore } from "./viewer-stores.js";
 
 /** days of sales history on the item chart: the last four weeks */
 const CHART_HISTORY_DAYS = 28;
+/** the item's own past predictions shown against what happened */
+const ITEM_PREDICTIONS = 30;
 
 /** Everything the item page shows of one item at one store, but who looks at it and where from. */
 export async function loadItemPage(
@@ -18,6 +21,7 @@ export async function loadItemPage(
 ): Promise<Omit<ItemPageProps, "viewer" | "snoozeHours" | "path">> {
   const found = await loadItemForecast(db, store, sku, now, options);
   const extras = await loadItemPageExtras(db, store.id, found.item.sku);
+  const predictions = await loadItemPredictions(db, store.id, found.item.sku, ITEM_PREDICTIONS);
   return {
     store: { code: store.code, name: store.name, timeZone: store.timeZone },
     item: found.item,
@@ -40,6 +44,7 @@ export async function loadItemPage(
       projectedStockoutDate: found.risk.projectedStockoutDate,
     },
     ...extras,
+    predictions,
   };
 }
 

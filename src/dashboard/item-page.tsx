@@ -1,9 +1,11 @@
 import type { AlertKind } from "../alerts/alert-types.js";
 import type { Viewer } from "../http/sessions.js";
 import { ALERT_KIND_LABELS } from "../notify/alert-templates.js";
-import { AlertActionForm, Day, Moment, NextDelivery, percent } from "./page-parts.js";
+import { AlertActionForm, Day, Moment, NextDelivery, percent, TableRegion } from "./page-parts.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
 import { StockChart, type StockChartInput } from "./stock-chart.js";
+import { ItemPredictions } from "./track-record-page.js";
+import type { TrackedMorning } from "../alerts/track-record-figures.js";
 
 export interface ItemAlertEvent {
   at: string;
@@ -49,6 +51,8 @@ export interface ItemPageProps {
   chart: StockChartInput;
   alerts: ItemAlert[];
   subscribers: { restock: number; deals: number };
+  /** the item's recent morning predictions, newest first */
+  predictions: TrackedMorning[];
   snoozeHours: number;
   /** this page's own path, where the alert buttons come back to */
   path: string;
@@ -193,34 +197,24 @@ export function ItemPage(props: ItemPageProps) {
               ) : null}
             </h3>
             <AlertActions alert={alert} viewer={viewer} path={props.path} snoozeHours={props.snoozeHours} />
-            <div class="table-region">
-              <table class="compact">
-                <caption>{`History of alert ${alert.id}`}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">What</th>
-                    <th scope="col">Why</th>
-                    <th scope="col">By</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {alert.events.map((event) => (
-                    <tr>
-                      <td>
-                        <Moment at={event.at} timeZone={store.timeZone} />
-                      </td>
-                      <td>{event.event}</td>
-                      <td>{event.cause}</td>
-                      <td>{event.actor}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <TableRegion id={`alert-${alert.id}-history`} caption={`History of alert ${alert.id}`} columns={["When", "What", "Why", "By"]} compact>
+              {alert.events.map((event) => (
+                <tr>
+                  <td>
+                    <Moment at={event.at} timeZone={store.timeZone} />
+                  </td>
+                  <td>{event.event}</td>
+                  <td>{event.cause}</td>
+                  <td>{event.actor}</td>
+                </tr>
+              ))}
+            </TableRegion>
           </section>
         ))
       )}
+
+      <h2>Past predictions</h2>
+      <ItemPredictions predictions={props.predictions} />
 
       <h2>Customers waiting</h2>
       <p>{`${props.subscribers.restock} waiting for a restock notice, ${props.subscribers.deals} following its deals.`}</p>

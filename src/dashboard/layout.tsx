@@ -31,7 +31,7 @@ h1{font-size:1.5rem;margin:.5rem 0 1rem}
 .field{display:flex;flex-direction:column;gap:.25rem;min-width:10rem;flex:1 1 10rem}
 .field.check{flex-direction:row;align-items:center;min-width:auto;flex:0 1 auto}
 label{font-weight:600}
-select,input[type=email],input[type=password],input[type=text],input[type=number]{font:inherit;padding:.5rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff;color:#111827;min-height:2.75rem}
+select,input[type=email],input[type=password],input[type=text],input[type=number],input[type=date]{font:inherit;padding:.5rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff;color:#111827;min-height:2.75rem}
 input[type=checkbox]{width:1.25rem;height:1.25rem;margin:0 .5rem 0 0}
 .button{display:inline-block;font:inherit;font-weight:600;padding:.5rem 1rem;min-height:2.75rem;border-radius:.375rem;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none}
 .button.secondary{background:#fff;color:#1d4ed8}
@@ -93,7 +93,7 @@ interface LayoutProps {
   title: string;
   viewer?: Viewer;
   /** the navigation entry of this page */
-  current?: "at-risk" | "alerts" | "imports" | "subscribers" | "admin";
+  current?: "at-risk" | "alerts" | "imports" | "subscribers" | "track-record" | "admin";
   children?: Child;
 }
 
@@ -136,6 +136,11 @@ export function Layout({ title, viewer, current, children }: LayoutProps) {
                   <li>
                     <a href={`${DASHBOARD_PATH}/subscribers`} aria-current={current === "subscribers" ? "page" : undefined}>
                       Subscribers
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`${DASHBOARD_PATH}/track-record`} aria-current={current === "track-record" ? "page" : undefined}>
+                      Track record
                     </a>
                   </li>
                   {viewer.admin ? (

@@ -20,3 +20,4 @@ export {
 } from "./stockout-risk.js";
 export { expectedReceipts, inferReplenishment, REPLENISHMENT_WINDOW_DAYS, type InferredDelivery, type ReceiptRecord, type ReplenishmentPattern } from "./replenishment.js";
 export { assessShelfFromLedger, assessShelfRisk, type LedgerShelfInput, type ShelfDelivery, type ShelfRisk, type ShelfRiskInput } from "./shelf-risk.js";
+export { REORDER_POINT_DAYS, reorderPoint, reorderPointAlerts, Z_90, type ReorderPointInput } from "./reorder-point.js";

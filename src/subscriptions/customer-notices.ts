@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../app-env.js";
 import type { Config } from "../config.js";
+import { pruneTrackRecord, TRACK_RECORD_DAYS } from "../alerts/track-record.js";
 import { queryRows, type Database } from "../db/client.js";
 import { addDays } from "../forecast/calendar.js";
 import { loadStoreForEmail } from "../notify/alert-notices.js";
@@ -254,8 +255,8 @@ function endOfLocalDay(date: string, timeZone: string): Date {
 }
 
 /**
- * The customer-notice job: expire lapsed subscriptions and forget former customers past CUSTOMER_DATA_DAYS, then
- * back-in-stock waves, then running-low notices.
+ * The customer-notice job: expire lapsed subscriptions and forget former customers past CUSTOMER_DATA_DAYS (and, once
+ * a day, the track record's mornings past TRACK_RECORD_DAYS), then back-in-stock waves, then running-low notices.
  */
 export async function runCustomerNotices(deps: NoticeDeps, now: Date): Promise<{ restock: number; deals: number }> {
   await expireSubscriptions(deps.db, now);
@@ -264,6 +265,8 @@ export async function runCustomerNotices(deps: NoticeDeps, now: Date): Promise<{
     deps.log.info({ ...forgotten, retentionDays: deps.config.CUSTOMER_DATA_DAYS }, "former customers' data deleted");
   }
   await forgetOldRequestCounts(deps.db, 3600_000, now);
+  const pruned = await pruneTrackRecord(deps.db, now);
+  if (pruned) deps.log.info({ mornings: pruned, retentionDays: TRACK_RECORD_DAYS }, "old track record mornings deleted");
   const restock = await runRestockNotices(deps, now);
   const deals = await runDealNotices(deps, now);
   return { restock: restock.notices, deals: deals.notices };

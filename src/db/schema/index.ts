@@ -10,3 +10,4 @@ export * from "./alerts.js";
 export * from "./outbox.js";
 export * from "./customers.js";
 export * from "./users.js";
+export * from "./track-record.js";
