@@ -28,6 +28,8 @@ export interface AtRiskRow {
   promotion: string | null;
   promotionEnd: string | null;
   onHand: number;
+  /** what the quantities count: each, or a measure such as kg or lb */
+  unit: string;
   projectedStockoutDate: string | null;
   daysOfCover: number;
   /** what alerts are judged on: running out before an order placed today can land, or before the promotion ends */
@@ -58,9 +60,10 @@ export async function listAtRisk(db: Database, filter: AtRiskFilter): Promise<At
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`select i.sku, i.name, i.category, r.advertised, p.external_id as promotion, r.promotion_end::text as promotion_end,
-               r.on_hand, r.projected_stockout_date::text as projected_stockout_date, r.days_of_cover,
+               r.on_hand::float8 as on_hand, i.unit, r.projected_stockout_date::text as projected_stockout_date, r.days_of_cover,
                r.probability, r.probability_before_promotion_end, r.probability_before_next_delivery,
-               r.quantity_to_last_promotion, r.next_delivery_date::text as next_delivery_date, r.next_delivery_quantity, r.next_delivery_source,
+               r.quantity_to_last_promotion::float8 as quantity_to_last_promotion, r.next_delivery_date::text as next_delivery_date,
+               r.next_delivery_quantity::float8 as next_delivery_quantity, r.next_delivery_source,
                to_json(r.computed_at) #>> '{}' as computed_at, to_json(r.stock_observed_at) #>> '{}' as stock_observed_at,
                r.sales_through::text as sales_through, r.model_method, s.code as store_code, s.name as store_name
         from stock_risks r

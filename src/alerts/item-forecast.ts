@@ -10,7 +10,10 @@ import { assessItem, loadStoreInputs } from "./sweep.js";
  * stock and risk, promotions, and deliveries loaded or inferred from its receipts. Shared by the forecast API and the dashboard's item page.
  */
 export async function loadItemForecast(db: Database, store: StoreRef, sku: string, now: Date, options: { leadDays: number }) {
-  const [item] = await queryRows<{ id: number; name: string | null; category: string | null }>(db, sql`select id, name, category from items where sku = ${sku}`);
+  const [item] = await queryRows<{ id: number; name: string | null; category: string | null; unit: string }>(
+    db,
+    sql`select id, name, category, unit from items where sku = ${sku}`,
+  );
   if (!item) throw new AppError({ code: "not_found", detail: `no item with SKU ${sku}` });
   // the category's items come along: they are the prior a short history shrinks toward
   const inputs = await loadStoreInputs(db, { id: store.id, time_zone: store.timeZone }, {
@@ -21,7 +24,7 @@ export async function loadItemForecast(db: Database, store: StoreRef, sku: strin
   if (!target) throw new AppError({ code: "not_found", detail: `no stock recorded for ${sku} at ${store.code}` });
   const { model, risk, promotion, days, nextDelivery, probability } = assessItem(target, inputs.peerLevels, inputs.today, options);
   return {
-    item: { id: Number(item.id), sku, name: item.name, category: item.category },
+    item: { id: Number(item.id), sku, name: item.name, category: item.category, unit: item.unit },
     today: inputs.today,
     onHand: Number(target.row.on_hand),
     stockObservedAt: new Date(target.row.observed_at).toISOString(),

@@ -40,6 +40,8 @@ export function riskRoutes(deps: AppDeps) {
     return c.json({
       store: store.code,
       sku: params.sku,
+      /** what the quantities count: each, or a measure such as kg or lb */
+      unit: found.item.unit,
       today: found.today,
       onHand: found.onHand,
       stockObservedAt: found.stockObservedAt,

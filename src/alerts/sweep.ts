@@ -519,9 +519,9 @@ async function writeRisks(db: Database, rows: Array<Record<string, unknown>>): P
           probability_within_horizon, quantity_to_last_promotion, next_delivery_date, next_delivery_quantity,
           next_delivery_source, probability, model_method, stock_observed_at, sales_through)
         select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(store_id int, item_id int, computed_at timestamptz,
-          advertised boolean, promotion_id int, promotion_end date, on_hand int, projected_stockout_date date, days_of_cover real,
+          advertised boolean, promotion_id int, promotion_end date, on_hand numeric, projected_stockout_date date, days_of_cover real,
           probability_before_promotion_end real, probability_before_next_delivery real, probability_within_horizon real,
-          quantity_to_last_promotion int, next_delivery_date date, next_delivery_quantity int, next_delivery_source text,
+          quantity_to_last_promotion numeric, next_delivery_date date, next_delivery_quantity numeric, next_delivery_source text,
           probability real, model_method text, stock_observed_at timestamptz, sales_through date)
         on conflict (store_id, item_id) do update set
           computed_at = excluded.computed_at, advertised = excluded.advertised, promotion_id = excluded.promotion_id,

@@ -1,5 +1,6 @@
 import type { AtRiskRow } from "../alerts/at-risk.js";
 import type { Viewer } from "../http/sessions.js";
+import { formatMeasure } from "../sync/quantities.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
 import { Day, FilterForm, FilterMessage, ListStatus, NextDelivery, None, percent, StoreCell, StoreSelect, TableRegion } from "./page-parts.js";
 
@@ -81,7 +82,7 @@ export function AtRiskPage({ viewer, stores, categories, filters, rows, capped, 
               <td>
                 <StoreCell store={{ code: row.storeCode, name: row.storeName }} />
               </td>
-              <td class="number">{row.onHand}</td>
+              <td class="number">{formatMeasure(row.onHand, row.unit)}</td>
               <td class="number">{percent(Number(row.probability))}</td>
               <td>
                 <Day date={row.projectedStockoutDate} />
@@ -93,10 +94,10 @@ export function AtRiskPage({ viewer, stores, categories, filters, rows, capped, 
                 {row.nextDeliveryDate === null ? (
                   <None />
                 ) : (
-                  <NextDelivery date={row.nextDeliveryDate} quantity={row.nextDeliveryQuantity} source={row.nextDeliverySource} />
+                  <NextDelivery date={row.nextDeliveryDate} quantity={row.nextDeliveryQuantity} source={row.nextDeliverySource} unit={row.unit} />
                 )}
               </td>
-              <td class="number">{row.quantityToLastPromotion === null ? <None /> : row.quantityToLastPromotion}</td>
+              <td class="number">{row.quantityToLastPromotion === null ? <None /> : formatMeasure(row.quantityToLastPromotion, row.unit)}</td>
             </tr>
           ))}
         </TableRegion>

@@ -42,6 +42,7 @@ export async function loadItemPage(
       promotions: found.windows.map((w) => ({ name: w.name ?? "Promotion", startDate: w.startDate, endDate: w.endDate })),
       deliveries: found.deliveries,
       projectedStockoutDate: found.risk.projectedStockoutDate,
+      unit: found.item.unit,
     },
     ...extras,
     predictions,

@@ -1,5 +1,6 @@
 import type { AlertKind } from "../alerts/alert-types.js";
 import type { Viewer } from "../http/sessions.js";
+import { formatMeasure, formatQuantity } from "../sync/quantities.js";
 import { ALERT_KIND_LABELS } from "../notify/alert-templates.js";
 import { AlertActionForm, Day, Moment, NextDelivery, percent, TableRegion } from "./page-parts.js";
 import { DASHBOARD_PATH, Layout } from "./layout.js";
@@ -28,7 +29,7 @@ export interface ItemAlert {
 export interface ItemPageProps {
   viewer: Viewer;
   store: { code: string; name: string; timeZone: string };
-  item: { sku: string; name: string | null; category: string | null };
+  item: { sku: string; name: string | null; category: string | null; unit?: string };
   onHand: number;
   stockObservedAt: string;
   risk: {
@@ -117,7 +118,7 @@ export function ItemPage(props: ItemPageProps) {
         <div>
           <dt>On hand</dt>
           <dd>
-            {String(props.onHand)} <span class="sku">{"as of "}<Moment at={props.stockObservedAt} timeZone={store.timeZone} /></span>
+            {formatMeasure(props.onHand, item.unit)} <span class="sku">{"as of "}<Moment at={props.stockObservedAt} timeZone={store.timeZone} /></span>
           </dd>
         </div>
         <div>
@@ -159,7 +160,7 @@ export function ItemPage(props: ItemPageProps) {
           <dt>Next delivery</dt>
           <dd>
             {props.nextDelivery ? (
-              <NextDelivery {...props.nextDelivery} intervalDays={props.replenishment?.intervalDays} />
+              <NextDelivery {...props.nextDelivery} intervalDays={props.replenishment?.intervalDays} unit={item.unit} />
             ) : (
               "none expected"
             )}
@@ -168,7 +169,7 @@ export function ItemPage(props: ItemPageProps) {
         {risk.quantityToLastPromotion !== null && risk.quantityToLastPromotion > 0 ? (
           <div class="todo">
             <dt>To last the promotion</dt>
-            <dd>{`order or move ${risk.quantityToLastPromotion} units`}</dd>
+            <dd>{`order or move ${formatQuantity(risk.quantityToLastPromotion, item.unit)}`}</dd>
           </div>
         ) : null}
       </dl>

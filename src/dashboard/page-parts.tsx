@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { Viewer } from "../http/sessions.js";
+import { formatQuantity } from "../sync/quantities.js";
 import { DASHBOARD_PATH } from "./layout.js";
 
 /** Small pieces the operations pages share: dates, moments in a store's time zone, percentages, empty cells, filters, tables. */
@@ -62,9 +63,15 @@ export function cadence(intervalDays: number): string {
  * A delivery and where it came from: "Mon 14 Dec, 24 units (purchase order)" for a loaded one, "Mon 14 Dec, ~28 units
  * (inferred from weekly receipts)" for one the item's receipts lead to expect (its quantity is an estimate).
  */
-export function NextDelivery({ date, quantity, source, intervalDays }: { date: string; quantity: number | null; source: string | null; intervalDays?: number }) {
+export function NextDelivery({
+  date,
+  quantity,
+  source,
+  intervalDays,
+  unit,
+}: { date: string; quantity: number | null; source: string | null; intervalDays?: number; unit?: string }) {
   const inferred = source === "inferred";
-  const units = quantity === null ? "" : `, ${inferred ? "~" : ""}${quantity} units`;
+  const units = quantity === null ? "" : `, ${inferred ? "~" : ""}${formatQuantity(quantity, unit)}`;
   const origin = inferred
     ? ` (inferred from ${intervalDays === undefined ? "past" : cadence(intervalDays)} receipts)`
     : source === "loaded"

@@ -5,6 +5,7 @@
  */
 import type { DayForecast, DayRecord, ExpectedDelivery } from "../forecast/forecast-types.js";
 import { daysBetween } from "../forecast/calendar.js";
+import { formatMeasure, formatQuantity } from "../sync/quantities.js";
 
 export interface StockChartInput {
   /** store-local YYYY-MM-DD */
@@ -17,6 +18,8 @@ export interface StockChartInput {
   promotions: Array<{ name: string; startDate: string; endDate: string }>;
   deliveries: ExpectedDelivery[];
   projectedStockoutDate: string | null;
+  /** what the quantities count: each (the default), or a measure such as kg or lb */
+  unit?: string;
 }
 
 export const CHART = { width: 720, salesTop: 28, salesHeight: 150, stockTop: 228, stockHeight: 110, left: 44, right: 12, height: 372 } as const;
@@ -136,13 +139,13 @@ export function chartSummary(input: StockChartInput): string {
   const sold = input.history.reduce((sum, d) => sum + d.units, 0);
   const expected = input.forecast.reduce((sum, d) => sum + d.mean, 0);
   const parts = [
-    `${sold} units sold in the last ${input.history.length} days`,
-    `${Math.round(expected)} expected in the next ${input.forecast.length}`,
-    `${input.onHand} on hand now`,
+    `${formatQuantity(sold, input.unit)} sold in the last ${input.history.length} days`,
+    `${formatMeasure(Math.round(expected), input.unit)} expected in the next ${input.forecast.length}`,
+    `${formatMeasure(input.onHand, input.unit)} on hand now`,
     input.projectedStockoutDate ? `projected to run out on ${shortDate(input.projectedStockoutDate)}` : "not projected to run out in this period",
   ];
   for (const p of input.promotions) parts.push(`promotion ${p.name} from ${shortDate(p.startDate)} to ${shortDate(p.endDate)}`);
-  for (const d of input.deliveries) parts.push(`delivery of ${d.quantity} expected on ${shortDate(d.date)}`);
+  for (const d of input.deliveries) parts.push(`delivery of ${formatMeasure(d.quantity, input.unit)} expected on ${shortDate(d.date)}`);
   return `${parts.join("; ")}.`;
 }
 

@@ -72,8 +72,8 @@ export async function loadStoreForEmail(db: Database, storeId: number): Promise<
 
 export async function loadItemsForEmail(db: Database, itemIds: number[]): Promise<Map<number, ItemForEmail>> {
   if (itemIds.length === 0) return new Map();
-  const rows = await db.select({ id: items.id, sku: items.sku, name: items.name }).from(items).where(inArray(items.id, itemIds));
-  return new Map(rows.map((r) => [r.id, { sku: r.sku, name: r.name }]));
+  const rows = await db.select({ id: items.id, sku: items.sku, name: items.name, unit: items.unit }).from(items).where(inArray(items.id, itemIds));
+  return new Map(rows.map((r) => [r.id, { sku: r.sku, name: r.name, unit: r.unit }]));
 }
 
 /**

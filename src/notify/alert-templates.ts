@@ -5,6 +5,7 @@
  */
 import { ALERT_KINDS, type AlertFigures, type AlertKind } from "../alerts/alert-types.js";
 import { dayOfWeek, daysBetween } from "../forecast/calendar.js";
+import { formatMeasure, formatQuantity } from "../sync/quantities.js";
 import { renderEmail, type Block, type Fact, type ItemLine, type RenderedEmail } from "./email-layout.js";
 
 export { escapeHtml, type RenderedEmail } from "./email-layout.js";
@@ -19,6 +20,8 @@ export interface StoreForEmail {
 export interface ItemForEmail {
   sku: string;
   name: string | null;
+  /** what its quantities count: each (the default), or a measure such as kg or lb */
+  unit?: string;
 }
 
 export interface AlertEmailInput {
@@ -135,8 +138,9 @@ function percent(probability: number): string {
   return `${whole}%`;
 }
 
-function units(count: number): string {
-  return `${count.toLocaleString("en-US")} ${count === 1 ? "unit" : "units"}`;
+/** "12 units" for an item sold by the piece, "2.35 lb" for one sold by weight. */
+function units(count: number, item: ItemForEmail | null): string {
+  return formatQuantity(count, item?.unit);
 }
 
 function itemName(item: ItemForEmail | null): string {
@@ -185,19 +189,19 @@ function describeProblem(kind: AlertKind, figures: AlertFigures, today: string, 
   }
 }
 
-function suggestAction(kind: AlertKind, figures: AlertFigures, today: string): string {
+function suggestAction(kind: AlertKind, figures: AlertFigures, today: string, item: ItemForEmail | null): string {
   const quantity = figures.suggestedQuantity !== null && figures.suggestedQuantity > 0 ? figures.suggestedQuantity : null;
   switch (kind) {
     case "promotion_stockout": {
       const end = figures.promotionEnd ? bodyDate(figures.promotionEnd, today) : "the end of the promotion";
       return quantity !== null
-        ? `Order or move ${units(quantity)} to last through ${end}`
+        ? `Order or move ${units(quantity, item)} to last through ${end}`
         : `Check the shelf and the back room so that the stock lasts through ${end}`;
     }
     case "out_of_stock":
-      return `Restock the shelf / check the back room${quantity !== null ? `; order ${units(quantity)}` : ""}`;
+      return `Restock the shelf / check the back room${quantity !== null ? `; order ${units(quantity, item)}` : ""}`;
     case "delivery_stockout": {
-      const move = `move stock from another store${quantity !== null ? ` (${units(quantity)})` : ""}`;
+      const move = `move stock from another store${quantity !== null ? ` (${units(quantity, item)})` : ""}`;
       return figures.nextDeliveryDate
         ? `Ask for the delivery on ${bodyDate(figures.nextDeliveryDate, today)} to come earlier, or ${move}`
         : `No delivery is expected: order or ${move}`;
@@ -246,7 +250,7 @@ function alertFacts(input: AlertEmailInput): Fact[] {
   if (item?.name?.trim()) facts.push(["Item", item.name.trim()]);
   if (item) facts.push(["SKU", item.sku]);
   facts.push(["Store", store.name]);
-  facts.push(["On hand", figures.onHand === null ? "unknown" : units(figures.onHand)]);
+  facts.push(["On hand", figures.onHand === null ? "unknown" : units(figures.onHand, item)]);
   if (kind === "out_of_stock") {
     facts.push(["Status", "out of stock now"]);
     if (figures.projectedStockoutDate) facts.push(["Stockout date", bodyDate(figures.projectedStockoutDate, today)]);
@@ -262,7 +266,7 @@ function alertFacts(input: AlertEmailInput): Fact[] {
   }
   if (figures.nextDeliveryDate) {
     const inferred = figures.nextDeliverySource === "inferred";
-    const quantity = figures.nextDeliveryQuantity === null ? "quantity not known" : `${inferred ? "~" : ""}${units(figures.nextDeliveryQuantity)}`;
+    const quantity = figures.nextDeliveryQuantity === null ? "quantity not known" : `${inferred ? "~" : ""}${units(figures.nextDeliveryQuantity, item)}`;
     // a delivery nobody loaded is the item's usual receipt, expected from its past ones
     facts.push(["Next delivery", `${bodyDate(figures.nextDeliveryDate, today)}, ${quantity}${inferred ? " (inferred from past receipts)" : ""}`]);
   } else if (kind === "delivery_stockout") {
@@ -288,7 +292,7 @@ function changedFacts(input: AlertEmailInput): Fact[] {
     [chanceLabel(kind), arrow(chance(previous.probability), chance(figures.probability))],
   ];
   if (previous.onHand !== figures.onHand) {
-    const onHand = (n: number | null) => (n === null ? "unknown" : units(n));
+    const onHand = (n: number | null) => (n === null ? "unknown" : units(n, input.item));
     facts.push(["On hand", arrow(onHand(previous.onHand), onHand(figures.onHand))]);
   }
   return facts;
@@ -309,7 +313,7 @@ function alertBlocks(input: AlertEmailInput, dashboardLabel: string): Block[] {
   }
   blocks.push(
     { type: "facts", facts: alertFacts(input) },
-    { type: "callout", label: "Suggested action", text: suggestAction(kind, figures, today) },
+    { type: "callout", label: "Suggested action", text: suggestAction(kind, figures, today, input.item) },
     {
       type: "links",
       links: [
@@ -388,13 +392,13 @@ function noticeLine(notice: AlertNoticeForEmail, store: StoreForEmail, today: st
   const { kind, figures } = notice;
   const parts: string[] = [];
   if (notice.event === "escalated") parts.push("worse");
-  if (kind !== "stale_feed") parts.push(figures.onHand === null ? "on hand unknown" : `${units(figures.onHand)} on hand`);
+  if (kind !== "stale_feed") parts.push(figures.onHand === null ? "on hand unknown" : `${units(figures.onHand, notice.item)} on hand`);
   parts.push(describeProblem(kind, figures, today, store.timeZone));
   if (figures.probability !== null && kind !== "out_of_stock" && kind !== "stale_feed") parts.push(`${percent(figures.probability)} chance`);
   return {
     title: kind === "stale_feed" ? "POS data feed" : itemWithSku(notice.item),
     href: notice.page,
-    detail: `${capitalize(parts.join(" · "))}. ${suggestAction(kind, figures, today)}.`,
+    detail: `${capitalize(parts.join(" · "))}. ${suggestAction(kind, figures, today, notice.item)}.`,
   };
 }
 
@@ -500,10 +504,10 @@ function digestLine(alert: DigestAlert, input: DigestInput, marks: Map<string, s
   if (mark) parts.push(mark);
   parts.push(shortProblem(kind, figures, input.localDate, input.store.timeZone));
   if (kind !== "stale_feed") {
-    if (figures.onHand !== null) parts.push(`${figures.onHand.toLocaleString("en-US")} on hand`);
+    if (figures.onHand !== null) parts.push(`${formatMeasure(figures.onHand, alert.item?.unit)} on hand`);
     if (figures.probability !== null && kind !== "out_of_stock") parts.push(percent(figures.probability));
     if (figures.suggestedQuantity !== null && figures.suggestedQuantity > 0) {
-      parts.push(`${digestAction(alert) === "move" ? "move" : "order"} ${figures.suggestedQuantity.toLocaleString("en-US")}`);
+      parts.push(`${digestAction(alert) === "move" ? "move" : "order"} ${formatMeasure(figures.suggestedQuantity, alert.item?.unit)}`);
     }
   }
   // the name alone: the SKU, the promotion and the delivery are on the item's page, one tap away

@@ -81,7 +81,7 @@ export async function receiveDelivery(
   return db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     await lockStockApply(t);
-    const [delivery] = await queryRows<{ store_id: number; item_id: number; quantity: number; status: string; code: string; time_zone: string; sku: string }>(
+    const [delivery] = await queryRows<{ store_id: number; item_id: number; quantity: number | string; status: string; code: string; time_zone: string; sku: string }>(
       t,
       sql`select d.store_id, d.item_id, d.quantity, d.status, s.code, s.time_zone, i.sku
           from deliveries d join stores s on s.id = d.store_id join items i on i.id = d.item_id
@@ -93,7 +93,8 @@ export async function receiveDelivery(
     if (delivery.status !== "expected") {
       throw new AppError({ code: "conflict", detail: `delivery ${request.id} is already ${delivery.status}` });
     }
-    const quantity = request.quantity ?? delivery.quantity;
+    // numeric comes back as text through both drivers
+    const quantity = request.quantity ?? Number(delivery.quantity);
     const at = request.receivedAt.toISOString();
     await t
       .update(deliveries)

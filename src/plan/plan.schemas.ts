@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { parseQuantity } from "../sync/formats/cell-text.js";
+import { quantity } from "../sync/quantities.js";
 import { localDate, sku, storeRef } from "../sync/sync.schemas.js";
 
 export const promotionSchema = z
@@ -51,10 +53,13 @@ export const promotionCsvRowSchema = z.object({
     }),
 });
 
+/** units on their way: more than nothing, to thousandths (goods sold by weight) */
+const deliveryQuantity = quantity("quantity", { min: 0.001, minError: "quantity must be more than 0", max: 1_000_000 });
+
 export const deliverySchema = z.object({
   store: storeRef,
   sku,
-  quantity: z.number({ error: "quantity must be a number" }).int({ error: "quantity must be whole units" }).positive().max(1_000_000),
+  quantity: deliveryQuantity,
   expectedDate: localDate,
   /** purchase order / shipping notice reference; the same reference, store and SKU again updates the delivery */
   reference: z.string({ error: "reference is required" }).trim().min(1).max(100),
@@ -68,14 +73,18 @@ export const postDeliveriesBodySchema = z.object({
 export const deliveryCsvRowSchema = z.object({
   store: storeRef,
   sku,
-  quantity: z.string().trim().regex(/^\d+$/, { error: "quantity must be whole units" }).transform(Number),
+  // the number reader of the POS imports: 1,200 and 2.5 read as they do there
+  quantity: z
+    .string({ error: "quantity is required" })
+    .transform((text) => parseQuantity(text) ?? undefined)
+    .pipe(deliveryQuantity),
   expected_date: localDate,
   reference: z.string().trim().min(1, { error: "reference is blank" }).max(100),
 });
 
 export const receiveDeliveryBodySchema = z.object({
   /** units actually received; defaults to the quantity expected */
-  quantity: z.number().int({ error: "quantity must be whole units" }).min(0).max(1_000_000).optional(),
+  quantity: quantity("quantity", { min: 0, minError: "quantity cannot be negative", max: 1_000_000 }).optional(),
   receivedAt: z.iso.datetime({ offset: true, error: "receivedAt must be an ISO 8601 time with a zone" }).optional(),
 });
 

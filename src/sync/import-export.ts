@@ -14,7 +14,7 @@ import { csvLimits, streamCsvRecords } from "./csv-records.js";
 import { normalizeHeader } from "./formats/cell-text.js";
 import { createFormat, detectFormat } from "./formats/detect-format.js";
 import { FORMAT_NAMES, MissingColumnError, type ExportFormat, type FormatName, type MappedRow } from "./formats/format-types.js";
-import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, lockStockApply } from "./ledger-writes.js";
+import { ItemRegistry, LedgerWriter, SalesStage, StockStage, touchFeeds, lockStockApply, type ItemFacts } from "./ledger-writes.js";
 import {
   SeenPairs,
   describeIssues,
@@ -189,7 +189,7 @@ class ImportRun {
   private readonly unknownLocations = new Map<string, number>();
   private stockStage = new StockStage({ newSkus: false });
   private salesStage = new SalesStage();
-  private itemFacts = new Map<string, { sku: string; name?: string; category?: string }>();
+  private itemFacts = new Map<string, ItemFacts>();
   private pendingWrite: Promise<void> | null = null;
   private rowsRead = 0;
   private rowsAccepted = 0;
@@ -344,6 +344,7 @@ class ImportRun {
         reorderPoint: row.reorderPoint,
         name: row.name,
         category: row.category,
+        unit: row.unit,
       });
       if (!parsed.success) {
         const { column, reason } = describeIssues(parsed.error, (field) => (field === "onHand" ? row.column : headerOf(this.header, field)));
@@ -356,7 +357,7 @@ class ImportRun {
       this.noteObservation(store, value.sku, value.observedAt, line);
       this.rowsAccepted += 1;
       this.stockStage.add(store.id, value.sku, value.onHand, value.observedAt, value.reorderPoint);
-      this.noteItem(value.sku, value.name, value.category);
+      this.noteItem({ sku: value.sku, name: value.name, category: value.category, unit: value.unit });
       this.noteFeed(store.id, value.observedAt);
     } else {
       // a sales line may be a refund (negative); a day total may not
@@ -368,6 +369,7 @@ class ImportRun {
         salesDate: row.salesDate,
         name: row.name,
         category: row.category,
+        unit: row.unit,
       });
       if (!parsed.success) {
         const { column, reason } = describeIssues(parsed.error, (field) => (field === "soldUnits" ? row.column : headerOf(this.header, field)));
@@ -379,7 +381,7 @@ class ImportRun {
       if (future) return this.reject(record, line, headerOf(this.header, "salesDate"), future);
       this.rowsAccepted += 1;
       this.salesStage.add(store.id, value.sku, value.salesDate, value.soldUnits);
-      this.noteItem(value.sku, value.name, value.category);
+      this.noteItem({ sku: value.sku, name: value.name, category: value.category, unit: value.unit });
       this.noteFeed(store.id, null);
     }
   }
@@ -426,12 +428,12 @@ class ImportRun {
     }
   }
 
-  private noteItem(sku: string, name?: string, category?: string): void {
-    // items without a name or category are created from the staged rows
-    if (name === undefined && category === undefined) return;
+  private noteItem({ sku, name, category, unit }: ItemFacts): void {
+    // items without a name, category or unit are created from the staged rows
+    if (name === undefined && category === undefined && unit === undefined) return;
     // a line without a name (another location's row of the same SKU) must not erase the name an earlier line gave
     const known = this.itemFacts.get(sku);
-    this.itemFacts.set(sku, { sku, name: name ?? known?.name, category: category ?? known?.category });
+    this.itemFacts.set(sku, { sku, name: name ?? known?.name, category: category ?? known?.category, unit: unit ?? known?.unit });
   }
 
   private noteFeed(storeId: number, observedAt: Date | null): void {
@@ -544,6 +546,7 @@ const FIELD_HEADERS: Record<string, string[]> = {
   observedAt: ["observedat"],
   salesDate: ["salesdate", "date"],
   reorderPoint: ["reorderpoint"],
+  unit: ["unit"],
   name: ["name", "itemname", "title"],
   category: ["category", "categories"],
 };

@@ -22,11 +22,13 @@ export interface ItemFacts {
   sku: string;
   name?: string;
   category?: string;
+  /** the unit of measure, normalised (see normaliseUnit) */
+  unit?: string;
 }
 
 /**
  * Remembers item ids for SKUs seen during one import, and creates the items it has not seen.
- * Names and categories are filled in or corrected when an export carries them.
+ * Names, categories and units are filled in or corrected when an export carries them.
  */
 export class ItemRegistry {
   private readonly ids = new Map<string, number>();
@@ -40,27 +42,36 @@ export class ItemRegistry {
   async ensure(db: Database, facts: Iterable<ItemFacts>): Promise<void> {
     const wanted = new Map<string, ItemFacts>();
     for (const item of facts) {
-      if (this.ids.has(item.sku) && item.name === undefined && item.category === undefined) continue;
+      if (this.ids.has(item.sku) && item.name === undefined && item.category === undefined && item.unit === undefined) continue;
       // a later row's name wins, but a row without one (another store's line) keeps what an earlier row said
       const known = wanted.get(item.sku);
-      wanted.set(item.sku, { sku: item.sku, name: item.name ?? known?.name, category: item.category ?? known?.category });
+      wanted.set(item.sku, {
+        sku: item.sku,
+        name: item.name ?? known?.name,
+        category: item.category ?? known?.category,
+        unit: item.unit ?? known?.unit,
+      });
     }
     if (wanted.size === 0) return;
     if (this.ids.size + wanted.size > this.maxCached) this.ids.clear();
     const input = JSON.stringify(
-      [...wanted.values()].map((i) => ({ sku: i.sku, name: i.name ?? null, category: i.category ?? null })),
+      [...wanted.values()].map((i) => ({ sku: i.sku, name: i.name ?? null, category: i.category ?? null, unit: i.unit ?? null })),
     );
     const rows = await queryRows<{ id: number; sku: string }>(
       db,
       sql`with input as (
-            select * from json_to_recordset(${input}::json) as t(sku text, name text, category text)
+            select * from json_to_recordset(${input}::json) as t(sku text, name text, category text, unit text)
           ), written as (
-            insert into items (sku, name, category)
-            select sku, name, category from input
+            insert into items (sku, name, category, unit)
+            select sku, name, category, coalesce(unit, 'each') from input
+            -- excluded.unit holds the default when the row gave none: the input says whether it did
             on conflict (sku) do update
-              set name = coalesce(excluded.name, items.name), category = coalesce(excluded.category, items.category)
+              set name = coalesce(excluded.name, items.name), category = coalesce(excluded.category, items.category),
+                  unit = coalesce((select unit from input where input.sku = excluded.sku), items.unit)
               where (excluded.name is not null and excluded.name is distinct from items.name)
                  or (excluded.category is not null and excluded.category is distinct from items.category)
+                 or (excluded.unit is distinct from items.unit
+                     and exists (select 1 from input where input.sku = excluded.sku and input.unit is not null))
             returning id, sku
           )
           select id, sku from written
@@ -162,9 +173,9 @@ export class LedgerWriter {
     // keeps a writer that forgot it from updating rows another transaction moved (see writeStock)
     await lockStockApply(this.db);
     await this.db.execute(
-      sql`create temp table stage_stock (store_id int, sku text, on_hand int, observed_at timestamptz, reorder_point int, seq int) on commit drop`,
+      sql`create temp table stage_stock (store_id int, sku text, on_hand numeric(14, 3), observed_at timestamptz, reorder_point numeric(14, 3), seq int) on commit drop`,
     );
-    await this.db.execute(sql`create temp table stage_sales (store_id int, sku text, sales_date date, units int, seq int) on commit drop`);
+    await this.db.execute(sql`create temp table stage_sales (store_id int, sku text, sales_date date, units numeric(14, 3), seq int) on commit drop`);
     this.staged = true;
   }
 
@@ -226,7 +237,7 @@ export class LedgerWriter {
             insert into stock_levels (store_id, item_id, on_hand, observed_at, reorder_point, out_of_stock_since, batch_id, updated_at)
             select store_id, item_id, on_hand, observed_at, reorder_point, case when on_hand <= 0 then observed_at end, ${batchId}, now()
             from input where previous_row is null
-            returning store_id, item_id, on_hand, observed_at, null::int as previous_on_hand, null::timestamptz as previous_observed_at
+            returning store_id, item_id, on_hand, observed_at, null::numeric as previous_on_hand, null::timestamptz as previous_observed_at
           ), written as (
             select * from updated union all select * from inserted
           ), received as (
@@ -304,7 +315,7 @@ export class LedgerWriter {
     await this.timed("itemsMs", () => this.createMissingItems("stage_sales"));
     const totals =
       mode === "lines"
-        ? sql`select store_id, sku, sales_date, sum(units)::int as units from stage_sales group by 1, 2, 3`
+        ? sql`select store_id, sku, sales_date, sum(units) as units from stage_sales group by 1, 2, 3`
         : sql`select distinct on (store_id, sku, sales_date) store_id, sku, sales_date, units
               from stage_sales order by store_id, sku, sales_date, seq desc`;
     // for lines, a key already written by this batch (an earlier chunk) adds up; otherwise the new total replaces
@@ -329,7 +340,7 @@ export class LedgerWriter {
    * Returns the days and their net units before.
    */
   async clampNegativeDays(): Promise<Array<{ storeCode: string; sku: string; salesDate: string; units: number }>> {
-    return queryRows(
+    const days = await queryRows<{ storeCode: string; sku: string; salesDate: string; units: number | string }>(
       this.db,
       sql`with negative as (
             select store_id, item_id, sales_date, units from daily_sales
@@ -340,6 +351,8 @@ export class LedgerWriter {
           where d.store_id = n.store_id and d.item_id = n.item_id and d.sales_date = n.sales_date
           returning s.code as "storeCode", i.sku, n.sales_date::text as "salesDate", n.units`,
     );
+    // numeric comes back as text through both drivers
+    return days.map((day) => ({ ...day, units: Number(day.units) }));
   }
 }
 

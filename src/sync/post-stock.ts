@@ -105,7 +105,9 @@ export async function postStock(
     const batchId = batch!.id;
     await new ItemRegistry().ensure(
       t,
-      valid.filter(({ row }) => row.name !== undefined || row.category !== undefined).map(({ row }) => ({ sku: row.sku, name: row.name, category: row.category })),
+      valid
+        .filter(({ row }) => row.name !== undefined || row.category !== undefined || row.unit !== undefined)
+        .map(({ row }) => ({ sku: row.sku, name: row.name, category: row.category, unit: row.unit })),
     );
     const stockStage = new StockStage();
     for (const w of stock.values()) stockStage.add(w.storeId, w.sku, w.onHand, w.observedAt, w.reorderPoint);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FORMAT_NAMES } from "./formats/format-types.js";
+import { quantity, unitField } from "./quantities.js";
 
 /** A NUL character or half of a UTF-16 surrogate pair: not text, and PostgreSQL refuses or alters it. */
 const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -23,17 +24,6 @@ export const storeRef = z
 /** Stock and sales data from before this are a till whose clock was reset, not history. */
 const EARLIEST = "2000-01-01";
 
-function wholeUnits(what: string) {
-  return z
-    .number({
-      error: (issue) =>
-        issue.input === undefined ? `${what} is required` : `${what} must be a whole number, got ${JSON.stringify(issue.input)}`,
-    })
-    .int({ error: `${what} must be a whole number of units` })
-    .min(-1_000_000_000, { error: `${what} is out of range` })
-    .max(1_000_000_000, { error: `${what} is out of range` });
-}
-
 const instant = z.iso
   .datetime({ offset: true, error: "must be an ISO 8601 date and time with a zone, e.g. 2026-11-23T09:30:00Z" })
   .transform((text) => new Date(text))
@@ -56,26 +46,30 @@ const optionalText = (max: number) =>
 export const stockRowSchema = z.object({
   store: storeRef,
   sku,
-  onHand: wholeUnits("onHand"),
+  onHand: quantity("onHand"),
   observedAt: instant,
-  reorderPoint: wholeUnits("reorderPoint").min(0, { error: "reorderPoint cannot be negative" }).optional(),
+  reorderPoint: quantity("reorderPoint", { min: 0, minError: "reorderPoint cannot be negative" }).optional(),
   name: optionalText(300),
   category: optionalText(200),
+  /** the item's unit of measure (each, kg, lb, ...) when the export gives one */
+  unit: unitField,
 });
 
 /** A day's units sold: refunds net out within the day, but a day cannot un-sell more than was sold (forecasts need ≥ 0). */
-const dayTotalUnits = wholeUnits("soldUnits").min(0, {
-  error: "soldUnits is the day's total units sold and cannot be negative (refund lines belong in a line-level sales export)",
+const dayTotalUnits = quantity("soldUnits", {
+  min: 0,
+  minError: "soldUnits is the day's total units sold and cannot be negative (refund lines belong in a line-level sales export)",
 });
 
 /** Units sold of one item at one store on one store-local day (or one sales line, for line-level exports). */
 export const salesRowSchema = z.object({
   store: storeRef,
   sku,
-  soldUnits: wholeUnits("soldUnits"),
+  soldUnits: quantity("soldUnits"),
   salesDate: localDate,
   name: optionalText(300),
   category: optionalText(200),
+  unit: unitField,
 });
 
 /** A sales row that is the day's total, as the generic export's sold_units: never negative. */

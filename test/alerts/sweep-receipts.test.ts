@@ -63,12 +63,14 @@ async function buildLedger(items: Array<{ sku: string; category: string; onHand:
 }
 
 async function storedRisk(sku: string) {
-  const [row] = await queryRows<{ probability: number; next_delivery_date: string | null; next_delivery_quantity: number | null; next_delivery_source: string | null }>(
+  const [row] = await queryRows<{ probability: number; next_delivery_date: string | null; next_delivery_quantity: string | null; next_delivery_source: string | null }>(
     ctx.db.db,
     sql`select r.probability, r.next_delivery_date::text as next_delivery_date, r.next_delivery_quantity, r.next_delivery_source
         from stock_risks r join items i on i.id = r.item_id where i.sku = ${sku}`,
   );
-  return { ...row!, probability: Number(row!.probability) };
+  // quantities are numeric, which both drivers answer as text
+  const quantity = row!.next_delivery_quantity;
+  return { ...row!, probability: Number(row!.probability), next_delivery_quantity: quantity === null ? null : Number(quantity) };
 }
 
 async function getJson<T>(path: string, key: string): Promise<T> {

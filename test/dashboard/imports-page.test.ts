@@ -120,7 +120,7 @@ describe("GET /dashboard/imports", () => {
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="import-${s12Batch}-rejected.csv"`);
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(await res.text()).toBe(['store,sku,on_hand,shelfwatch_error', 'S12,A-2,abc,"line 3: on_hand: onHand must be a whole number, got ""abc"""', ""].join("\r\n"));
+    expect(await res.text()).toBe(['store,sku,on_hand,shelfwatch_error', 'S12,A-2,abc,"line 3: on_hand: onHand must be a number, got ""abc"""', ""].join("\r\n"));
 
     for (const id of [s7Batch, chainBatch, 999999]) {
       const refused = await staff.get(`/dashboard/imports/${id}/rejected.csv`);

@@ -65,8 +65,9 @@ async function seedItemAtRisk(): Promise<string> {
 }
 
 async function storedOnHand(): Promise<number | undefined> {
-  const [row] = await queryRows<{ on_hand: number }>(ctx.db.db, sql`select r.on_hand from stock_risks r join items i on i.id = r.item_id where i.sku = '0001'`);
-  return row?.on_hand;
+  const [row] = await queryRows<{ on_hand: string }>(ctx.db.db, sql`select r.on_hand from stock_risks r join items i on i.id = r.item_id where i.sku = '0001'`);
+  // numeric: both drivers answer it as text
+  return row === undefined ? undefined : Number(row.on_hand);
 }
 
 /** Writes an export into the drop folder as a POS would, five minutes before the clock (settled). */

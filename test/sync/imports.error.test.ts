@@ -148,14 +148,14 @@ describe("POST /v1/imports: a refused file stores nothing", () => {
 });
 
 describe("POST /v1/imports: bad rows are rejected with line and column, valid rows land", () => {
-  it("rejects non-numeric and fractional quantities", async () => {
+  it("rejects non-numeric quantities and quantities of more than three decimal places", async () => {
     const { chainKey } = await seedStock();
-    const csv = "store,sku,on_hand\nS12,000123,11\nS12,000124,abc\nS7,000123,2.5\nS12,000125,1,000\n";
+    const csv = "store,sku,on_hand\nS12,000123,11\nS12,000124,abc\nS7,000123,2.3456\nS12,000125,1,000\n";
     const report = await importCsv(ctx, chainKey, csv);
     expect(report).toMatchObject({ status: "applied", rowsRead: 4, rowsAccepted: 2, rowsRejected: 2 });
     expect(report.rejected).toEqual([
-      { line: 3, column: "on_hand", reason: 'onHand must be a whole number, got "abc"' },
-      { line: 4, column: "on_hand", reason: "onHand must be a whole number of units" },
+      { line: 3, column: "on_hand", reason: 'onHand must be a number, got "abc"' },
+      { line: 4, column: "on_hand", reason: "onHand has more than three decimal places (2.3456); quantities are kept to thousandths" },
     ]);
     expect(await stockOf(ctx, "S12", "000123")).toMatchObject({ on_hand: 11 });
     // rejected rows leave the stock as it was
@@ -164,8 +164,8 @@ describe("POST /v1/imports: bad rows are rejected with line and column, valid ro
     // a record with an extra unquoted comma is read as 1 (the extra cell is ignored)
     expect(await stockOf(ctx, "S12", "000125")).toMatchObject({ on_hand: 1 });
     expect(await rejectionsOf(ctx, report.batchId)).toEqual([
-      { line: 3, column: "on_hand", reason: 'onHand must be a whole number, got "abc"', record: "S12,000124,abc" },
-      { line: 4, column: "on_hand", reason: "onHand must be a whole number of units", record: "S7,000123,2.5" },
+      { line: 3, column: "on_hand", reason: 'onHand must be a number, got "abc"', record: "S12,000124,abc" },
+      { line: 4, column: "on_hand", reason: "onHand has more than three decimal places (2.3456); quantities are kept to thousandths", record: "S7,000123,2.3456" },
     ]);
   });
 
@@ -174,7 +174,7 @@ describe("POST /v1/imports: bad rows are rejected with line and column, valid ro
     const csv = 'store,sku,on_hand,name\r\nS12,000123,11,"Tomatoes\r\nvine"\r\n\r\nS12,000124,abc,Basil\r\n';
     const report = await importCsv(ctx, chainKey, csv);
     expect(report).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1 });
-    expect(report.rejected).toEqual([{ line: 5, column: "on_hand", reason: 'onHand must be a whole number, got "abc"' }]);
+    expect(report.rejected).toEqual([{ line: 5, column: "on_hand", reason: 'onHand must be a number, got "abc"' }]);
   });
 
   it("rejects a row naming an unknown store and keeps the others", async () => {

@@ -125,7 +125,7 @@ describe("GET /v1/imports", () => {
       rowsRejected: 2,
       rejectedCsv: `/v1/imports/${report.batchId}/rejected.csv`,
       rejected: [
-        { line: 3, column: "on_hand", reason: 'onHand must be a whole number, got "abc"' },
+        { line: 3, column: "on_hand", reason: 'onHand must be a number, got "abc"' },
         { line: 4, column: "store", reason: 'unknown store "S99": add it as a store alias' },
       ],
     });
@@ -142,7 +142,7 @@ describe("GET /v1/imports", () => {
     const csv = [
       "store,sku,on_hand,name,observed_at",
       "S12,000123,14,Oat Milk,2026-11-20T14:00:00Z",
-      'S12,000124,2.5,"Beans, whole",2026-11-20T14:00:00Z',
+      'S12,000124,2.3456,"Beans, whole",2026-11-20T14:00:00Z',
       "S12,000125,abc,Rye Bread,2026-11-20T14:00:00Z",
       "",
     ].join("\n");
@@ -158,17 +158,17 @@ describe("GET /v1/imports", () => {
     expect(rejectedCsv).toBe(
       [
         "store,sku,on_hand,name,observed_at,shelfwatch_error",
-        'S12,000124,2.5,"Beans, whole",2026-11-20T14:00:00Z,"line 3: on_hand: onHand must be a whole number of units"',
-        'S12,000125,abc,Rye Bread,2026-11-20T14:00:00Z,"line 4: on_hand: onHand must be a whole number, got ""abc"""',
+        'S12,000124,2.3456,"Beans, whole",2026-11-20T14:00:00Z,"line 3: on_hand: onHand has more than three decimal places (2.3456); quantities are kept to thousandths"',
+        'S12,000125,abc,Rye Bread,2026-11-20T14:00:00Z,"line 4: on_hand: onHand must be a number, got ""abc"""',
         "",
       ].join("\r\n"),
     );
 
     // the shop fixes the quantities and sends the file back as it is, error column included
-    const fixed = rejectedCsv.replace(",2.5,", ",2,").replace(",abc,", ",0,");
+    const fixed = rejectedCsv.replace(",2.3456,", ",2.346,").replace(",abc,", ",0,");
     const resent = await importCsv(ctx, chainKey, fixed);
     expect(resent).toMatchObject({ status: "applied", format: "generic", rowsAccepted: 2, rowsRejected: 0 });
-    expect(await stockOf(ctx, "S12", "000124")).toMatchObject({ on_hand: 2 });
+    expect(await stockOf(ctx, "S12", "000124")).toMatchObject({ on_hand: 2.346 });
     expect(await stockOf(ctx, "S12", "000125")).toMatchObject({ on_hand: 0 });
     expect(await itemOf(ctx, "000124")).toMatchObject({ name: "Beans, whole" });
   });
@@ -178,7 +178,7 @@ describe("GET /v1/imports", () => {
     const report = await importCsv(ctx, chainKey, "store;sku;on_hand;name\nS12;000123;abc;Oat Milk\nS12;000124;4;Rye Bread\n");
     expect(report).toMatchObject({ rowsAccepted: 1, rowsRejected: 1 });
     const rejectedCsv = await (await getWithKey(ctx, chainKey, `/v1/imports/${report.batchId}/rejected.csv`)).text();
-    expect(rejectedCsv).toBe('store;sku;on_hand;name;shelfwatch_error\r\nS12;000123;abc;Oat Milk;"line 2: on_hand: onHand must be a whole number, got ""abc"""\r\n');
+    expect(rejectedCsv).toBe('store;sku;on_hand;name;shelfwatch_error\r\nS12;000123;abc;Oat Milk;"line 2: on_hand: onHand must be a number, got ""abc"""\r\n');
 
     const resent = await importCsv(ctx, chainKey, rejectedCsv.replace(";abc;", ";3;"));
     expect(resent).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });

@@ -79,17 +79,17 @@ describe("POST /v1/stock: bad rows are listed by index and field, valid rows lan
     expect(batch).toMatchObject({ rows_read: 2, rows_accepted: 1, rows_rejected: 1 });
   });
 
-  it("rejects quantities that are not whole numbers and rows missing a field", async () => {
+  it("rejects quantities that are not numbers or have more than three decimals, and rows missing a field", async () => {
     const { chainKey } = await seedStock();
     const answer = await postRowsOk(ctx, chainKey, [
       { store: "S12", sku: "000123", onHand: "abc", observedAt: "2026-11-20T14:00:00Z" },
-      { store: "S12", sku: "000124", onHand: 2.5, observedAt: "2026-11-20T14:00:00Z" },
+      { store: "S12", sku: "000124", onHand: 2.3456, observedAt: "2026-11-20T14:00:00Z" },
       { store: "S12", onHand: 1, observedAt: "2026-11-20T14:00:00Z" },
       { store: "S7", sku: "000123", onHand: 1, observedAt: "2026-11-20T14:00:00Z" },
     ]);
     expect(answer.rejected).toEqual([
-      { row: 0, field: "onHand", reason: 'onHand must be a whole number, got "abc"' },
-      { row: 1, field: "onHand", reason: "onHand must be a whole number of units" },
+      { row: 0, field: "onHand", reason: 'onHand must be a number, got "abc"' },
+      { row: 1, field: "onHand", reason: "onHand has more than three decimal places (2.3456); quantities are kept to thousandths" },
       { row: 2, field: "sku", reason: "SKU is required" },
     ]);
     expect(answer).toMatchObject({ rowsAccepted: 1, rowsRejected: 3 });

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, date, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { items } from "./items.js";
+import { quantityColumn } from "./quantity-column.js";
 import { stores } from "./stores.js";
 
 /** Stock on its way to a store: expected until received (which adds to on hand) or cancelled. */
@@ -16,12 +17,12 @@ export const deliveries = pgTable(
       .references(() => items.id, { onDelete: "cascade" }),
     /** purchase order or advance shipping notice line, as the supplier system names it */
     reference: text().notNull(),
-    quantity: integer().notNull(),
+    quantity: quantityColumn().notNull(),
     /** store-local day it is expected on the shelf */
     expectedDate: date({ mode: "string" }).notNull(),
     /** expected | received | cancelled */
     status: text().notNull().default("expected"),
-    receivedQuantity: integer(),
+    receivedQuantity: quantityColumn(),
     receivedAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

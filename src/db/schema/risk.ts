@@ -1,5 +1,6 @@
 import { boolean, date, index, integer, pgTable, primaryKey, real, text, timestamp } from "drizzle-orm/pg-core";
 import { items } from "./items.js";
+import { quantityColumn } from "./quantity-column.js";
 import { stores } from "./stores.js";
 
 /** The latest stockout risk of each item at each store, as the sweep computed it. */
@@ -17,15 +18,15 @@ export const stockRisks = pgTable(
     advertised: boolean().notNull(),
     promotionId: integer(),
     promotionEnd: date({ mode: "string" }),
-    onHand: integer().notNull(),
+    onHand: quantityColumn().notNull(),
     projectedStockoutDate: date({ mode: "string" }),
     daysOfCover: real().notNull(),
     probabilityBeforePromotionEnd: real(),
     probabilityBeforeNextDelivery: real(),
     probabilityWithinHorizon: real().notNull(),
-    quantityToLastPromotion: integer(),
+    quantityToLastPromotion: quantityColumn(),
     nextDeliveryDate: date({ mode: "string" }),
-    nextDeliveryQuantity: integer(),
+    nextDeliveryQuantity: quantityColumn(),
     /** loaded: a purchase order someone sent; inferred: expected from the item's past receipts */
     nextDeliverySource: text(),
     /** the probability alerts are judged on and the list ranks by: alertRiskProbability (alerts/alert-policy) */

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, date, integer, pgTable, primaryKey, text, timestamp, check } from "drizzle-orm/pg-core";
+import { quantityColumn } from "./quantity-column.js";
 
 /*
  * The ledger tables take millions of rows per import and carry no foreign keys: the import resolves every store
@@ -14,10 +15,10 @@ export const stockLevels = pgTable(
     storeId: integer().notNull(),
     itemId: integer().notNull(),
     /** as sent; negative means oversold and counts as out of stock */
-    onHand: integer().notNull(),
+    onHand: quantityColumn().notNull(),
     observedAt: timestamp({ withTimezone: true }).notNull(),
     /** the store's own low-stock threshold when its POS exports one (the baseline to beat) */
-    reorderPoint: integer(),
+    reorderPoint: quantityColumn(),
     /** set when on hand reached zero or below, cleared when stock returns */
     outOfStockSince: timestamp({ withTimezone: true }),
     batchId: integer(),
@@ -33,8 +34,8 @@ export const dailySales = pgTable(
     storeId: integer().notNull(),
     itemId: integer().notNull(),
     salesDate: date({ mode: "string" }).notNull(),
-    /** net units (refunds subtract) */
-    units: integer().notNull(),
+    /** net units (refunds subtract), in the item's unit of measure */
+    units: quantityColumn().notNull(),
     /** reported | derived */
     source: text().notNull(),
     /** on hand was zero or below at some observation that day: sales understate demand */
@@ -62,9 +63,9 @@ export const stockReceipts = pgTable(
     storeId: integer().notNull(),
     itemId: integer().notNull(),
     receiptDate: date({ mode: "string" }).notNull(),
-    units: integer().notNull(),
+    units: quantityColumn().notNull(),
     /** on hand just after the receipt (the highest of the day's when two add up) */
-    onHandAfter: integer(),
+    onHandAfter: quantityColumn(),
     /** observed | delivery */
     source: text().notNull(),
     /** the import that observed the rise (null for a received delivery) */

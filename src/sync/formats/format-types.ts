@@ -7,11 +7,12 @@ export type MappedRow =
       kind: "stock";
       location: string;          // location / outlet / store name or code as written in the file
       sku: string;               // trimmed text, never converted to a number (leading zeros matter)
-      onHand: number | string;   // a number when the cell is numeric text (may be fractional or negative: validation rejects fractions later), else the raw trimmed text
+      onHand: number | string;   // a number when the cell is numeric text (may be fractional or negative: validation rejects more than three decimals), else the raw trimmed text
       observedAt?: string;       // only when the file has a time column (generic format)
       reorderPoint?: number | string; // the store's own low-stock threshold when the export has one
       name?: string;
       category?: string;
+      unit?: string;             // the unit of measure (each, kg, lb, ...) as the export writes it, when it gives one
       column: string;            // header of the quantity column this row came from (for error messages)
     }
   | {
@@ -22,6 +23,7 @@ export type MappedRow =
       salesDate: string;          // YYYY-MM-DD when recognisable, else the raw text (validation rejects it later)
       name?: string;
       category?: string;
+      unit?: string;
       column: string;
     };
 

@@ -9,6 +9,7 @@ export const GENERIC_SOLD_UNITS = ["sold_units", "soldunits"];
 const OBSERVED_AT = ["observed_at", "observedat"];
 const SALES_DATE = ["sales_date", "salesdate"];
 const REORDER_POINT = ["reorder_point", "reorderpoint"];
+const UNIT = ["unit"];
 
 /** The generic format: one record may carry a stock observation, a sales line, or both. */
 export function createGenericFormat(header: string[]): ExportFormat {
@@ -26,6 +27,7 @@ export function createGenericFormat(header: string[]): ExportFormat {
   const reorderPoint = columns.find(...REORDER_POINT);
   const name = columns.find("name");
   const category = columns.find("category");
+  const unit = columns.find(...UNIT);
   const storeHeader = columns.names[store] ?? "store";
   const skuHeader = columns.names[sku] ?? "sku";
   const onHandHeader = columns.names[onHand] ?? "on_hand";
@@ -52,6 +54,7 @@ export function createGenericFormat(header: string[]): ExportFormat {
 
       const nameText = cellText(fields, name);
       const categoryText = cellText(fields, category);
+      const unitText = cellText(fields, unit);
       const rows: MappedRow[] = [];
       if (stockQuantity !== null) {
         const row: StockRow = { kind: "stock", location, sku: skuText, onHand: stockQuantity, column: onHandHeader };
@@ -61,6 +64,7 @@ export function createGenericFormat(header: string[]): ExportFormat {
         if (threshold !== null) row.reorderPoint = threshold;
         if (nameText !== "") row.name = nameText;
         if (categoryText !== "") row.category = categoryText;
+        if (unitText !== "") row.unit = unitText;
         rows.push(row);
       }
       if (salesQuantity !== null) {
@@ -75,6 +79,7 @@ export function createGenericFormat(header: string[]): ExportFormat {
         };
         if (nameText !== "") row.name = nameText;
         if (categoryText !== "") row.category = categoryText;
+        if (unitText !== "") row.unit = unitText;
         rows.push(row);
       }
       return { rows, problems, untracked: 0 };

@@ -16,6 +16,8 @@ export function createSquareSalesFormat(header: string[]): ExportFormat {
   const item = columns.find("item");
   const category = columns.find("category");
   const eventType = columns.find("event type");
+  // blank for items sold by the piece; the measure (lb, kg, ...) for items sold by weight
+  const unit = columns.find("unit");
   const qtyHeader = columns.names[qty] ?? "Qty";
   const skuHeader = columns.names[sku] ?? "SKU";
   const locationHeader = columns.names[location] ?? "Location";
@@ -52,6 +54,8 @@ export function createSquareSalesFormat(header: string[]): ExportFormat {
       if (itemText !== "") row.name = itemText;
       const categoryText = cellText(fields, category);
       if (categoryText !== "") row.category = categoryText;
+      const unitText = cellText(fields, unit);
+      if (unitText !== "") row.unit = unitText;
       return { rows: [row], problems: [], untracked: 0 };
     },
   };

@@ -1,0 +1,12 @@
+ALTER TABLE "daily_sales" ALTER COLUMN "units" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "stock_levels" ALTER COLUMN "on_hand" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "stock_levels" ALTER COLUMN "reorder_point" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "stock_receipts" ALTER COLUMN "units" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "stock_receipts" ALTER COLUMN "on_hand_after" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "deliveries" ALTER COLUMN "quantity" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "deliveries" ALTER COLUMN "received_quantity" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "stock_risks" ALTER COLUMN "on_hand" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "stock_risks" ALTER COLUMN "quantity_to_last_promotion" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "stock_risks" ALTER COLUMN "next_delivery_quantity" SET DATA TYPE numeric(14, 3);--> statement-breakpoint
+ALTER TABLE "items" ADD COLUMN "unit" text DEFAULT 'each' NOT NULL;--> statement-breakpoint
+ALTER TABLE "items" ADD CONSTRAINT "items_unit" CHECK (char_length("items"."unit") between 1 and 20);
