@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { localDate, sku, storeRef } from "../sync/sync.schemas.js";
 
+/** The price as the ad prints it, "$2.99" or "2 for $5": one short line, what a rain check promises. */
+const advertisedPrice = z
+  .string({ error: "advertisedPrice must be text such as $2.99" })
+  .trim()
+  .min(1, { error: "advertisedPrice is blank" })
+  .max(40, { error: "advertisedPrice must be at most 40 characters" })
+  .regex(/^[^\p{Cc}]*$/u, { error: "advertisedPrice must be one line of text" });
+
 export const promotionSchema = z
   .object({
     id: z.string({ error: "id is required" }).trim().min(1).max(100),
@@ -13,6 +21,7 @@ export const promotionSchema = z
     startDate: localDate,
     endDate: localDate,
     uplift: z.number({ error: "uplift must be a number" }).positive().max(50).optional(),
+    advertisedPrice: advertisedPrice.optional(),
   })
   .refine((p) => p.endDate >= p.startDate, { path: ["endDate"], error: "endDate is before startDate" });
 export type PromotionInput = z.output<typeof promotionSchema>;
@@ -42,6 +51,11 @@ export const promotionCsvRowSchema = z.object({
       }
       return n;
     }),
+  advertised_price: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v))
+    .pipe(advertisedPrice.optional()),
 });
 
 export const deliverySchema = z.object({
