@@ -27,6 +27,7 @@ import {
 } from "./dashboard-auth.js";
 import { DASHBOARD_PATH, ErrorPage, renderPage } from "./layout.js";
 import { operationsRoutes } from "./operations.routes.js";
+import { rainCheckRoutes } from "./rain-checks.routes.js";
 import { filterStores, namedStore, visibleStores } from "./viewer-stores.js";
 import { SIGN_IN_REFUSED, SignInPage } from "./sign-in-page.js";
 
@@ -126,6 +127,7 @@ export function dashboardRoutes(deps: AppDeps) {
   router.use("*", requireSession(deps));
   router.use("*", requireCsrfToken());
   router.route("/", operationsRoutes(deps));
+  router.route("/", rainCheckRoutes(deps));
 
   router.post("/logout", async (c) => {
     const viewer = c.get("viewer");

@@ -37,6 +37,7 @@ input[type=checkbox]{width:1.25rem;height:1.25rem;margin:0 .5rem 0 0}
 .button.secondary{background:#fff;color:#1d4ed8}
 .note{color:#374151;margin:.5rem 0}
 .message{padding:.75rem 1rem;border-radius:.5rem;border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;margin:0 0 1rem}
+.notice{padding:.75rem 1rem;border-radius:.5rem;border:1px solid #15803d;background:#f0fdf4;color:#14532d;margin:0 0 1rem}
 .table-region{position:relative;overflow-x:auto;background:#fff;border:1px solid #d1d5db;border-radius:.5rem}
 table{border-collapse:collapse;width:100%;min-width:56rem}
 caption{text-align:left;padding:.75rem;font-weight:600}
@@ -93,7 +94,7 @@ interface LayoutProps {
   title: string;
   viewer?: Viewer;
   /** the navigation entry of this page */
-  current?: "at-risk" | "alerts" | "imports" | "subscribers";
+  current?: "at-risk" | "alerts" | "imports" | "subscribers" | "rain-checks";
   children?: Child;
 }
 
@@ -136,6 +137,11 @@ export function Layout({ title, viewer, current, children }: LayoutProps) {
                   <li>
                     <a href={`${DASHBOARD_PATH}/subscribers`} aria-current={current === "subscribers" ? "page" : undefined}>
                       Subscribers
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`${DASHBOARD_PATH}/rain-checks`} aria-current={current === "rain-checks" ? "page" : undefined}>
+                      Rain checks
                     </a>
                   </li>
                 </ul>
