@@ -79,6 +79,8 @@ function AlertActions({ alert, viewer, path, snoozeHours }: { alert: ItemAlert; 
   );
 }
 
+const EVENT_COLUMNS = ["When", "What", "Why", "By"];
+
 /** One item at one store: what the forecast says, the picture, what to do, and the alerts it raised. */
 export function ItemPage(props: ItemPageProps) {
   const { viewer, store, item, risk } = props;
@@ -180,21 +182,20 @@ export function ItemPage(props: ItemPageProps) {
                 <caption>{`History of alert ${alert.id}`}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">What</th>
-                    <th scope="col">Why</th>
-                    <th scope="col">By</th>
+                    {EVENT_COLUMNS.map((column) => (
+                      <th scope="col">{column}</th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
                   {alert.events.map((event) => (
                     <tr>
-                      <td>
+                      <td data-label={EVENT_COLUMNS[0]}>
                         <Moment at={event.at} timeZone={store.timeZone} />
                       </td>
-                      <td>{event.event}</td>
-                      <td>{event.cause}</td>
-                      <td>{event.actor}</td>
+                      <td data-label={EVENT_COLUMNS[1]}>{event.event}</td>
+                      <td data-label={EVENT_COLUMNS[2]}>{event.cause}</td>
+                      <td data-label={EVENT_COLUMNS[3]}>{event.actor}</td>
                     </tr>
                   ))}
                 </tbody>
