@@ -90,6 +90,7 @@ ul.emails{min-width:11rem;overflow-wrap:anywhere}
 .table-region td[data-label]{display:flow-root;padding-left:9.5rem}
 .table-region td[data-label]::before{content:attr(data-label);float:left;width:8.75rem;margin-left:-9.5rem;white-space:normal;font-size:.875rem;font-weight:600;color:#4b5563}
 .table-region td.number{text-align:left}
+figure.chart svg text{font-size:22px}
 }
 @media (min-width:48rem){main{padding:1.5rem 2rem}h1{font-size:1.875rem}}
 `.trim();

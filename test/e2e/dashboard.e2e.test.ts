@@ -151,6 +151,14 @@ describe("the dashboard in a real browser", () => {
       await expectAccessible(page, `${path} at 390 px`);
     }
 
+    // the chart, scaled down to the phone's width, keeps its words at least 10 px high
+    await page.goto(`${site.baseUrl}/dashboard/stores/S12/items/0001`);
+    const smallestText = await page.locator("figure.chart svg").evaluate((svg) => {
+      const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
+      return Math.min(...[...svg.querySelectorAll("text")].map((text) => parseFloat(getComputedStyle(text).fontSize) * scale));
+    });
+    expect(smallestText).toBeGreaterThanOrEqual(10);
+
     // a table row is a card: the chance and the date sit under the item's name, inside the window
     await page.goto(`${site.baseUrl}/dashboard`);
     const card = page.locator("tbody tr").first();
