@@ -87,7 +87,7 @@ describe("the dashboard in a real browser", () => {
 
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 150_000);
 
   it("a user of another store sees none of this store's data, and a form without its CSRF token is refused", async () => {
     const { s12, s7 } = await advertisedItemAtStore12(ctx, 110);
