@@ -208,10 +208,10 @@ export function AlertsPage({ viewer, stores, filters, alerts, emails, capped, ca
                 <th scope="row">
                   <AlertSubject alert={alert} />
                 </th>
-                <td>
+                <td data-label={ALERT_COLUMNS[1]}>
                   <StoreCell store={{ code: alert.storeCode, name: alert.storeName }} />
                 </td>
-                <td>
+                <td data-label={ALERT_COLUMNS[2]}>
                   {kindLabel(alert.kind)}
                   {alert.kind === "stale_feed" && figures.feedLastSeenAt ? (
                     <span class="sku">
@@ -221,29 +221,29 @@ export function AlertsPage({ viewer, stores, filters, alerts, emails, capped, ca
                   ) : null}
                   {alert.urgent ? <span class="badge">Urgent</span> : null}
                 </td>
-                <td>
+                <td data-label={ALERT_COLUMNS[3]} class="lead">
                   <StateCell alert={alert} />
                 </td>
-                <td class="number">{figures.onHand === null ? <None /> : figures.onHand}</td>
-                <td class="number">{figures.probability === null ? <None /> : percent(figures.probability)}</td>
-                <td>
+                <td data-label={ALERT_COLUMNS[4]} class="number">{figures.onHand === null ? <None /> : figures.onHand}</td>
+                <td data-label={ALERT_COLUMNS[5]} class="number lead">{figures.probability === null ? <None /> : percent(figures.probability)}</td>
+                <td data-label={ALERT_COLUMNS[6]} class="lead">
                   <Day date={figures.projectedStockoutDate} />
                 </td>
-                <td>
+                <td data-label={ALERT_COLUMNS[7]}>
                   <Day date={figures.promotionEnd} />
                   {figures.promotionName && figures.promotionEnd ? <span class="sku">{figures.promotionName}</span> : null}
                 </td>
-                <td>
+                <td data-label={ALERT_COLUMNS[8]}>
                   <Moment at={alert.openedAt} timeZone={alert.timeZone} />
                   <span class="sku">
                     {"updated "}
                     <Moment at={alert.updatedAt} timeZone={alert.timeZone} />
                   </span>
                 </td>
-                <td>
+                <td data-label={ALERT_COLUMNS[9]}>
                   <EmailList emails={emails.filter((email) => email.alertId === alert.id)} timeZone={alert.timeZone} />
                 </td>
-                <td>
+                <td data-label={ALERT_COLUMNS[10]}>
                   <AlertButtons alert={alert} viewer={viewer} path={path} snoozeHours={snoozeHours} />
                 </td>
               </tr>

@@ -79,25 +79,25 @@ export function AtRiskPage({ viewer, stores, categories, filters, rows, capped, 
                 <span class="sku">{`SKU ${row.sku}${row.category ? ` · ${row.category}` : ""}`}</span>
                 {row.advertised ? <span class="badge">Advertised</span> : null}
               </th>
-              <td>
+              <td data-label={AT_RISK_COLUMNS[1]}>
                 <StoreCell store={{ code: row.storeCode, name: row.storeName }} />
               </td>
-              <td class="number">{formatMeasure(row.onHand, row.unit)}</td>
-              <td class="number">{percent(Number(row.probability))}</td>
-              <td>
+              <td data-label={AT_RISK_COLUMNS[2]} class="number">{formatMeasure(row.onHand, row.unit)}</td>
+              <td data-label={AT_RISK_COLUMNS[3]} class="number lead">{percent(Number(row.probability))}</td>
+              <td data-label={AT_RISK_COLUMNS[4]} class="lead">
                 <Day date={row.projectedStockoutDate} />
               </td>
-              <td>
+              <td data-label={AT_RISK_COLUMNS[5]}>
                 <Day date={row.promotionEnd} />
               </td>
-              <td>
+              <td data-label={AT_RISK_COLUMNS[6]}>
                 {row.nextDeliveryDate === null ? (
                   <None />
                 ) : (
                   <NextDelivery date={row.nextDeliveryDate} quantity={row.nextDeliveryQuantity} source={row.nextDeliverySource} unit={row.unit} />
                 )}
               </td>
-              <td class="number">{row.quantityToLastPromotion === null ? <None /> : formatMeasure(row.quantityToLastPromotion, row.unit)}</td>
+              <td data-label={AT_RISK_COLUMNS[7]} class="number">{row.quantityToLastPromotion === null ? <None /> : formatMeasure(row.quantityToLastPromotion, row.unit)}</td>
             </tr>
           ))}
         </TableRegion>

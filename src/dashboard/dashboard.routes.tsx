@@ -30,6 +30,7 @@ import {
 } from "./dashboard-auth.js";
 import { DASHBOARD_PATH, ErrorPage, renderPage } from "./layout.js";
 import { operationsRoutes } from "./operations.routes.js";
+import { rainCheckRoutes } from "./rain-checks.routes.js";
 import { filterStores, namedStore, visibleStores } from "./viewer-stores.js";
 import { SIGN_IN_REFUSED, SignInPage } from "./sign-in-page.js";
 import { TrackRecordPage } from "./track-record-page.js";
@@ -133,6 +134,7 @@ export function dashboardRoutes(deps: AppDeps) {
   router.use("*", requireCsrfToken());
   router.route("/", operationsRoutes(deps));
   router.route("/admin", adminPageRoutes(deps));
+  router.route("/", rainCheckRoutes(deps));
 
   router.post("/logout", async (c) => {
     const viewer = c.get("viewer");

@@ -61,6 +61,9 @@ function FeedStatus({ feed }: { feed: StoreFeed }) {
   return <>Up to date</>;
 }
 
+const FEED_COLUMNS = ["Store", "Last data received", "Expected every", "Feed"];
+const IMPORT_COLUMNS = ["Import", "Source", "Stores", "Started", "Status", "Rows read", "Accepted", "Rejected", "Rejected rows"];
+
 /** When each store's POS data last came, and the recent imports with their rejected rows. */
 export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
   const staleCount = feeds.filter((feed) => feed.stale).length;
@@ -81,7 +84,7 @@ export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
           id="feeds"
           compact
           caption="POS data of your stores: a feed is stale when nothing arrived for longer than its expected interval; times in each store's time zone"
-          columns={["Store", "Last data received", "Expected every", "Feed"]}
+          columns={FEED_COLUMNS}
         >
           {feeds.map((feed) => (
             <tr>
@@ -89,9 +92,9 @@ export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
                 {feed.code}
                 <span class="sku">{feed.name}</span>
               </th>
-              <td>{feed.feedLastSeenAt === null ? <None word="never" /> : <Moment at={feed.feedLastSeenAt} timeZone={feed.timeZone} />}</td>
-              <td>{interval(feed.feedIntervalMinutes)}</td>
-              <td>
+              <td data-label={FEED_COLUMNS[1]}>{feed.feedLastSeenAt === null ? <None word="never" /> : <Moment at={feed.feedLastSeenAt} timeZone={feed.timeZone} />}</td>
+              <td data-label={FEED_COLUMNS[2]}>{interval(feed.feedIntervalMinutes)}</td>
+              <td data-label={FEED_COLUMNS[3]}>
                 <FeedStatus feed={feed} />
               </td>
             </tr>
@@ -111,7 +114,7 @@ export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
         <TableRegion
           id="imports"
           caption="Imports of POS data for your stores, newest first"
-          columns={["Import", "Source", "Stores", "Started", "Status", "Rows read", "Accepted", "Rejected", "Rejected rows"]}
+          columns={IMPORT_COLUMNS}
         >
           {imports.map((batch) => (
             <tr id={`import-${batch.id}`}>
@@ -119,22 +122,22 @@ export function ImportsPage({ viewer, feeds, imports, cap }: ImportsPageProps) {
                 {`#${batch.id}`}
                 {batch.fileName ? <span class="sku">{batch.fileName}</span> : null}
               </th>
-              <td>
+              <td data-label={IMPORT_COLUMNS[1]}>
                 {SOURCE_LABELS[batch.source] ?? batch.source}
                 {batch.format ? <span class="sku">{batch.format}</span> : null}
               </td>
-              <td>{batch.storeCodes === null ? "Any store" : batch.storeCodes.join(", ")}</td>
-              <td>
+              <td data-label={IMPORT_COLUMNS[2]}>{batch.storeCodes === null ? "Any store" : batch.storeCodes.join(", ")}</td>
+              <td data-label={IMPORT_COLUMNS[3]}>
                 <Moment at={batch.startedAt} timeZone={batch.timeZone} />
               </td>
-              <td>
+              <td data-label={IMPORT_COLUMNS[4]}>
                 {STATUS_LABELS[batch.status] ?? batch.status}
                 {batch.problem ? <span class="reason">{batch.problem.detail}</span> : null}
               </td>
-              <td class="number">{batch.rowsRead}</td>
-              <td class="number">{batch.rowsAccepted}</td>
-              <td class="number">{batch.rowsRejected}</td>
-              <td>
+              <td data-label={IMPORT_COLUMNS[5]} class="number">{batch.rowsRead}</td>
+              <td data-label={IMPORT_COLUMNS[6]} class="number">{batch.rowsAccepted}</td>
+              <td data-label={IMPORT_COLUMNS[7]} class="number">{batch.rowsRejected}</td>
+              <td data-label={IMPORT_COLUMNS[8]}>
                 {batch.rowsRejected > 0 ? (
                   <a href={rejectedCsvPath(batch.id)} download>
                     {"Download CSV"}

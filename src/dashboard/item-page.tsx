@@ -101,6 +101,8 @@ function AlertActions({ alert, viewer, path, snoozeHours }: { alert: ItemAlert; 
   );
 }
 
+const EVENT_COLUMNS = ["When", "What", "Why", "By"];
+
 /** One item at one store: what the forecast says, the picture, what to do, and the alerts it raised. */
 export function ItemPage(props: ItemPageProps) {
   const { viewer, store, item, risk } = props;
@@ -198,15 +200,15 @@ export function ItemPage(props: ItemPageProps) {
               ) : null}
             </h3>
             <AlertActions alert={alert} viewer={viewer} path={props.path} snoozeHours={props.snoozeHours} />
-            <TableRegion id={`alert-${alert.id}-history`} caption={`History of alert ${alert.id}`} columns={["When", "What", "Why", "By"]} compact>
+            <TableRegion id={`alert-${alert.id}-history`} caption={`History of alert ${alert.id}`} columns={EVENT_COLUMNS} compact>
               {alert.events.map((event) => (
                 <tr>
-                  <td>
+                  <td data-label={EVENT_COLUMNS[0]}>
                     <Moment at={event.at} timeZone={store.timeZone} />
                   </td>
-                  <td>{event.event}</td>
-                  <td>{event.cause}</td>
-                  <td>{event.actor}</td>
+                  <td data-label={EVENT_COLUMNS[1]}>{event.event}</td>
+                  <td data-label={EVENT_COLUMNS[2]}>{event.cause}</td>
+                  <td data-label={EVENT_COLUMNS[3]}>{event.actor}</td>
                 </tr>
               ))}
             </TableRegion>

@@ -6,7 +6,11 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Viewer } from "../http/sessions.js";
 
-/** Mobile first: one column, a table that scrolls sideways in its own region; wider screens get room. No build step. */
+/**
+ * Mobile first: one column; below a tablet's width each table row is a card whose cells carry their column's name
+ * (data-label), so nothing hides off to the side; from 48rem the table is a table that scrolls in its own region. No
+ * build step.
+ */
 const STYLE = `
 *,*::before,*::after{box-sizing:border-box}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:1rem;line-height:1.5;color:#111827;background:#f9fafb}
@@ -37,6 +41,7 @@ input[type=checkbox]{width:1.25rem;height:1.25rem;margin:0 .5rem 0 0}
 .button.secondary{background:#fff;color:#1d4ed8}
 .note{color:#374151;margin:.5rem 0}
 .message{padding:.75rem 1rem;border-radius:.5rem;border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;margin:0 0 1rem}
+.notice{padding:.75rem 1rem;border-radius:.5rem;border:1px solid #15803d;background:#f0fdf4;color:#14532d;margin:0 0 1rem}
 .table-region{position:relative;overflow-x:auto;background:#fff;border:1px solid #d1d5db;border-radius:.5rem}
 table{border-collapse:collapse;width:100%;min-width:56rem}
 caption{text-align:left;padding:.75rem;font-weight:600}
@@ -72,6 +77,21 @@ ul.emails{min-width:11rem;overflow-wrap:anywhere}
 .sign-in{max-width:24rem;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #d1d5db;border-radius:.5rem}
 .sign-in .field{margin-bottom:1rem}
 .sign-in .button{width:100%}
+@media (max-width:47.99rem){
+.table-region{overflow:visible;background:transparent;border:0;border-radius:0}
+.table-region table,.table-region table.compact{min-width:0}
+.table-region table,.table-region caption,.table-region tbody,.table-region tr,.table-region th,.table-region td{display:block}
+.table-region caption{padding:0 0 .5rem}
+.table-region thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.table-region tbody tr{display:flex;flex-direction:column;background:#fff;border:1px solid #d1d5db;border-radius:.5rem;padding:.5rem .75rem;margin:0 0 .75rem}
+.table-region th,.table-region td{border:0;padding:.25rem 0;overflow-wrap:anywhere}
+.table-region th[scope=row]{order:-2;font-size:1.0625rem;font-weight:600}
+.table-region td.lead{order:-1}
+.table-region td[data-label]{display:flow-root;padding-left:9.5rem}
+.table-region td[data-label]::before{content:attr(data-label);float:left;width:8.75rem;margin-left:-9.5rem;white-space:normal;font-size:.875rem;font-weight:600;color:#4b5563}
+.table-region td.number{text-align:left}
+figure.chart svg text{font-size:22px}
+}
 @media (min-width:48rem){main{padding:1.5rem 2rem}h1{font-size:1.875rem}}
 `.trim();
 
@@ -93,7 +113,7 @@ interface LayoutProps {
   title: string;
   viewer?: Viewer;
   /** the navigation entry of this page */
-  current?: "at-risk" | "alerts" | "imports" | "subscribers" | "track-record" | "admin";
+  current?: "at-risk" | "alerts" | "imports" | "subscribers" | "rain-checks" | "track-record" | "admin";
   children?: Child;
 }
 
@@ -136,6 +156,11 @@ export function Layout({ title, viewer, current, children }: LayoutProps) {
                   <li>
                     <a href={`${DASHBOARD_PATH}/subscribers`} aria-current={current === "subscribers" ? "page" : undefined}>
                       Subscribers
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`${DASHBOARD_PATH}/rain-checks`} aria-current={current === "rain-checks" ? "page" : undefined}>
+                      Rain checks
                     </a>
                   </li>
                   <li>

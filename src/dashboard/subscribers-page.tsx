@@ -11,6 +11,8 @@ interface SubscribersPageProps {
   cap: number;
 }
 
+const SUBSCRIBER_COLUMNS = ["Item", "Store", "Customers", "Waiting for a restock", "Following deals"];
+
 /** How many confirmed customers wait for each item: counts only, never who they are. */
 export function SubscribersPage({ viewer, rows, capped, cap }: SubscribersPageProps) {
   return (
@@ -29,7 +31,7 @@ export function SubscribersPage({ viewer, rows, capped, cap }: SubscribersPagePr
           id="subscribers"
           compact
           caption="Confirmed subscribers per item and store, most first"
-          columns={["Item", "Store", "Customers", "Waiting for a restock", "Following deals"]}
+          columns={SUBSCRIBER_COLUMNS}
         >
           {rows.map((row) => (
             <tr>
@@ -37,12 +39,12 @@ export function SubscribersPage({ viewer, rows, capped, cap }: SubscribersPagePr
                 <a href={itemPath(row.storeCode, row.sku)}>{row.itemName ?? row.sku}</a>
                 <span class="sku">{`SKU ${row.sku}`}</span>
               </th>
-              <td>
+              <td data-label={SUBSCRIBER_COLUMNS[1]}>
                 <StoreCell store={{ code: row.storeCode, name: row.storeName }} />
               </td>
-              <td class="number">{row.customers}</td>
-              <td class="number">{row.restock}</td>
-              <td class="number">{row.deals}</td>
+              <td data-label={SUBSCRIBER_COLUMNS[2]} class="number">{row.customers}</td>
+              <td data-label={SUBSCRIBER_COLUMNS[3]} class="number">{row.restock}</td>
+              <td data-label={SUBSCRIBER_COLUMNS[4]} class="number">{row.deals}</td>
             </tr>
           ))}
         </TableRegion>

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   rain_check_redeemed: { status: 409, title: "This rain check was already redeemed" },
   rain_check_expired: { status: 410, title: "This rain check has expired" },
   rain_check_wrong_store: { status: 403, title: "This rain check belongs to another store" },
+  rain_check_not_yet_valid: { status: 409, title: "This rain check is not valid yet" },
   internal: { status: 500, title: "Internal server error" },
   unavailable: { status: 503, title: "Service unavailable" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

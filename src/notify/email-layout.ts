@@ -42,7 +42,9 @@ export type Block =
   | { type: "links"; links: Link[] }
   | { type: "entries"; entries: ListEntry[] }
   | { type: "bullets"; items: string[] }
-  | { type: "lines"; lines: ItemLine[] };
+  | { type: "lines"; lines: ItemLine[] }
+  /** an image of our own making (a data: URI; the mailer sends it as an inline attachment); text shows nothing */
+  | { type: "image"; src: string; alt: string; width: number; height: number };
 
 export interface EmailContent {
   subject: string;
@@ -97,11 +99,17 @@ function renderTextBlock(block: Block): string[] {
       return block.items.flatMap((item) => wrap(`* ${item}`, "", "  "));
     case "lines":
       return block.lines.flatMap((line) => [...wrap(`* ${line.title}: ${line.detail}`, "", "  "), `  ${line.href}`]);
+    case "image":
+      return [];
   }
 }
 
 function renderText(content: EmailContent): string {
-  const body = content.blocks.map((block) => renderTextBlock(block).join("\n")).join("\n\n");
+  const body = content.blocks
+    .map(renderTextBlock)
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join("\n"))
+    .join("\n\n");
   const footer = content.footer.flatMap((line) => wrap(line)).join("\n");
   const links = (content.footerLinks ?? []).map((link) => `${link.label}: ${link.href}`).join("\n");
   return `${body}\n\n--\n${footer}\n${links ? `${links}\n` : ""}`;
@@ -163,6 +171,8 @@ function renderHtmlBlock(block: Block): string {
           return `<div style="margin:0 0 12px;padding:12px;border:1px solid #e5e7eb;border-radius:6px"><p style="margin:0 0 4px;font-size:16px;font-weight:bold;color:${INK}">${escapeHtml(entry.title)}</p>${details}${links}</div>`;
         })
         .join("");
+    case "image":
+      return `<p style="margin:0 0 16px"><img src="${escapeHtml(block.src)}" alt="${escapeHtml(block.alt)}" width="${block.width}" height="${block.height}" style="display:block;max-width:100%;height:auto;border:0"></p>`;
     case "bullets":
       return `<ul style="margin:0 0 16px;padding-left:20px">${block.items.map((item) => `<li style="margin:0 0 6px;font-size:15px">${escapeHtml(item)}</li>`).join("")}</ul>`;
     case "lines":

@@ -103,6 +103,8 @@ function toMailOptions(email: OutgoingEmail): SendMailOptions {
     subject: email.subject,
     text: email.text,
     html: email.html,
+    // images our templates embed as data: URIs (a rain check's barcode) go as inline attachments, which mail programs show
+    attachDataUrls: true,
     ...(email.headers ? { headers: email.headers } : {}),
   };
 }

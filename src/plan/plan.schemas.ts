@@ -3,6 +3,14 @@ import { parseQuantity } from "../sync/formats/cell-text.js";
 import { quantity } from "../sync/quantities.js";
 import { localDate, sku, storeRef } from "../sync/sync.schemas.js";
 
+/** The price as the ad prints it, "$2.99" or "2 for $5": one short line, what a rain check promises. */
+const advertisedPrice = z
+  .string({ error: "advertisedPrice must be text such as $2.99" })
+  .trim()
+  .min(1, { error: "advertisedPrice is blank" })
+  .max(40, { error: "advertisedPrice must be at most 40 characters" })
+  .regex(/^[^\p{Cc}]*$/u, { error: "advertisedPrice must be one line of text" });
+
 export const promotionSchema = z
   .object({
     id: z.string({ error: "id is required" }).trim().min(1).max(100),
@@ -17,6 +25,7 @@ export const promotionSchema = z
     uplift: z.number({ error: "uplift must be a number" }).positive().max(50).optional(),
     /** the planner's uplift of single items, where it differs from the promotion's (a deeper discount, a bigger ad) */
     upliftBySku: z.record(sku, z.number({ error: "uplift must be a number" }).positive().max(50)).optional(),
+    advertisedPrice: advertisedPrice.optional(),
   })
   .refine((p) => p.endDate >= p.startDate, { path: ["endDate"], error: "endDate is before startDate" })
   .superRefine((p, ctx) => {
@@ -51,6 +60,11 @@ export const promotionCsvRowSchema = z.object({
       }
       return n;
     }),
+  advertised_price: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v))
+    .pipe(advertisedPrice.optional()),
 });
 
 /** units on their way: more than nothing, to thousandths (goods sold by weight) */

@@ -21,7 +21,7 @@ const promotionFields: PromotionPlaces = {
 
 /** Promotion lines of a CSV (one line per item and store) folded into promotions; conflicting lines are named. */
 export function foldPromotionLines(
-  lines: Array<{ line: number; row: { promotion_id: string; name?: string; sku: string; store: string; start_date: string; end_date: string; uplift?: number } }>,
+  lines: Array<{ line: number; row: { promotion_id: string; name?: string; sku: string; store: string; start_date: string; end_date: string; uplift?: number; advertised_price?: string } }>,
 ): { promotions: PromotionInput[]; places: PromotionPlaces } {
   // storeLines: the first line naming each store ("*" included), in the order the stores are listed
   const byId = new Map<
@@ -39,6 +39,7 @@ export function foldPromotionLines(
         stores: [],
         startDate: row.start_date,
         endDate: row.end_date,
+        advertisedPrice: row.advertised_price,
         firstLine: line,
         storeLines: new Map(),
         skuSet: new Set(),
@@ -123,7 +124,7 @@ export async function upsertPromotions(
     await items.ensure(t, input.flatMap((p) => p.skus.map((sku) => ({ sku }))));
     const saved: Array<{ id: string; promotionId: number }> = [];
     for (const { promotion, stores } of resolved) {
-      const fields = { name: promotion.name, startDate: promotion.startDate, endDate: promotion.endDate, uplift: promotion.uplift ?? null, allStores: stores === null };
+      const fields = { name: promotion.name, startDate: promotion.startDate, endDate: promotion.endDate, uplift: promotion.uplift ?? null, advertisedPrice: promotion.advertisedPrice ?? null, allStores: stores === null };
       const checked = existing.get(promotion.id);
       const [row] = await t
         .insert(promotions)
@@ -250,6 +251,7 @@ export async function listPromotions(db: Database, options: { activeOn?: string;
     startDate: p.startDate,
     endDate: p.endDate,
     uplift: p.uplift,
+    advertisedPrice: p.advertisedPrice,
     stores: p.allStores ? "all" : codes.filter((c) => Number(c.promotion_id) === p.id).map((c) => c.code),
     skus: skus.filter((s) => Number(s.promotion_id) === p.id).map((s) => s.sku),
     upliftBySku: Object.fromEntries(

@@ -170,13 +170,16 @@ interface DealCandidate extends Record<string, unknown> {
   promotion_id: number;
   promotion_external_id: string;
   promotion_name: string;
+  promotion_start: string;
   promotion_end: string;
+  advertised_price: string | null;
   projected_stockout_date: string | null;
 }
 
 /**
- * Running-low notices: while an advertised item has a live "runs out before the promotion ends" alert, each confirmed
- * deal subscriber gets one honest heads-up with a rain check, once per promotion.
+ * Running-low notices: while an advertised item has a live "runs out before the promotion ends" alert and its
+ * promotion runs (from the first store-local day: an alert raised ahead of an ad tells the store, not its customers),
+ * each confirmed deal subscriber gets one heads-up with a rain check, once per promotion.
  */
 export async function runDealNotices(deps: NoticeDeps, now: Date): Promise<{ notices: number }> {
   const { db, config } = deps;
@@ -184,7 +187,8 @@ export async function runDealNotices(deps: NoticeDeps, now: Date): Promise<{ not
     db,
     sql`select s.id as subscription_id, s.store_id, s.email, s.request_id, i.sku, i.name, st.code,
                p.id as promotion_id, p.external_id as promotion_external_id, p.name as promotion_name,
-               to_char(r.promotion_end, 'YYYY-MM-DD') as promotion_end,
+               to_char(p.start_date, 'YYYY-MM-DD') as promotion_start, to_char(r.promotion_end, 'YYYY-MM-DD') as promotion_end,
+               p.advertised_price,
                to_char(r.projected_stockout_date, 'YYYY-MM-DD') as projected_stockout_date
         from alerts a
         join stock_risks r on r.store_id = a.store_id and r.item_id = a.item_id
@@ -193,6 +197,7 @@ export async function runDealNotices(deps: NoticeDeps, now: Date): Promise<{ not
         join items i on i.id = a.item_id
         join stores st on st.id = a.store_id
         where a.kind = 'promotion_stockout' and a.state <> 'resolved' and r.advertised and r.promotion_end is not null
+          and (${now.toISOString()}::timestamptz at time zone st.time_zone)::date between p.start_date and r.promotion_end
           and s.status = 'active' and s.deals and s.expires_at > ${now.toISOString()}::timestamptz
           and not exists (select 1 from rain_checks rc where rc.subscription_id = s.id and rc.promotion_id = p.id)
         order by s.store_id, s.created_at, s.id`,
@@ -211,11 +216,24 @@ export async function runDealNotices(deps: NoticeDeps, now: Date): Promise<{ not
       // rows no-ops, and then no email goes either
       const issued = wanted.length === 0 ? [] : await queryRows<{ subscription_id: number; promotion_id: number }>(
         tx,
-        sql`insert into rain_checks (store_id, code, item_id, promotion_id, promotion_external_id, promotion_name, subscription_id, email, issued_at, expires_at)
-            select s.store_id, w.code, s.item_id, w.promotion_id, w.promotion_external_id, w.promotion_name, s.id, s.email,
-                   ${now.toISOString()}::timestamptz, ${endOfLocalDay(expires, store.timeZone).toISOString()}::timestamptz
-            from json_to_recordset(${JSON.stringify(wanted.map((w) => ({ subscription_id: Number(w.subscription_id), promotion_id: Number(w.promotion_id), promotion_external_id: w.promotion_external_id, promotion_name: w.promotion_name, code: w.rainCheckCode })))}::json)
-                 as w(subscription_id int, promotion_id int, promotion_external_id text, promotion_name text, code text)
+        sql`insert into rain_checks (store_id, code, item_id, promotion_id, promotion_external_id, promotion_name, promotion_start, promotion_end,
+                                     advertised_price, subscription_id, email, issued_at, valid_from, expires_at)
+            select s.store_id, w.code, s.item_id, w.promotion_id, w.promotion_external_id, w.promotion_name, w.promotion_start, w.promotion_end,
+                   w.advertised_price, s.id, s.email, ${now.toISOString()}::timestamptz, w.valid_from,
+                   ${endOfLocalDay(expires, store.timeZone).toISOString()}::timestamptz
+            from json_to_recordset(${JSON.stringify(wanted.map((w) => ({
+              subscription_id: Number(w.subscription_id),
+              promotion_id: Number(w.promotion_id),
+              promotion_external_id: w.promotion_external_id,
+              promotion_name: w.promotion_name,
+              promotion_start: w.promotion_start,
+              promotion_end: w.promotion_end,
+              advertised_price: w.advertised_price,
+              valid_from: startOfLocalDay(w.promotion_start, store.timeZone).toISOString(),
+              code: w.rainCheckCode,
+            })))}::json)
+                 as w(subscription_id int, promotion_id int, promotion_external_id text, promotion_name text, promotion_start date,
+                      promotion_end date, advertised_price text, valid_from timestamptz, code text)
             join subscriptions s on s.store_id = ${storeId} and s.id = w.subscription_id
             on conflict do nothing returning subscription_id, promotion_id`,
       );
@@ -233,10 +251,9 @@ export async function runDealNotices(deps: NoticeDeps, now: Date): Promise<{ not
           ...renderRunningLowEmail({
             store,
             item: { sku: row.sku, name: row.name },
-            promotionName: row.promotion_name,
-            promotionEnd: row.promotion_end,
+            promotion: { name: row.promotion_name, start: row.promotion_start, end: row.promotion_end, advertisedPrice: row.advertised_price },
             expectedSellOut: row.projected_stockout_date && row.projected_stockout_date <= row.promotion_end ? row.projected_stockout_date : null,
-            rainCheck: { code, expires },
+            rainCheck: { code, validFrom: row.promotion_start, expires },
             links,
           }),
           notBefore: now,
@@ -251,7 +268,11 @@ export async function runDealNotices(deps: NoticeDeps, now: Date): Promise<{ not
 
 /** The last instant of a store-local day: a rain check "good until Friday" works all Friday. */
 function endOfLocalDay(date: string, timeZone: string): Date {
-  return new Date(instantAtLocal(addDays(date, 1), "00:00", timeZone).getTime() - 1);
+  return new Date(startOfLocalDay(addDays(date, 1), timeZone).getTime() - 1);
+}
+
+function startOfLocalDay(date: string, timeZone: string): Date {
+  return instantAtLocal(date, "00:00", timeZone);
 }
 
 /**

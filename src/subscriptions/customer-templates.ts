@@ -5,6 +5,7 @@
  */
 import { dayOfWeek } from "../forecast/calendar.js";
 import type { ItemForEmail, StoreForEmail } from "../notify/alert-templates.js";
+import { renderBarcodePng } from "./barcode.js";
 import { renderEmail, type Block, type Link, type RenderedEmail } from "../notify/email-layout.js";
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
@@ -122,27 +123,47 @@ export function renderRestockEmail(input: RestockInput): CustomerEmail {
 export interface RunningLowInput {
   store: StoreForEmail;
   item: ItemForEmail;
-  promotionName: string;
-  /** last day of the deal, store-local YYYY-MM-DD */
-  promotionEnd: string;
+  /** first and last day of the deal, store-local YYYY-MM-DD; the price as the ad prints it, when the calendar gave one */
+  promotion: { name: string; start: string; end: string; advertisedPrice: string | null };
   /** when the forecast expects the shelf to be empty; null when it is likely but not dated within the deal */
   expectedSellOut: string | null;
-  rainCheck: { code: string; expires: string };
+  /** good from the deal's first day until the end of `expires`, store-local days */
+  rainCheck: { code: string; validFrom: string; expires: string };
   links: NoticeLinks;
 }
 
+/** Says what is known: the deal, its dates and price, the forecast as a forecast, and what the rain check promises. */
 export function renderRunningLowEmail(input: RunningLowInput): CustomerEmail {
   const name = itemLabel(input.item);
-  const when = input.expectedSellOut ? `by ${longDate(input.expectedSellOut)}` : `before the deal ends on ${longDate(input.promotionEnd)}`;
-  const code = formatRainCheckCode(input.rainCheck.code);
+  const { promotion, rainCheck } = input;
+  const when = input.expectedSellOut ? `by ${longDate(input.expectedSellOut)}` : `before the deal ends on ${longDate(promotion.end)}`;
+  const code = formatRainCheckCode(rainCheck.code);
+  const price = promotion.advertisedPrice ? `the advertised price of ${promotion.advertisedPrice}` : "the advertised price";
+  const dates = `${longDate(promotion.start)} to ${longDate(promotion.end)}`;
+  const barcode = renderBarcodePng(rainCheck.code);
   const blocks: Block[] = [
     { type: "heading", text: `${name} may sell out ${when}` },
     {
       type: "paragraph",
-      text: `${name} is on offer at ${input.store.name} in "${input.promotionName}" until ${longDate(input.promotionEnd)}, and it is selling faster than we expected: our forecast says it is likely to sell out ${when}.`,
+      text: `${name} is on offer at ${input.store.name} in "${promotion.name}" from ${dates}${promotion.advertisedPrice ? `, at ${promotion.advertisedPrice}` : ""}. Our forecast says the shelf may be empty ${when}.`,
     },
-    { type: "callout", label: "Your rain check", text: `${code}. If the shelf is empty when you come, show this code at the till to buy it at the advertised price, until ${longDate(input.rainCheck.expires)}.` },
-    { type: "facts", facts: [["Store", [input.store.name, ...input.store.addressLines].join(", ")], ["Item", `${name} (${input.item.sku})`], ["Rain check code", code], ["Good until", longDate(input.rainCheck.expires)]] },
+    {
+      type: "callout",
+      label: "Your rain check",
+      text: `${code}. If the shelf is empty when you come, show this code or its barcode at the till to buy the item at ${price}, from ${longDate(rainCheck.validFrom)} until ${longDate(rainCheck.expires)}.`,
+    },
+    { type: "image", src: `data:image/png;base64,${barcode.png.toString("base64")}`, alt: `Barcode of rain check ${code}`, width: barcode.width, height: barcode.height },
+    {
+      type: "facts",
+      facts: [
+        ["Store", [input.store.name, ...input.store.addressLines].join(", ")],
+        ["Item", `${name} (${input.item.sku})`],
+        ["Offer", `${promotion.name}, ${dates}`],
+        ...(promotion.advertisedPrice ? [["Advertised price", promotion.advertisedPrice] as [string, string]] : []),
+        ["Rain check code", code],
+        ["Good", `from ${longDate(rainCheck.validFrom)} until ${longDate(rainCheck.expires)}`],
+      ],
+    },
     { type: "paragraph", text: "The rain check is good once, at this store." },
     { type: "links", links: [{ label: "See the item", href: input.links.itemPage, primary: true }] },
   ];

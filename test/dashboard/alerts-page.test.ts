@@ -87,7 +87,7 @@ describe("GET /dashboard/alerts", () => {
     const tomatoes = rowOf(html, alertId);
     expect(tomatoes).toContain('<a href="/dashboard/stores/S12/items/0001">Tomatoes 1 kg</a>');
     expect(tomatoes).toContain("Promotion stockout");
-    expect(tomatoes).toContain('<td class="number">110</td>');
+    expect(tomatoes).toContain('<td data-label="On hand" class="number">110</td>');
     expect(tomatoes).toContain('<time datetime="2026-11-26">Thu 26 Nov</time>');
     expect(tomatoes).toContain("Week 47 flyer");
     // 15:00 UTC is 10:00 in Cambridge, MA

@@ -56,10 +56,10 @@ describe("GET /dashboard: at risk", () => {
     }
     const tomatoes = /<tr><th scope="row"><a href="\/dashboard\/stores\/S12\/items\/1003">Tomatoes 1 kg<\/a>[\s\S]*?<\/tr>/.exec(html)![0];
     expect(tomatoes).toContain('<span class="badge">Advertised</span>');
-    expect(tomatoes).toContain('<td class="number">30</td><td class="number">97%</td>');
+    expect(tomatoes).toContain('<td data-label="On hand" class="number">30</td><td data-label="Chance of running out" class="number lead">97%</td>');
     expect(tomatoes).toContain('<time datetime="2026-11-25">Wed 25 Nov</time>');
     expect(tomatoes).toContain('<time datetime="2026-11-26">Thu 26 Nov</time>');
-    expect(tomatoes).toContain('<td class="number">64</td>');
+    expect(tomatoes).toContain('<td data-label="Suggested quantity" class="number">64</td>');
     const oatMilk = /<a href="\/dashboard\/stores\/S12\/items\/1002">Oat milk<\/a>[\s\S]*?<\/tr>/.exec(html)![0];
     expect(oatMilk).not.toContain("badge");
     expect(oatMilk).toContain('<time datetime="2026-11-23">Mon 23 Nov</time>, 48 units (purchase order)');

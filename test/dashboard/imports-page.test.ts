@@ -11,7 +11,7 @@ const ctx = useTestContext();
 function importRows(html: string): Array<{ id: number; counts: number[]; row: string }> {
   return [...html.matchAll(/<tr id="import-(\d+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
     id: Number(m[1]),
-    counts: [...m[2]!.matchAll(/<td class="number">(\d+)<\/td>/g)].map((n) => Number(n[1])),
+    counts: [...m[2]!.matchAll(/<td data-label="[^"]+" class="number">(\d+)<\/td>/g)].map((n) => Number(n[1])),
     row: m[2]!,
   }));
 }
@@ -67,7 +67,7 @@ describe("GET /dashboard/imports", () => {
       [2, 1, 1],
     ]);
     // the chain-wide key's file named both stores
-    expect(all[1]!.row).toContain("<td>S12, S7</td>");
+    expect(all[1]!.row).toContain('<td data-label="Stores">S12, S7</td>');
     expect(all[2]!.row).toContain("S7");
   });
 
@@ -86,7 +86,7 @@ describe("GET /dashboard/imports", () => {
     expect(rows.map((r) => r.id)).not.toContain(withBlankSkuS7.batchId);
     const own = rows.find((r) => r.id === s12Only.batchId)!;
     expect(own.row).toContain("s12-nightly.csv");
-    expect(own.row).toContain("<td>S12</td>");
+    expect(own.row).toContain('<td data-label="Stores">S12</td>');
     const csv = await staff.get(`/dashboard/imports/${s12Only.batchId}/rejected.csv`);
     expect(csv.status).toBe(200);
     expect(await csv.text()).toContain("S12,D-2,zz");
@@ -156,7 +156,7 @@ describe("GET /dashboard/imports", () => {
 
     const s12Feed = feedRow(html, "S12");
     expect(s12Feed).toContain('<time datetime="2026-11-20T15:00:00.000Z">Fri 20 Nov, 10:00 EST</time>');
-    expect(s12Feed).toContain("<td>1 day</td>");
+    expect(s12Feed).toContain('<td data-label="Expected every">1 day</td>');
     expect(s12Feed).toContain("Up to date");
     expect(s12Feed).not.toContain("Stale");
     // S7 last sent 53.5 hours ago; it expects data every day

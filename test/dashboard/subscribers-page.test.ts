@@ -31,7 +31,7 @@ function countRows(html: string): Array<{ href: string; store: string; counts: n
   return [...body.matchAll(/<tr><th scope="row"><a href="([^"]+)">[\s\S]*?<abbr title="[^"]*">([^<]+)<\/abbr>([\s\S]*?)<\/tr>/g)].map((m) => ({
     href: m[1]!,
     store: m[2]!,
-    counts: [...m[3]!.matchAll(/<td class="number">(\d+)<\/td>/g)].map((n) => Number(n[1])),
+    counts: [...m[3]!.matchAll(/<td data-label="[^"]+" class="number">(\d+)<\/td>/g)].map((n) => Number(n[1])),
   }));
 }
 

@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import { sweepWithAlerts } from "../../src/notify/alert-notices.js";
 import { useTestContext } from "../helpers/context.js";
 import { addRisk, addUser, TEST_PASSWORD } from "../helpers/dashboard.js";
-import { seriousAccessibilityViolations, useLiveSite } from "../helpers/browser.js";
+import { overflowsOf, PHONE_VIEWPORT, seriousAccessibilityViolations, useLiveSite } from "../helpers/browser.js";
+import { useTestSmtp } from "../helpers/smtp.js";
 import { advertisedItemAtStore12 } from "../notify/alert-fixtures.js";
+import { addressOf, customerFlow } from "../subscriptions/customer-fixtures.js";
 
-const ctx = useTestContext();
+const ctx = useTestContext({ PUBLIC_URL: "https://shelfwatch.example" });
 const site = useLiveSite(() => ctx.app);
+const flow = customerFlow(ctx, useTestSmtp(() => ctx.deps.log));
 
 /** Sign-in through the form, as a person does it. */
 async function signIn(page: import("playwright-core").Page, email: string) {
@@ -84,7 +87,7 @@ describe("the dashboard in a real browser", () => {
 
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 150_000);
 
   it("a user of another store sees none of this store's data, and a form without its CSRF token is refused", async () => {
     const { s12, s7 } = await advertisedItemAtStore12(ctx, 110);
@@ -116,4 +119,60 @@ describe("the dashboard in a real browser", () => {
     expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
     await context.close();
   });
+
+  it("every page fits a 390-pixel phone: no sideways scroll, tables as one card per row, no serious accessibility violation", async () => {
+    const { s12, s7 } = await advertisedItemAtStore12(ctx, 110);
+    // long names and every column filled: the widest rows a store has
+    await addRisk(ctx, s12.id, { name: "Organic Free-Range Large Brown Eggs, 12-pack (Barn Laid)", probability: 0.95, projectedStockoutDate: "2026-11-22", nextDelivery: { date: "2026-11-24", quantity: 48 }, quantityToLastPromotion: 36 });
+    await addRisk(ctx, s7.id, { name: "Harbour Biscuits Family Assortment Tin 1.2 kg", probability: 0.9, promotion: { externalId: "AD-2026-47B", endDate: "2026-11-26" } });
+    for (const email of ["first.customer@example.com", "second.customer@example.com"]) await flow.subscribe(email, { deals: true });
+    for (const message of await flow.send()) await flow.confirm(message);
+    const notices = (await flow.sweepAndNotices()).filter((m) => addressOf(m).endsWith("@example.com"));
+    const code = /RC-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(notices[0]!.text ?? "")![0];
+    await addUser(ctx, { email: "area.manager.with.a.long.address@store12.example", storeIds: null });
+
+    const { context, page, errors } = await site.newVisitor(PHONE_VIEWPORT);
+    const pages: Array<[name: string, path: string, status: number]> = [
+      ["phone-01-sign-in", "/dashboard/login", 200],
+      ["phone-02-at-risk", "/dashboard", 200],
+      ["phone-03-item", "/dashboard/stores/S12/items/0001", 200],
+      ["phone-04-alerts", "/dashboard/alerts?state=", 200],
+      ["phone-05-imports", "/dashboard/imports", 200],
+      ["phone-06-subscribers", "/dashboard/subscribers", 200],
+      ["phone-07-rain-checks", `/dashboard/rain-checks?code=${code}`, 200],
+      ["phone-08-not-found", "/dashboard/stores/S99/items/0001", 404],
+    ];
+    for (const [name, path, status] of pages) {
+      if (name === "phone-02-at-risk") await signIn(page, "area.manager.with.a.long.address@store12.example");
+      const response = await page.goto(`${site.baseUrl}${path}`);
+      expect(response!.status(), path).toBe(status);
+      await site.screenshot(page, name);
+      expect(await overflowsOf(page), path).toEqual([]);
+      await expectAccessible(page, `${path} at 390 px`);
+    }
+
+    // the chart, scaled down to the phone's width, keeps its words at least 10 px high
+    await page.goto(`${site.baseUrl}/dashboard/stores/S12/items/0001`);
+    const smallestText = await page.locator("figure.chart svg").evaluate((svg) => {
+      const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
+      return Math.min(...[...svg.querySelectorAll("text")].map((text) => parseFloat(getComputedStyle(text).fontSize) * scale));
+    });
+    expect(smallestText).toBeGreaterThanOrEqual(10);
+
+    // a table row is a card: the chance and the date sit under the item's name, inside the window
+    await page.goto(`${site.baseUrl}/dashboard`);
+    const card = page.locator("tbody tr").first();
+    const chance = card.locator("td", { hasText: "%" }).first();
+    const box = await chance.boundingBox();
+    expect(box, "the chance of running out").not.toBeNull();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+    expect(await chance.evaluate((cell) => getComputedStyle(cell, "::before").content)).toBe('"Chance of running out"');
+    // the alert's buttons are reachable without scrolling sideways
+    await page.goto(`${site.baseUrl}/dashboard/alerts`);
+    const snooze = await page.getByRole("button", { name: /^Snooze/ }).first().boundingBox();
+    expect(snooze!.x + snooze!.width).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+
+    expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

@@ -12,6 +12,8 @@ import type { App } from "../../src/app.js";
 /** Debian's Chromium (`.ci/run` installs it when missing); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS_DIR = join(process.cwd(), "test-artifacts", "e2e");
+/** an iPhone 12 to 15's CSS width: the narrowest phone a store manager is likely to carry */
+export const PHONE_VIEWPORT = { width: 390, height: 844 };
 
 /** Flags for a closed network and a root user: no sandbox, no calls home that the machine would refuse. */
 const CHROMIUM_ARGS = [
@@ -28,8 +30,8 @@ const CHROMIUM_ARGS = [
 export interface LiveSite {
   baseUrl: string;
   browser: Browser;
-  /** a fresh browser context (own cookies) whose console errors and page errors are collected */
-  newVisitor(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  /** a fresh browser context (own cookies) whose console errors and page errors are collected; a laptop's window unless told */
+  newVisitor(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
   screenshot(page: Page, name: string): Promise<string>;
 }
 
@@ -47,8 +49,8 @@ export function useLiveSite(app: () => App): LiveSite {
     });
     site.baseUrl = `http://127.0.0.1:${(site.server.address() as AddressInfo).port}`;
     site.browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-    site.newVisitor = async () => {
-      const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    site.newVisitor = async (viewport = { width: 1280, height: 900 }) => {
+      const context = await site.browser.newContext({ viewport });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on("console", (message: ConsoleMessage) => {
@@ -75,6 +77,24 @@ export interface AxeViolation {
   impact: string | null;
   help: string;
   nodes: string[];
+}
+
+/**
+ * What a page shows beyond a narrow window: the page's own sideways scroll, and any region that scrolls sideways inside
+ * it (a table wider than its card hides columns just as well). Empty when everything fits.
+ */
+export async function overflowsOf(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const viewport = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > viewport) found.push(`page: ${document.documentElement.scrollWidth} px wide in a ${viewport} px window`);
+    for (const region of document.querySelectorAll<HTMLElement>("main *")) {
+      const style = getComputedStyle(region);
+      if (!["auto", "scroll"].includes(style.overflowX) || region.scrollWidth <= region.clientWidth + 1) continue;
+      found.push(`${region.tagName.toLowerCase()}${region.id ? `#${region.id}` : ""}.${region.className}: ${region.scrollWidth} px of content in ${region.clientWidth} px`);
+    }
+    return found;
+  });
 }
 
 /** Runs axe-core in the page; returns the violations of serious or critical impact. */

@@ -31,11 +31,12 @@ describe("promotions", () => {
         startDate: "2026-11-20",
         endDate: "2026-11-26",
         uplift: 2.5,
+        advertisedPrice: null,
         stores: expect.arrayContaining(["S12", "S7"]),
         skus: expect.arrayContaining(["0001", "0002"]),
         upliftBySku: { "0001": 2.5, "0002": 2.5 },
       },
-      { id: "XMAS", name: "Christmas", startDate: "2026-12-10", endDate: "2026-12-24", uplift: null, stores: "all", skus: ["0003"], upliftBySku: {} },
+      { id: "XMAS", name: "Christmas", startDate: "2026-12-10", endDate: "2026-12-24", uplift: null, advertisedPrice: null, stores: "all", skus: ["0003"], upliftBySku: {} },
     ]);
     // sent again with other dates, the promotion is updated, not duplicated
     await send("/v1/promotions", chainKey, JSON.stringify({ promotions: [{ id: "XMAS", name: "Christmas", skus: ["0003", "0004"], stores: "all", startDate: "2026-12-12", endDate: "2026-12-24" }] }));
@@ -92,6 +93,24 @@ describe("promotions", () => {
     ]);
     const [count] = await queryRows<{ n: number }>(ctx.db.db, sql`select count(*)::int as n from promotions`);
     expect(count!.n).toBe(0);
+  });
+
+  it("keeps the advertised price as the ad prints it, from JSON and from a CSV column, and refuses one that is not one short line", async () => {
+    const { chainKey } = await seedStoresAndKeys(ctx);
+    const csv = "promotion_id,name,sku,store,start_date,end_date,advertised_price\n" + 'W47,Week 47 flyer,0001,S12,2026-11-20,2026-11-26,"2 for $5"\n' + "W48,Week 48 flyer,0002,S12,2026-11-27,2026-12-03,\n";
+    expect((await send("/v1/promotions/import", chainKey, csv, "text/csv")).status).toBe(200);
+    const json = { promotions: [{ id: "W49", name: "Week 49", skus: ["0003"], stores: ["S12"], startDate: "2026-12-04", endDate: "2026-12-10", advertisedPrice: " €1,49/kg " }] };
+    expect((await send("/v1/promotions", chainKey, JSON.stringify(json))).status).toBe(200);
+    const list = (await (await ctx.app.request("/v1/promotions", { headers: bearer(chainKey) })).json()) as { promotions: Array<{ id: string; advertisedPrice: string | null }> };
+    expect(list.promotions.map((p) => [p.id, p.advertisedPrice])).toEqual([["W47", "2 for $5"], ["W48", null], ["W49", "€1,49/kg"]]);
+
+    for (const [advertisedPrice, reason] of [["x".repeat(41), /at most 40/], ["$2.99\nFREE", /one line/], [2.99, /text/]] as const) {
+      const res = await send("/v1/promotions", chainKey, JSON.stringify({ promotions: [{ ...json.promotions[0], advertisedPrice }] }));
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { errors: Array<{ field: string; reason: string }> };
+      expect(problem.errors[0]!.field).toBe("promotions/0/advertisedPrice");
+      expect(problem.errors[0]!.reason).toMatch(reason);
+    }
   });
 
   it("refuses a store-limited key a promotion for every store or for another store", async () => {

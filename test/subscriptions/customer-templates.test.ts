@@ -10,6 +10,7 @@ import {
   renderRunningLowEmail,
   type NoticeLinks,
 } from "../../src/subscriptions/customer-templates.js";
+import { decodeBarcodePng } from "./barcode-reader.js";
 
 const store: StoreForEmail = {
   code: "S12",
@@ -27,7 +28,11 @@ const links: NoticeLinks = {
 const evil = "<script>alert(1)</script><img src=x onerror=alert(2)>";
 const evilStore: StoreForEmail = { ...store, name: `Corner "Shop" <b>& Sons</b>`, addressLines: [`1 <i>Main</i> St`, "Springfield"] };
 
-function expectNoMarkupFrom(html: string): void {
+/** The rain check's barcode, the one image of our own in a customer email. */
+const BARCODE_IMG = /<img src="data:image\/png;base64,([A-Za-z0-9+/=]+)" alt="Barcode of rain check (RC-[0-9A-Z-]+)" width="\d+" height="\d+" style="[^"<>]*">/g;
+
+function expectNoMarkupFrom(email: string): void {
+  const html = email.replace(BARCODE_IMG, "");
   expect(html).not.toContain("<script");
   expect(html).not.toContain("<img");
   expect(html).not.toContain("<b>");
@@ -46,10 +51,9 @@ const runningLow = (overrides: Partial<Parameters<typeof renderRunningLowEmail>[
   renderRunningLowEmail({
     store,
     item,
-    promotionName: "Week 47 flyer",
-    promotionEnd: "2026-11-26",
+    promotion: { name: "Week 47 flyer", start: "2026-11-20", end: "2026-11-26", advertisedPrice: "$2.99" },
     expectedSellOut: "2026-11-24",
-    rainCheck: { code: "RC7K3M9QXD2PTA", expires: "2026-12-26" },
+    rainCheck: { code: "RC7K3M9QXD2PTA", validFrom: "2026-11-20", expires: "2026-12-26" },
     links,
     ...overrides,
   });
@@ -167,19 +171,41 @@ describe("renderRunningLowEmail", () => {
     const email = runningLow();
     expect(email.subject).toBe("Tomatoes 1 kg may sell out by Tuesday 24 November at Store 12 Mt Auburn: your rain check");
     const text = unwrapped(email.text);
-    expect(text).toContain(`on offer at Store 12 Mt Auburn in "Week 47 flyer" until Thursday 26 November`);
-    expect(text).toContain("our forecast says it is likely to sell out by Tuesday 24 November");
-    expect(text).not.toMatch(/will sell out|sold out|guarantee/i);
+    expect(text).toContain(`on offer at Store 12 Mt Auburn in "Week 47 flyer" from Friday 20 November to Thursday 26 November, at $2.99.`);
+    expect(text).toContain("Our forecast says the shelf may be empty by Tuesday 24 November.");
+    // what it cannot know, it does not say
+    expect(text).not.toMatch(/will sell out|sold out|guarantee|faster than we expected/i);
+    expect(text).toContain("buy the item at the advertised price of $2.99, from Friday 20 November until Saturday 26 December");
+    expect(text).toContain("Advertised price: $2.99");
+    expect(text).toContain("Offer: Week 47 flyer, Friday 20 November to Thursday 26 November");
     expect(text).toContain("Rain check code: RC-7K3M-9QXD-2PTA");
-    expect(text).toContain("Good until: Saturday 26 December");
+    expect(text).toContain("Good: from Friday 20 November until Saturday 26 December");
     expect(text).toContain("The rain check is good once, at this store.");
     expect(email.html).toContain("RC-7K3M-9QXD-2PTA");
+    expect(email.html).toContain("$2.99");
+  });
+
+  it("carries the rain check as a barcode image that reads back as its code", () => {
+    const html = runningLow().html;
+    const images = [...html.matchAll(BARCODE_IMG)];
+    expect(images).toHaveLength(1);
+    expect(images[0]![2]).toBe("RC-7K3M-9QXD-2PTA");
+    expect(decodeBarcodePng(Buffer.from(images[0]![1]!, "base64"))).toBe("RC7K3M9QXD2PTA");
+    // the text part has the code itself and nothing of the image
+    expect(runningLow().text).not.toContain("base64");
+  });
+
+  it("without an advertised price, promises the advertised price and names none", () => {
+    const text = unwrapped(runningLow({ promotion: { name: "Week 47 flyer", start: "2026-11-20", end: "2026-11-26", advertisedPrice: null } }).text);
+    expect(text).toContain(`in "Week 47 flyer" from Friday 20 November to Thursday 26 November. Our forecast`);
+    expect(text).toContain("buy the item at the advertised price, from Friday 20 November");
+    expect(text).not.toContain("Advertised price:");
   });
 
   it("without a dated sell-out, says only that it may sell out before the deal ends", () => {
     const email = runningLow({ expectedSellOut: null });
     expect(email.subject).toBe("Tomatoes 1 kg may sell out before the deal ends on Thursday 26 November at Store 12 Mt Auburn: your rain check");
-    expect(unwrapped(email.text)).toContain("likely to sell out before the deal ends on Thursday 26 November");
+    expect(unwrapped(email.text)).toContain("may be empty before the deal ends on Thursday 26 November");
     expect(email.text).not.toMatch(/ by [A-Z][a-z]+day/);
   });
 });
@@ -198,7 +224,7 @@ describe("no HTML from item, store or promotion names", () => {
   const emails = {
     confirmation: confirmation({ store: evilStore, item: { sku: "0001", name: evil } }),
     restock: restock({ store: evilStore, item: { sku: `"><svg onload=alert(1)>`, name: evil } }),
-    "running low": runningLow({ store: evilStore, item: { sku: "0001", name: evil }, promotionName: `</p><script>alert(3)</script>`, links: evilLinks }),
+    "running low": runningLow({ store: evilStore, item: { sku: "0001", name: evil }, promotion: { name: `</p><script>alert(3)</script>`, start: "2026-11-20", end: "2026-11-26", advertisedPrice: `<img src=x onerror=alert(4)>` }, links: evilLinks }),
     privacy: privacy({ store: evilStore }),
   };
 

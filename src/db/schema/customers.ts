@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, check, date, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { items } from "./items.js";
 import { stores } from "./stores.js";
 
@@ -92,10 +92,16 @@ export const rainChecks = pgTable(
     promotionId: integer().notNull(),
     promotionExternalId: text().notNull(),
     promotionName: text().notNull(),
+    /** the promotion's dates and advertised price at issue time; null for rain checks issued before they were kept */
+    promotionStart: date({ mode: "string" }),
+    promotionEnd: date({ mode: "string" }),
+    advertisedPrice: text(),
     /** null once the customer had their data deleted: the code stays valid, nothing links it to them */
     subscriptionId: integer(),
     email: text(),
     issuedAt: timestamp({ withTimezone: true }).notNull(),
+    /** the start of the promotion's first store-local day: the advertised price is not owed before; null: since issue */
+    validFrom: timestamp({ withTimezone: true }),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     redeemedAt: timestamp({ withTimezone: true }),
     redeemedBy: text(),

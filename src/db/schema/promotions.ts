@@ -16,6 +16,8 @@ export const promotions = pgTable(
     endDate: date({ mode: "string" }).notNull(),
     /** expected sales multiplier, when the planner has one */
     uplift: real(),
+    /** the price as the ad prints it ("$2.99", "2 for $5"): what a rain check promises; null when not given */
+    advertisedPrice: text(),
     /** true: every store; false: the stores in promotion_stores */
     allStores: boolean().notNull().default(false),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
