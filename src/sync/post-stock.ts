@@ -97,7 +97,8 @@ export async function postStock(
 
   return db.transaction(async (tx) => {
     const t = tx as unknown as Database;
-    await lockStockApply(t);
+    // only the stores this batch writes: other stores' posts go on at the same time
+    await lockStockApply(t, feeds.keys());
     const [batch] = await t
       .insert(importBatches)
       .values({ source: "api", format: "json", status: "applied", apiKeyId: request.apiKey.id, startedAt: request.now, rowsRead: request.rows.length })
@@ -107,9 +108,9 @@ export async function postStock(
       t,
       valid.filter(({ row }) => row.name !== undefined || row.category !== undefined).map(({ row }) => ({ sku: row.sku, name: row.name, category: row.category })),
     );
-    const stockStage = new StockStage();
+    const stockStage = new StockStage({ inline: true });
     for (const w of stock.values()) stockStage.add(w.storeId, w.sku, w.onHand, w.observedAt, w.reorderPoint);
-    const salesStage = new SalesStage();
+    const salesStage = new SalesStage({ inline: true });
     for (const w of sales.values()) salesStage.add(w.storeId, w.sku, w.salesDate, w.units);
     const ledger = new LedgerWriter(t, batchId);
     const rowsChanged = await ledger.writeStock(stockStage);
