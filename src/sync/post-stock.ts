@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import { isDeadlock, type Database } from "../db/client.js";
 import { idempotencyRecords, importBatches, importRejections } from "../db/schema/index.js";
 import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError } from "../http/problem.js";
@@ -95,7 +95,9 @@ export async function postStock(
     if (!seen || row.observedAt > seen) feeds.set(store.id, row.observedAt);
   }
 
-  return db.transaction(async (tx) => {
+  // posts to different stores run at once and may create or rename the same items: should two of them deadlock over
+  // those rows, PostgreSQL undoes one, and it is sent again (its stores' locks are released with it)
+  return retryOnDeadlock(deps.log, () => db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     // only the stores this batch writes: other stores' posts go on at the same time
     await lockStockApply(t, feeds.keys());
@@ -151,7 +153,20 @@ export async function postStock(
       if (saved.length === 0) throw new AppError({ code: "idempotency_in_progress", detail: "a request with this Idempotency-Key was processed concurrently; send it again to read its answer" });
     }
     return answer;
-  });
+  }));
+}
+
+const DEADLOCK_ATTEMPTS = 3;
+
+async function retryOnDeadlock<T>(log: SyncDeps["log"], attempt: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+      log.warn({ err: error, attempt: tried }, "stock post deadlocked with another writer; sending it again");
+    }
+  }
 }
 
 async function findAnswer(db: Database, apiKeyId: number, key: string, requestHash: string): Promise<StoredAnswer | null> {
