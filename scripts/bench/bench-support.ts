@@ -583,6 +583,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The nearest-rank percentile: the smallest value that at least p % of the values do not exceed. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 export const formatCount = (n: number) => Math.round(n).toLocaleString("en-US");
 export const formatSeconds = (s: number) => `${s.toFixed(s < 10 ? 2 : 1)} s`;
 export const formatRatio = (r: number) => r.toFixed(2);

@@ -39,6 +39,7 @@ import {
   median,
   openScratchDatabase,
   parseBenchOptions,
+  percentile,
 } from "./bench-support.js";
 
 const GOAL_MS = 200;
@@ -213,11 +214,6 @@ async function timeRequest(app: App, side: Side): Promise<{ ms: number; body: st
   const ms = performance.now() - started;
   if (res.status !== 200) throw new Error(`${side.label}: GET ${side.path} answered ${res.status}: ${body.slice(0, 300)}`);
   return { ms, body };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const formatMs = (ms: number) => `${ms.toFixed(1)} ms`;

@@ -110,3 +110,10 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (error instanceof AggregateError && error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
   return isDatabaseUnavailable(error.cause, depth + 1);
 }
+
+/** Whether PostgreSQL undid this transaction to break a deadlock (SQLSTATE 40P01): sending it again may succeed. */
+export function isDeadlock(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 5) return false;
+  if ((error as { code?: unknown }).code === "40P01") return true;
+  return isDeadlock(error.cause, depth + 1);
+}

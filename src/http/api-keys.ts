@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import type { Database } from "../db/client.js";
+import { queryRows, type Database } from "../db/client.js";
 import { apiKeys } from "../db/schema/index.js";
 import { StoreDirectory, type StoreRef } from "../stores/store-directory.js";
 import { AppError } from "./problem.js";
@@ -35,18 +35,23 @@ export async function createApiKey(
 }
 
 export async function findApiKey(db: Database, key: string): Promise<ApiKeyPrincipal | null> {
-  const [row] = await db
-    .select({ id: apiKeys.id, name: apiKeys.name, storeIds: apiKeys.storeIds, admin: apiKeys.admin })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
-    .limit(1);
+  // one round trip: the key, and its last use noted at most once a minute, so that a busy till does not turn every
+  // request into an update
+  const [row] = await queryRows<{ id: number; name: string; store_ids: number[] | null; admin: boolean }>(
+    db,
+    sql`with found as (
+          select id, name, store_ids, admin, last_used_at from api_keys
+          where key_hash = ${hashApiKey(key)} and revoked_at is null
+          limit 1
+        ), used as (
+          update api_keys set last_used_at = now()
+          from found
+          where api_keys.id = found.id and (found.last_used_at is null or found.last_used_at < now() - interval '1 minute')
+        )
+        select id, name, store_ids, admin from found`,
+  );
   if (!row) return null;
-  // at most one write a minute per key, so that a busy till does not turn every request into an update
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
-  return row;
+  return { id: Number(row.id), name: row.name, storeIds: row.store_ids === null ? null : row.store_ids.map(Number), admin: Boolean(row.admin) };
 }
 
 export function canUseStore(principal: ApiKeyPrincipal, storeId: number): boolean {

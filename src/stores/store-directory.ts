@@ -1,6 +1,5 @@
-import { eq } from "drizzle-orm";
-import type { Database } from "../db/client.js";
-import { storeAliases, stores } from "../db/schema/index.js";
+import { sql } from "drizzle-orm";
+import { queryRows, type Database } from "../db/client.js";
 
 export interface StoreRef {
   id: number;
@@ -26,16 +25,19 @@ export class StoreDirectory {
   }
 
   static async load(db: Database): Promise<StoreDirectory> {
-    const all = await db.select({ id: stores.id, code: stores.code, timeZone: stores.timeZone, name: stores.name }).from(stores);
-    const aliases = await db
-      .select({ alias: storeAliases.alias, id: stores.id, code: stores.code, timeZone: stores.timeZone })
-      .from(storeAliases)
-      .innerJoin(stores, eq(storeAliases.storeId, stores.id));
-    return new StoreDirectory([
-      ...all.map((s) => ({ alias: s.code, store: { id: s.id, code: s.code, timeZone: s.timeZone } })),
-      ...all.map((s) => ({ alias: s.name, store: { id: s.id, code: s.code, timeZone: s.timeZone } })),
-      ...aliases.map((a) => ({ alias: a.alias, store: { id: a.id, code: a.code, timeZone: a.timeZone } })),
-    ]);
+    // one round trip: every store's code, then names, then aliases, each a name it answers to; a later one wins a clash
+    const names = await queryRows<{ alias: string; id: number; code: string; time_zone: string }>(
+      db,
+      sql`select alias, id, code, time_zone from (
+            select 1 as kind, code as alias, id, code, time_zone from stores
+            union all
+            select 2, name, id, code, time_zone from stores
+            union all
+            select 3, a.alias, s.id, s.code, s.time_zone from store_aliases a join stores s on s.id = a.store_id
+          ) n
+          order by kind`,
+    );
+    return new StoreDirectory(names.map((n) => ({ alias: n.alias, store: { id: Number(n.id), code: n.code, timeZone: n.time_zone } })));
   }
 }
 

@@ -1,4 +1,5 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { queryRows, type Database } from "../db/client.js";
 import { COPY_NULL, CopyText, copyField, copyRows } from "../db/copy-rows.js";
 
@@ -63,7 +64,8 @@ export class ItemRegistry {
             select * from json_to_recordset(${input}::json) as t(sku text, name text, category text, unit text)
           ), written as (
             insert into items (sku, name, category, unit)
-            select sku, name, category, coalesce(unit, 'each') from input
+            -- in SKU order, so that two writers creating or renaming the same items wait for each other instead of deadlocking
+            select sku, name, category, coalesce(unit, 'each') from input order by sku
             -- excluded.unit holds the default when the row gave none: the input says whether it did
             on conflict (sku) do update
               set name = coalesce(excluded.name, items.name), category = coalesce(excluded.category, items.category),
@@ -86,17 +88,65 @@ export class ItemRegistry {
 /**
  * The lock every writer of the ledger (stock levels, daily sales, receipts) takes in its transaction, so that drops in on hand are
  * measured against a settled previous value and rows are not moved under a writer that updates them by address.
- * Re-entrant: taking it twice in one transaction is harmless.
+ * A writer that knows its stores up front (a JSON post) locks only those, so that stores posting at once do not queue
+ * behind each other; one that learns them as it reads (an import streaming a file) locks the whole ledger, which waits
+ * for every store's writer and makes them wait. Store locks are taken in id order, so two writers cannot deadlock.
+ * Re-entrant: taking it twice in one transaction, or a store's lock under the whole ledger's, is harmless.
  */
-export async function lockStockApply(db: Database): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+export async function lockStockApply(db: Database, storeIds?: Iterable<number>): Promise<void> {
+  // a transaction's handle lives as long as the transaction: what it holds is remembered to spare a round trip (a
+  // lock taken outside a transaction ends with its statement, so there is nothing to remember)
+  const remember = (db as unknown) instanceof PgTransaction;
+  const held = heldStockLocks.get(db);
+  if (held === "ledger") return;
+  if (storeIds === undefined) {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply'))`);
+    if (remember) heldStockLocks.set(db, "ledger");
+    return;
+  }
+  const wanted = [...new Set(storeIds)].filter((id) => !held?.has(id)).sort((a, b) => a - b);
+  if (held && wanted.length === 0) return;
+  // the array's order is the locking order: unnest keeps it
+  await db.execute(
+    sql`select pg_advisory_xact_lock_shared(hashtext('shelfwatch:stock-apply')),
+               (select count(pg_advisory_xact_lock(hashtext('shelfwatch:stock-apply-store'), id)) from unnest(${`{${wanted.join(",")}}`}::int[]) as id)`,
+  );
+  if (remember) heldStockLocks.set(db, new Set([...(held ?? []), ...wanted]));
 }
 
-/** Columns of the staging tables, in the order StockStage and SalesStage write them. */
+const heldStockLocks = new WeakMap<Database, "ledger" | Set<number>>();
+
+/** Columns of the staged rows and their types, in the order StockStage and SalesStage write them. */
 // seq: the order in which rows were staged, so that of two rows for one key the later one wins (two location columns
 // of one line can name the same store, so the file's line number does not order them)
-const STOCK_STAGE_COLUMNS = ["store_id", "sku", "on_hand", "observed_at", "reorder_point", "seq"] as const;
-const SALES_STAGE_COLUMNS = ["store_id", "sku", "sales_date", "units", "seq"] as const;
+const STOCK_STAGE_COLUMNS = { store_id: "int", sku: "text", on_hand: "numeric(14, 3)", observed_at: "timestamptz", reorder_point: "numeric(14, 3)", seq: "int" } as const;
+const SALES_STAGE_COLUMNS = { store_id: "int", sku: "text", sales_date: "date", units: "numeric(14, 3)", seq: "int" } as const;
+
+function columnDefinitions(columns: Record<string, string>): SQL {
+  return sql.raw(Object.entries(columns).map(([name, type]) => `${name} ${type}`).join(", "));
+}
+
+/**
+ * Rows staged in memory rather than copied into a temporary table, as JSON arrays in the column order: the write reads
+ * them as a parameter. A small batch (a JSON post) then costs no table created and dropped, no COPY round trips, and
+ * the same statement text every time, which the server plans once per connection.
+ */
+class InlineRows {
+  private readonly rows: unknown[][] = [];
+
+  constructor(private readonly columns: Record<string, string>) {}
+
+  add(row: unknown[]): void {
+    this.rows.push(row);
+  }
+
+  /** The rows as a relation with the staging table's columns. */
+  relation(): SQL {
+    const names = Object.keys(this.columns);
+    const records = JSON.stringify(this.rows.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null]))));
+    return sql`(select * from json_to_recordset(${records}::json) as t(${columnDefinitions(this.columns)}))`;
+  }
+}
 
 /**
  * Validated stock observations of one chunk, as COPY text for the staging table. Rows are appended as bytes rather
@@ -104,6 +154,8 @@ const SALES_STAGE_COLUMNS = ["store_id", "sku", "sales_date", "units", "seq"] as
  */
 export class StockStage {
   readonly text = new CopyText();
+  /** set for a stage held in memory (see InlineRows); else the rows are COPY text */
+  readonly inline: InlineRows | null;
   rows = 0;
   /** a (store, SKU) pair occurs twice in this chunk: the apply picks the newest observation, then the later line */
   hasDuplicates = false;
@@ -117,18 +169,24 @@ export class StockStage {
   private lastDate: Date | null = null;
   private lastDateText = "";
 
-  constructor({ newSkus = true }: { newSkus?: boolean } = {}) {
+  constructor({ newSkus = true, inline = false }: { newSkus?: boolean; inline?: boolean } = {}) {
     this.newSkus = newSkus;
+    this.inline = inline ? new InlineRows(STOCK_STAGE_COLUMNS) : null;
   }
 
   add(storeId: number, sku: string, onHand: number, observedAt: Date, reorderPoint: number | undefined): void {
+    this.storeIds.add(storeId);
+    if (this.inline) {
+      this.inline.add([storeId, sku, onHand, observedAt.toISOString(), reorderPoint, this.rows]);
+      this.rows += 1;
+      return;
+    }
     // most exports carry one observation time, so its text is built once
     if (observedAt !== this.lastDate) {
       this.lastDate = observedAt;
       this.lastDateText = observedAt.toISOString();
     }
     this.text.append(`${storeId}\t${copyField(sku)}\t${onHand}\t${this.lastDateText}\t${reorderPoint ?? COPY_NULL}\t${this.rows}\n`);
-    this.storeIds.add(storeId);
     this.rows += 1;
   }
 }
@@ -136,9 +194,23 @@ export class StockStage {
 /** Validated units sold of one chunk, as COPY text for the staging table. */
 export class SalesStage {
   readonly text = new CopyText();
+  /** the stores of this chunk's rows */
+  readonly storeIds = new Set<number>();
+  /** set for a stage held in memory (see InlineRows); else the rows are COPY text */
+  readonly inline: InlineRows | null;
   rows = 0;
 
+  constructor({ inline = false }: { inline?: boolean } = {}) {
+    this.inline = inline ? new InlineRows(SALES_STAGE_COLUMNS) : null;
+  }
+
   add(storeId: number, sku: string, salesDate: string, units: number): void {
+    this.storeIds.add(storeId);
+    if (this.inline) {
+      this.inline.add([storeId, sku, salesDate, units, this.rows]);
+      this.rows += 1;
+      return;
+    }
     this.text.append(`${storeId}\t${copyField(sku)}\t${salesDate}\t${units}\t${this.rows}\n`);
     this.rows += 1;
   }
@@ -169,21 +241,30 @@ export class LedgerWriter {
 
   private async createStagingTables(): Promise<void> {
     if (this.staged) return;
-    // callers take it first, before they read what they validate against; taking it here as well (it is re-entrant)
-    // keeps a writer that forgot it from updating rows another transaction moved (see writeStock)
-    await lockStockApply(this.db);
-    await this.db.execute(
-      sql`create temp table stage_stock (store_id int, sku text, on_hand numeric(14, 3), observed_at timestamptz, reorder_point numeric(14, 3), seq int) on commit drop`,
-    );
-    await this.db.execute(sql`create temp table stage_sales (store_id int, sku text, sales_date date, units numeric(14, 3), seq int) on commit drop`);
+    await this.db.execute(sql`create temp table stage_stock (${columnDefinitions(STOCK_STAGE_COLUMNS)}) on commit drop`);
+    await this.db.execute(sql`create temp table stage_sales (${columnDefinitions(SALES_STAGE_COLUMNS)}) on commit drop`);
     this.staged = true;
   }
 
+  /** A stage's rows as a relation: held in memory, or copied into its temporary table (emptied again by the caller). */
+  private async stagedRows(stage: StockStage | SalesStage, table: "stage_stock" | "stage_sales"): Promise<SQL> {
+    // callers take it first, before they read what they validate against; taking it here as well (it is re-entrant)
+    // keeps a writer that forgot it from updating rows another transaction moved (see writeStock)
+    await lockStockApply(this.db, stage.storeIds);
+    if (stage.inline) return stage.inline.relation();
+    await this.createStagingTables();
+    const columns = Object.keys(table === "stage_stock" ? STOCK_STAGE_COLUMNS : SALES_STAGE_COLUMNS);
+    await this.timed("stageMs", () => copyRows(this.db, table, columns, stage.text.bytes()));
+    return sql.raw(table);
+  }
+
   /** Creates the items of SKUs the ledger has not seen (names and categories come through ItemRegistry). */
-  private async createMissingItems(stage: "stage_stock" | "stage_sales"): Promise<void> {
+  private async createMissingItems(staged: SQL): Promise<void> {
+    // in SKU order, so that two writers creating the same new items wait for each other instead of deadlocking
     await this.db.execute(
       sql`insert into items (sku)
-          select distinct x.sku from ${sql.raw(stage)} x where not exists (select 1 from items i where i.sku = x.sku)
+          select distinct x.sku from ${staged} x where not exists (select 1 from items i where i.sku = x.sku)
+          order by x.sku
           on conflict (sku) do nothing`,
     );
   }
@@ -201,12 +282,11 @@ export class LedgerWriter {
    */
   async writeStock(stage: StockStage): Promise<number> {
     if (stage.rows === 0) return 0;
-    await this.createStagingTables();
-    await this.timed("stageMs", () => copyRows(this.db, "stage_stock", STOCK_STAGE_COLUMNS, stage.text.bytes()));
-    if (stage.newSkus) await this.timed("itemsMs", () => this.createMissingItems("stage_stock"));
+    const staged = await this.stagedRows(stage, "stage_stock");
+    if (stage.newSkus) await this.timed("itemsMs", () => this.createMissingItems(staged));
     const input = stage.hasDuplicates
-      ? sql`(select distinct on (store_id, sku) * from stage_stock order by store_id, sku, observed_at desc, seq desc)`
-      : sql`stage_stock`;
+      ? sql`(select distinct on (store_id, sku) * from ${staged} x order by store_id, sku, observed_at desc, seq desc)`
+      : staged;
     const batchId = this.batchId;
     // naming the chunk's stores lets the planner read their stock in one scan when a chunk holds most of a store's
     // items (a store-by-store export) instead of probing the key once per row; it still probes when that is cheaper
@@ -299,7 +379,7 @@ export class LedgerWriter {
     if (Number(result?.matched) !== Number(result?.staged)) {
       throw new Error(`${Number(result?.staged) - Number(result?.matched)} staged stock rows have no item (of ${Number(result?.staged)} in the chunk)`);
     }
-    await this.db.execute(sql`truncate stage_stock`);
+    if (!stage.inline) await this.db.execute(sql`truncate stage_stock`);
     return Number(result?.changed ?? 0);
   }
 
@@ -310,14 +390,13 @@ export class LedgerWriter {
    */
   async writeSales(stage: SalesStage, mode: "day-totals" | "lines"): Promise<void> {
     if (stage.rows === 0) return;
-    await this.createStagingTables();
-    await this.timed("stageMs", () => copyRows(this.db, "stage_sales", SALES_STAGE_COLUMNS, stage.text.bytes()));
-    await this.timed("itemsMs", () => this.createMissingItems("stage_sales"));
+    const staged = await this.stagedRows(stage, "stage_sales");
+    await this.timed("itemsMs", () => this.createMissingItems(staged));
     const totals =
       mode === "lines"
-        ? sql`select store_id, sku, sales_date, sum(units) as units from stage_sales group by 1, 2, 3`
+        ? sql`select store_id, sku, sales_date, sum(units) as units from ${staged} x group by 1, 2, 3`
         : sql`select distinct on (store_id, sku, sales_date) store_id, sku, sales_date, units
-              from stage_sales order by store_id, sku, sales_date, seq desc`;
+              from ${staged} x order by store_id, sku, sales_date, seq desc`;
     // for lines, a key already written by this batch (an earlier chunk) adds up; otherwise the new total replaces
     const units =
       mode === "lines"
@@ -331,7 +410,7 @@ export class LedgerWriter {
           on conflict (store_id, item_id, sales_date) do update set
             units = ${units}, source = 'reported', batch_id = excluded.batch_id, updated_at = excluded.updated_at`,
     ));
-    await this.db.execute(sql`truncate stage_sales`);
+    if (!stage.inline) await this.db.execute(sql`truncate stage_sales`);
   }
 
   /**

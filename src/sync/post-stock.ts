@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import { isDeadlock, type Database } from "../db/client.js";
 import { idempotencyRecords, importBatches, importRejections } from "../db/schema/index.js";
 import { canUseStore, type ApiKeyPrincipal } from "../http/api-keys.js";
 import { AppError } from "../http/problem.js";
@@ -95,9 +95,12 @@ export async function postStock(
     if (!seen || row.observedAt > seen) feeds.set(store.id, row.observedAt);
   }
 
-  return db.transaction(async (tx) => {
+  // posts to different stores run at once and may create or rename the same items: should two of them deadlock over
+  // those rows, PostgreSQL undoes one, and it is sent again (its stores' locks are released with it)
+  return retryOnDeadlock(deps.log, () => db.transaction(async (tx) => {
     const t = tx as unknown as Database;
-    await lockStockApply(t);
+    // only the stores this batch writes: other stores' posts go on at the same time
+    await lockStockApply(t, feeds.keys());
     const [batch] = await t
       .insert(importBatches)
       .values({ source: "api", format: "json", status: "applied", apiKeyId: request.apiKey.id, startedAt: request.now, rowsRead: request.rows.length })
@@ -109,9 +112,9 @@ export async function postStock(
         .filter(({ row }) => row.name !== undefined || row.category !== undefined || row.unit !== undefined)
         .map(({ row }) => ({ sku: row.sku, name: row.name, category: row.category, unit: row.unit })),
     );
-    const stockStage = new StockStage();
+    const stockStage = new StockStage({ inline: true });
     for (const w of stock.values()) stockStage.add(w.storeId, w.sku, w.onHand, w.observedAt, w.reorderPoint);
-    const salesStage = new SalesStage();
+    const salesStage = new SalesStage({ inline: true });
     for (const w of sales.values()) salesStage.add(w.storeId, w.sku, w.salesDate, w.units);
     const ledger = new LedgerWriter(t, batchId);
     const rowsChanged = await ledger.writeStock(stockStage);
@@ -152,7 +155,20 @@ export async function postStock(
       if (saved.length === 0) throw new AppError({ code: "idempotency_in_progress", detail: "a request with this Idempotency-Key was processed concurrently; send it again to read its answer" });
     }
     return answer;
-  });
+  }));
+}
+
+const DEADLOCK_ATTEMPTS = 3;
+
+async function retryOnDeadlock<T>(log: SyncDeps["log"], attempt: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+      log.warn({ err: error, attempt: tried }, "stock post deadlocked with another writer; sending it again");
+    }
+  }
 }
 
 async function findAnswer(db: Database, apiKeyId: number, key: string, requestHash: string): Promise<StoredAnswer | null> {
