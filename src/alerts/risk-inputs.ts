@@ -40,8 +40,8 @@ export function buildHistory(
     stockout[offset] = Boolean(rows.stockouts[index]);
   }
   const history: DayRecord[] = [];
-  // one list of date strings per window, shared by every item of a store rather than made for each
-  const dates = historyDates(options.start, options.days);
+  // date strings shared by every item of a store rather than made for each
+  const dates = datesFrom(options.start, options.days);
   for (let offset = first; offset < options.days; offset += 1) {
     const date = dates[offset]!;
     // days inside the current out-of-stock spell are censored even without an observation that day
@@ -51,17 +51,22 @@ export function buildHistory(
   return history;
 }
 
-const recentDates = new Map<string, readonly string[]>();
+const recentDates = new Map<string, string[]>();
 
-/** The dates of the `days` days from `start` on (a few windows are kept: a sweep asks for the same one per store). */
-function historyDates(start: string, days: number): readonly string[] {
-  const key = `${start}/${days}`;
-  let dates = recentDates.get(key);
+/**
+ * The dates of at least `count` days from `start` on, to index by day offset: a sweep asks for the same few starts
+ * (each store's history start and today) for every item, so a few lists are kept.
+ */
+function datesFrom(start: string, count: number): readonly string[] {
+  let dates = recentDates.get(start);
   if (dates === undefined) {
-    const startDay = toDayNumber(start);
-    dates = Array.from({ length: days }, (_, offset) => fromDayNumber(startDay + offset));
     if (recentDates.size >= 16) recentDates.clear();
-    recentDates.set(key, dates);
+    dates = [];
+    recentDates.set(start, dates);
+  }
+  if (dates.length < count) {
+    const startDay = toDayNumber(start);
+    for (let offset = dates.length; offset < count; offset++) dates.push(fromDayNumber(startDay + offset));
   }
   return dates;
 }
@@ -136,9 +141,9 @@ export function futureDays(today: string, options: { horizonDays: number; until:
   for (const date of options.until) if (date && date > last) last = date;
   const count = Math.min(daysBetween(today, last) + 1, 120);
   const days: FutureDay[] = [];
-  const todayNumber = toDayNumber(today);
+  const dates = datesFrom(today, count);
   for (let i = 0; i < count; i += 1) {
-    const date = fromDayNumber(todayNumber + i);
+    const date = dates[i]!;
     days.push({ date, promoted: promotedOn(date, options.promotions) });
   }
   return days;
