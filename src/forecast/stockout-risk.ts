@@ -467,7 +467,7 @@ export function assessStockoutOfDemand(input: Omit<StockoutRiskInput, "model">, 
   const probabilityBy = (day: number): number => (emptyNow ? 1 : (probabilities[ends.indexOf(day)] ?? 0));
 
   let quantityToLastPromotion: number | null = null;
-  if (promotionLastDay !== null) {
+  if (promotionLastDay !== null && input.probabilitiesOnly !== true) {
     quantityToLastPromotion = unitsToLast(path, stockBy, changePoints, promotionLastDay, emptyNow);
   }
 
