@@ -20,33 +20,57 @@ function promotedOn(date: string, windows: PromotionWindow[]): boolean {
 }
 
 /**
- * The daily history of one item at one store from sparse ledger rows: days without a row sold nothing, starting from
- * the item's first recorded day (before it, the item was not sold here, which is not the same as zero demand).
- * Refunds can make a day negative; demand is never below zero.
+ * The daily history of one item at one store from sparse ledger rows, given as columns (day offset from `start`, units,
+ * stockout): days without a row sold nothing, starting from the item's first recorded day (before it, the item was not
+ * sold here, which is not the same as zero demand). Refunds can make a day negative; demand is never below zero.
  */
 export function buildHistory(
-  rows: Array<{ offset: number; units: number; stockout: boolean }>,
+  rows: { offsets: ArrayLike<number>; units: ArrayLike<number>; stockouts: ArrayLike<boolean> },
   options: { start: string; days: number; promotions: PromotionWindow[]; outOfStockFrom?: string | null },
 ): DayRecord[] {
-  if (rows.length === 0) return [];
-  const first = Math.min(...rows.map((r) => r.offset));
+  const count = rows.offsets.length;
+  if (count === 0) return [];
+  let first = Infinity;
+  for (let index = 0; index < count; index++) first = Math.min(first, Number(rows.offsets[index]));
+  first = Math.max(0, first);
   const units = new Array<number>(options.days).fill(0);
   const stockout = new Array<boolean>(options.days).fill(false);
-  for (const row of rows) {
-    if (row.offset < 0 || row.offset >= options.days) continue;
-    units[row.offset] = Math.max(0, row.units);
-    stockout[row.offset] = row.stockout;
+  for (let index = 0; index < count; index++) {
+    const offset = Number(rows.offsets[index]);
+    if (offset < 0 || offset >= options.days) continue;
+    units[offset] = Math.max(0, Number(rows.units[index]));
+    stockout[offset] = Boolean(rows.stockouts[index]);
   }
   const history: DayRecord[] = [];
-  // day numbers, not Date objects: this runs 84 times per item, for every item of every store
-  const startDay = toDayNumber(options.start);
+  // date strings shared by every item of a store rather than made for each
+  const dates = datesFrom(options.start, options.days);
   for (let offset = first; offset < options.days; offset += 1) {
-    const date = fromDayNumber(startDay + offset);
+    const date = dates[offset]!;
     // days inside the current out-of-stock spell are censored even without an observation that day
     const inSpell = options.outOfStockFrom != null && date >= options.outOfStockFrom;
     history.push({ date, units: units[offset]!, stockout: stockout[offset]! || inSpell, promoted: promotedOn(date, options.promotions) });
   }
   return history;
+}
+
+const recentDates = new Map<string, string[]>();
+
+/**
+ * The dates of at least `count` days from `start` on, to index by day offset: a sweep asks for the same few starts
+ * (each store's history start and today) for every item, so a few lists are kept.
+ */
+function datesFrom(start: string, count: number): readonly string[] {
+  let dates = recentDates.get(start);
+  if (dates === undefined) {
+    if (recentDates.size >= 16) recentDates.clear();
+    dates = [];
+    recentDates.set(start, dates);
+  }
+  if (dates.length < count) {
+    const startDay = toDayNumber(start);
+    for (let offset = dates.length; offset < count; offset++) dates.push(fromDayNumber(startDay + offset));
+  }
+  return dates;
 }
 
 /**
@@ -119,9 +143,9 @@ export function futureDays(today: string, options: { horizonDays: number; until:
   for (const date of options.until) if (date && date > last) last = date;
   const count = Math.min(daysBetween(today, last) + 1, 120);
   const days: FutureDay[] = [];
-  const todayNumber = toDayNumber(today);
+  const dates = datesFrom(today, count);
   for (let i = 0; i < count; i += 1) {
-    const date = fromDayNumber(todayNumber + i);
+    const date = dates[i]!;
     days.push({ date, promoted: promotedOn(date, options.promotions) });
   }
   return days;

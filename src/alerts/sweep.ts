@@ -97,10 +97,18 @@ export type StockInput = {
   category: string | null;
   sku: string;
   name: string | null;
-  history: Array<[number, number, boolean]> | string | null;
-  /** [store-local date, units, on hand after] of the receipts the replenishment is learned from */
-  receipts: Array<[string, number, number | null]> | string | null;
+  /** the recent history's sales rows as columns: [day offsets from its start, units, stockout flags] */
+  history: SalesColumns | string | null;
+  /** the receipts the replenishment is learned from, oldest first, as columns: [store-local dates, units, on hand after] */
+  receipts: ReceiptColumns | string | null;
 };
+
+/**
+ * Rows come as a few arrays per item rather than an array per row: the database builds them with less work and the
+ * sweep parses and keeps far fewer objects (a full sweep reads millions of rows). A column is null when there are none.
+ */
+type SalesColumns = [number[] | null, number[] | null, boolean[] | null];
+type ReceiptColumns = [string[] | null, number[] | null, Array<number | null> | null];
 
 /**
  * Recomputes the stockout risk of store-items: those whose stock, deliveries or promotions changed since the last
@@ -178,16 +186,17 @@ export async function loadStoreInputs(
            or exists (select 1 from promotion_items pi join promotions p on p.id = pi.promotion_id
                       where pi.item_id = s.item_id and p.updated_at > ${since}::timestamptz))`
     : sql``;
-  const historyColumn = sql`(select json_agg(json_build_array(d.sales_date - ${historyStart}::date, d.units, d.stockout))
+  const historyColumn = sql`(select json_build_array(array_agg(d.sales_date - ${historyStart}::date), array_agg(d.units), array_agg(d.stockout))
                 from daily_sales d
                 where d.store_id = s.store_id and d.item_id = s.item_id
                   and d.sales_date >= ${historyStart}::date and d.sales_date < ${today}::date) as history`;
   // the receipts inferReplenishment learns from as of this morning: today's included
-  const receiptsColumn = sql`(select json_agg(json_build_array(r.receipt_date::text, r.units, r.on_hand_after) order by r.receipt_date)
+  const receiptsColumn = sql`(select json_build_array(array_agg(r.receipt_date::text order by r.receipt_date),
+                  array_agg(r.units order by r.receipt_date), array_agg(r.on_hand_after order by r.receipt_date))
                 from stock_receipts r
                 where r.store_id = s.store_id and r.item_id = s.item_id
                   and r.receipt_date >= ${addDays(today, 1 - REPLENISHMENT_WINDOW_DAYS)}::date and r.receipt_date <= ${today}::date) as receipts`;
-  const stock = await queryRows<StockInput>(
+  const stock = await queryRowsWithoutJit<StockInput>(
     db,
     sql`select s.item_id, s.on_hand, s.observed_at, s.out_of_stock_since, i.category, i.sku, i.name, ${historyColumn}, ${receiptsColumn}
         from stock_levels s join items i on i.id = s.item_id
@@ -212,10 +221,10 @@ export async function loadStoreInputs(
   const outOfStockFromOf = (row: Pick<StockInput, "out_of_stock_since">) =>
     row.out_of_stock_since ? localDateAt(new Date(row.out_of_stock_since), store.time_zone) : null;
   const historyOf = (row: Pick<StockInput, "history" | "out_of_stock_since">, windows: PromotionWindow[]): DayRecord[] => {
-    const raw = typeof row.history === "string" ? (JSON.parse(row.history) as Array<[number, number, boolean]>) : (row.history ?? []);
+    const [offsets, units, stockouts] = typeof row.history === "string" ? (JSON.parse(row.history) as SalesColumns) : (row.history ?? []);
     const outOfStockFrom = outOfStockFromOf(row);
     return buildHistory(
-      raw.map(([offset, units, stockout]) => ({ offset: Number(offset), units: Number(units), stockout: Boolean(stockout) })),
+      { offsets: offsets ?? [], units: units ?? [], stockouts: stockouts ?? [] },
       { start: historyStart, days: HISTORY_DAYS, promotions: windows, outOfStockFrom },
     );
   };
@@ -248,7 +257,7 @@ export async function loadStoreInputs(
   const peers = items.map(({ row, history }) => ({ itemId: Number(row.item_id), category: row.category, history, outOfStockFrom: outOfStockFromOf(row) }));
   if (since) {
     const categories = [...new Set(items.map(({ row }) => row.category ?? ""))];
-    const others = await queryRows<Pick<StockInput, "item_id" | "category" | "out_of_stock_since" | "history">>(
+    const others = await queryRowsWithoutJit<Pick<StockInput, "item_id" | "category" | "out_of_stock_since" | "history">>(
       db,
       sql`select s.item_id, i.category, s.out_of_stock_since, ${historyColumn}
           from stock_levels s join items i on i.id = s.item_id
@@ -297,8 +306,27 @@ export async function loadStoreInputs(
 }
 
 function receiptsOf(row: Pick<StockInput, "receipts">): ReceiptRecord[] {
-  const raw = typeof row.receipts === "string" ? (JSON.parse(row.receipts) as Array<[string, number, number | null]>) : (row.receipts ?? []);
-  return raw.map(([date, units, onHandAfter]) => (onHandAfter === null ? { date, units: Number(units) } : { date, units: Number(units), onHandAfter: Number(onHandAfter) }));
+  const [dates, units, onHandAfter] = typeof row.receipts === "string" ? (JSON.parse(row.receipts) as ReceiptColumns) : (row.receipts ?? []);
+  const receipts: ReceiptRecord[] = [];
+  for (let index = 0; index < (dates?.length ?? 0); index++) {
+    const after = onHandAfter?.[index] ?? null;
+    const receipt: ReceiptRecord = { date: dates![index]!, units: Number(units![index]) };
+    if (after !== null) receipt.onHandAfter = Number(after);
+    receipts.push(receipt);
+  }
+  return receipts;
+}
+
+/**
+ * queryRows for a read whose per-item subqueries make the planner's estimate large enough for JIT compilation: that
+ * costs a second or more per store and gains nothing on short index lookups, so it is switched off for this one read.
+ */
+function queryRowsWithoutJit<T extends Record<string, unknown>>(db: Database, query: SQL): Promise<T[]> {
+  return db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Database;
+    await tx.execute(sql`set local jit = off`);
+    return queryRows<T>(tx, query);
+  });
 }
 
 /**

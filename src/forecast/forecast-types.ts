@@ -103,6 +103,8 @@ export interface StockoutRiskInput {
   promotionEnd?: string;
   /** last day of the window an alert decides about (see alert-policy): its probability comes back too */
   decisionEnd?: string;
+  /** only the probabilities are wanted: quantityToLastPromotion (a search over many runs) comes back null */
+  probabilitiesOnly?: boolean;
 }
 
 export interface StockoutRisk {

@@ -77,7 +77,8 @@ export function assessShelfRisk(input: ShelfRiskInput, assess: (input: StockoutR
     replenishmentConfidence: confidence,
   };
   if (confidence >= 1) return result;
-  const loadedOnly = assess({ ...common, deliveries: [...input.loaded] });
+  // only its probabilities are mixed in: the quantity to last the promotion is the one counted with every delivery
+  const loadedOnly = assess({ ...common, deliveries: [...input.loaded], probabilitiesOnly: true });
   const mix = (sure: number | null | undefined, unsure: number | null | undefined): number | null =>
     sure === null || sure === undefined ? null : confidence * sure + (1 - confidence) * (unsure ?? sure);
   return {

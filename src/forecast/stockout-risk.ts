@@ -225,15 +225,21 @@ function runOutProbabilities(
           high = 0;
         } else {
           ensureCapacity(nextHigh + 1);
+          // the sweep's hottest loop: the vectors in locals, every index within what was filled
+          const survivalVector = survivalBuffer;
+          const pmfVector = pmfBuffer;
+          const nextVector = nextBuffer;
+          const supportLow = support.low;
+          const supportHigh = support.high;
           let largest = 0;
           for (let sold = nextLow; sold <= nextHigh; sold++) {
-            const from = Math.max(low, sold - support.high);
-            const to = Math.min(high, sold - support.low);
+            const from = Math.max(low, sold - supportHigh);
+            const to = Math.min(high, sold - supportLow);
             let sum = 0;
             for (let before = from; before <= to; before++) {
-              sum += (survivalBuffer[before] ?? 0) * (pmfBuffer[sold - before] ?? 0);
+              sum += survivalVector[before]! * pmfVector[sold - before]!;
             }
-            nextBuffer[sold] = sum;
+            nextVector[sold] = sum;
             if (sum > largest) largest = sum;
           }
           // trim negligible tails so that later stretches stay cheap
@@ -461,7 +467,7 @@ export function assessStockoutOfDemand(input: Omit<StockoutRiskInput, "model">, 
   const probabilityBy = (day: number): number => (emptyNow ? 1 : (probabilities[ends.indexOf(day)] ?? 0));
 
   let quantityToLastPromotion: number | null = null;
-  if (promotionLastDay !== null) {
+  if (promotionLastDay !== null && input.probabilitiesOnly !== true) {
     quantityToLastPromotion = unitsToLast(path, stockBy, changePoints, promotionLastDay, emptyNow);
   }
 

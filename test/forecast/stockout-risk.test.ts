@@ -213,5 +213,14 @@ describe("assessStockout: quantityToLastPromotion", () => {
       expect(enough.quantityToLastPromotion).toBe(0);
     }
   });
+
+  it("is left out when only the probabilities are asked for, which stay the same", () => {
+    const deliveries = [{ date: "2024-06-06", quantity: 20 }];
+    const full = assess({ ...promotion, onHand: 25, deliveries, decisionEnd: "2024-06-08" });
+    const probabilitiesOnly = assess({ ...promotion, onHand: 25, deliveries, decisionEnd: "2024-06-08", probabilitiesOnly: true });
+    expect(full.quantityToLastPromotion).toBeGreaterThan(0);
+    expect(probabilitiesOnly.quantityToLastPromotion).toBeNull();
+    expect({ ...probabilitiesOnly, quantityToLastPromotion: full.quantityToLastPromotion }).toEqual(full);
+  });
 });
 
