@@ -74,11 +74,12 @@ const ROUTES: Record<string, Access> = {
   "GET /v1/imports/:id/rejected.csv": apiRefused((w) => ({ path: `/v1/imports/${w.s7.importId}/rejected.csv` })),
   "POST /v1/promotions": apiRefused(() => ({
     path: "/v1/promotions",
-    json: { promotions: [{ id: "S12-TRIES-S7", name: "Flyer", skus: ["000123"], stores: ["S7"], startDate: "2026-11-25", endDate: "2026-12-01" }] },
+    // S7's own promotion, claimed for S12: taking it over would silence S7's promotion alerts
+    json: { promotions: [{ id: OTHER_STORE_SECRETS.promotionId, name: "Flyer", skus: ["000123"], stores: ["S12"], startDate: "2026-11-25", endDate: "2026-12-01" }] },
   })),
   "POST /v1/promotions/import": apiRefused(() => ({
     path: "/v1/promotions/import",
-    csv: "promotion_id,sku,store,start_date,end_date\nS12-TRIES-S7,000123,S7,2026-11-25,2026-12-01\n",
+    csv: `promotion_id,sku,store,start_date,end_date\n${OTHER_STORE_SECRETS.promotionId},000123,S12,2026-11-25,2026-12-01\n`,
   })),
   "GET /v1/promotions": apiFiltered("/v1/promotions"),
   "POST /v1/deliveries": apiRefused(() => ({
@@ -137,6 +138,11 @@ function requestInit(method: string, probe: Probe, headers: Record<string, strin
   return { method, headers };
 }
 
+/** What a probe sends, which a refusal may name back. */
+function sentText(probe: Probe): string {
+  return [probe.path, JSON.stringify(probe.json ?? ""), probe.csv ?? "", JSON.stringify(probe.form ?? "")].join("\n");
+}
+
 function routesOf<K extends Access["kind"]>(kind: K): Array<[string, Extract<Access, { kind: K }>]> {
   return Object.entries(ROUTES).filter((entry): entry is [string, Extract<Access, { kind: K }>] => entry[1].kind === kind);
 }
@@ -167,7 +173,7 @@ describe("API routes", () => {
       const probe = access.probe(world);
       for (const [caller, headers] of callers) {
         const res = await ctx.app.request(probe.path, requestInit(methodOf(route), probe, headers));
-        const problem = await expectApiRefusal(res, [401], `${route} with ${caller}`);
+        const problem = await expectApiRefusal(res, [401], `${route} with ${caller}`, sentText(probe));
         expect(problem.code, route).toBe("unauthorized");
         expect(res.headers.get("www-authenticate"), route).toBe('Bearer realm="shelfwatch"');
       }
@@ -182,7 +188,7 @@ describe("API routes", () => {
       const probe = access.probe(world);
       const res = await ctx.app.request(probe.path, requestInit(methodOf(route), probe, bearer(world.s12Key)));
       if (access.otherStore === "refused") {
-        await expectApiRefusal(res, [403, 404], `${route} with S12's key`);
+        await expectApiRefusal(res, [403, 404], `${route} with S12's key`, sentText(probe));
       } else {
         const text = await res.text();
         expect(res.status, `${route}: ${text}`).toBe(200);
