@@ -35,7 +35,8 @@ export function validate<Target extends "query" | "param", Schema extends z.ZodT
  */
 export function jsonBody<Schema extends z.ZodType>(
   schema: Schema,
-  options: { maxBytes: number },
+  /** `rowsCheckTheirText`: the schema passes rows through to a per-row schema that refuses non-text in its own row only */
+  options: { maxBytes: number; rowsCheckTheirText?: boolean },
 ): MiddlewareHandler<
   object,
   string,
@@ -60,7 +61,7 @@ export function jsonBody<Schema extends z.ZodType>(
         errors: [{ field: "(body)", reason: (error as Error).message }],
       });
     }
-    const broken = findNonText(value);
+    const broken = options.rowsCheckTheirText ? null : findNonText(value);
     if (broken !== null) {
       const reason = "holds a NUL or a broken character (half of a UTF-16 surrogate pair)";
       throw new AppError({ code: "validation_failed", detail: `body failed validation: ${broken}: ${reason}`, errors: [{ field: broken, reason }] });

@@ -122,7 +122,7 @@ describe("text that is not text", () => {
   it.each([
     ["POST /v1/alerts/:id/resolve", (w: AuthorisationWorld) => `/v1/alerts/${w.s7.alertId}/resolve`, { reason: "shelf\u0000refilled" }, "reason"],
     ["POST /v1/rain-checks/:code/redeem", (w: AuthorisationWorld) => `/v1/rain-checks/${w.s7.rainCheckCode}/redeem`, { store: "S7", by: "till \ud800" }, "by"],
-    ["POST /v1/stock", () => "/v1/stock", { rows: [{ store: "S12", sku: "000123", onHand: 1, name: "Oat\u0000" }] }, "rows/0/name"],
+    ["POST /v1/promotions", () => "/v1/promotions", { promotions: [{ id: "F\u0000", name: "Flyer", skus: ["000123"], stores: "all", startDate: "2026-11-25", endDate: "2026-12-01" }] }, "promotions/0/id"],
   ] as const)("%s refuses a NUL or a lone surrogate (422 naming the field) and changes nothing", async (_route, path, body, field) => {
     const world = await seedAuthorisationWorld(ctx);
     const before = await storedDataChecksums(ctx);
