@@ -33,8 +33,18 @@ export interface AuthorisationWorld {
   s12User: DashboardBrowser;
 }
 
-/** Seeds the world through the API where there is one (what a caller would do) and the tables where there is none. */
+/** The world with a signed-in dashboard user of S12. */
 export async function seedAuthorisationWorld(ctx: TestContext): Promise<AuthorisationWorld> {
+  const world = await seedOtherStoreData(ctx);
+  const [s12] = await queryRows<{ id: number }>(ctx.db.db, sql`select id from stores where code = 'S12'`);
+  return { ...world, s12User: await signedInBrowser(ctx, "s12.staff@example.com", [Number(s12!.id)]) };
+}
+
+/**
+ * The stores, keys and S7's data, without the dashboard user (signing in hashes a password: slow), seeded through the
+ * API where there is one (what a caller would do) and the tables where there is none.
+ */
+export async function seedOtherStoreData(ctx: TestContext): Promise<Omit<AuthorisationWorld, "s12User">> {
   const { s12, s7, chainKey, s12Key } = await seedStoresAndKeys(ctx);
   const db = ctx.db.db;
   const revoked = await createApiKey(db, { name: "old till", storeIds: [s12.id] });
@@ -97,13 +107,11 @@ export async function seedAuthorisationWorld(ctx: TestContext): Promise<Authoris
     createdAt: now,
   });
 
-  const s12User = await signedInBrowser(ctx, "s12.staff@example.com", [s12.id]);
   return {
     chainKey,
     s12Key,
     revokedKey: revoked.key,
     s7: { alertId: alert!.id, recipientId: Number(recipient.id), deliveryId: deliveries[0]!.id, importId: imported.batchId, rainCheckCode: secret.rainCheckCode },
-    s12User,
   };
 }
 

@@ -3,16 +3,18 @@ import { describe, expect, it } from "vitest";
 import type { ProblemBody } from "../../src/http/problem.js";
 import { bearer, useTestContext } from "../helpers/context.js";
 import { configureProperties, csvBytes, csvText, hostileCell, hostileJsonBody } from "../helpers/hostile-input.js";
-import { seedAuthorisationWorld, storedDataChecksums, type AuthorisationWorld } from "../helpers/route-authorisation.js";
+import { seedOtherStoreData, storedDataChecksums, type AuthorisationWorld } from "../helpers/route-authorisation.js";
 
 // every run is a request and two checksums of the stored data: few runs per endpoint keep the file well under a minute
 configureProperties(12);
 
 const ctx = useTestContext();
 
+type OtherStoreWorld = Omit<AuthorisationWorld, "s12User">;
+
 interface Target {
   method: string;
-  path: (w: AuthorisationWorld) => string;
+  path: (w: OtherStoreWorld) => string;
   /** a valid item, and where the body holds it */
   valid: Record<string, unknown>;
   wrap?: (item: Record<string, unknown>) => unknown;
@@ -100,7 +102,7 @@ async function expectHandled(what: string, send: () => Response | Promise<Respon
 
 describe("JSON endpoints under generated hostile bodies", () => {
   it.each(Object.entries(JSON_TARGETS))("%s never fails with a 5xx, refuses with a reason, and a refusal changes nothing", async (route, target) => {
-    const world = await seedAuthorisationWorld(ctx);
+    const world = await seedOtherStoreData(ctx);
     const path = target.path(world);
     const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded");
     await fc.assert(
@@ -120,11 +122,11 @@ describe("JSON endpoints under generated hostile bodies", () => {
 describe("text that is not text", () => {
   // found by the properties above: a NUL in a free-text field reached PostgreSQL, which refused it with a 500
   it.each([
-    ["POST /v1/alerts/:id/resolve", (w: AuthorisationWorld) => `/v1/alerts/${w.s7.alertId}/resolve`, { reason: "shelf\u0000refilled" }, "reason"],
-    ["POST /v1/rain-checks/:code/redeem", (w: AuthorisationWorld) => `/v1/rain-checks/${w.s7.rainCheckCode}/redeem`, { store: "S7", by: "till \ud800" }, "by"],
+    ["POST /v1/alerts/:id/resolve", (w: OtherStoreWorld) => `/v1/alerts/${w.s7.alertId}/resolve`, { reason: "shelf\u0000refilled" }, "reason"],
+    ["POST /v1/rain-checks/:code/redeem", (w: OtherStoreWorld) => `/v1/rain-checks/${w.s7.rainCheckCode}/redeem`, { store: "S7", by: "till \ud800" }, "by"],
     ["POST /v1/promotions", () => "/v1/promotions", { promotions: [{ id: "F\u0000", name: "Flyer", skus: ["000123"], stores: "all", startDate: "2026-11-25", endDate: "2026-12-01" }] }, "promotions/0/id"],
   ] as const)("%s refuses a NUL or a lone surrogate (422 naming the field) and changes nothing", async (_route, path, body, field) => {
-    const world = await seedAuthorisationWorld(ctx);
+    const world = await seedOtherStoreData(ctx);
     const before = await storedDataChecksums(ctx);
     const res = await ctx.app.request(path(world), { method: "POST", headers: { "content-type": "application/json", ...bearer(world.chainKey) }, body: JSON.stringify(body) });
     expect(res.status).toBe(422);
@@ -137,7 +139,7 @@ describe("text that is not text", () => {
 
 describe("CSV endpoints under generated hostile files", () => {
   it.each(Object.entries(CSV_TARGETS))("POST %s never fails with a 5xx, refuses with a reason and line, and a refusal changes nothing", async (path, columns) => {
-    const world = await seedAuthorisationWorld(ctx);
+    const world = await seedOtherStoreData(ctx);
     const header = fc.oneof(
       fc.shuffledSubarray(columns, { minLength: 1 }),
       fc.array(fc.oneof(fc.constantFrom(...columns), hostileCell), { minLength: 1, maxLength: 8 }),
