@@ -6,8 +6,9 @@ import fc from "fast-check";
  */
 export const PROPERTY_SEED = Number(process.env.FC_SEED ?? 20261207);
 
+/** `numRuns` keeps CI bounded; FC_RUNS raises it for a longer hunt on a quiet machine. */
 export function configureProperties(numRuns: number): void {
-  fc.configureGlobal({ seed: PROPERTY_SEED, numRuns, endOnFailure: true });
+  fc.configureGlobal({ seed: PROPERTY_SEED, numRuns: Number(process.env.FC_RUNS ?? numRuns), endOnFailure: true });
 }
 
 /** Text a hostile or broken export may hold in a cell: quotes, separators, line breaks, BOMs, NULs, astral characters. */

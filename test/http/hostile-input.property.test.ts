@@ -6,7 +6,7 @@ import { configureProperties, csvBytes, csvText, hostileCell, hostileJsonBody } 
 import { seedOtherStoreData, storedDataChecksums, type AuthorisationWorld } from "../helpers/route-authorisation.js";
 
 // every run is a request and two checksums of the stored data: few runs per endpoint keep the file well under a minute
-configureProperties(12);
+configureProperties(8);
 
 const ctx = useTestContext();
 
