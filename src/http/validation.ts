@@ -35,7 +35,8 @@ export function validate<Target extends "query" | "param", Schema extends z.ZodT
  */
 export function jsonBody<Schema extends z.ZodType>(
   schema: Schema,
-  options: { maxBytes: number },
+  /** `rowsCheckTheirText`: the schema passes rows through to a per-row schema that refuses non-text in its own row only */
+  options: { maxBytes: number; rowsCheckTheirText?: boolean },
 ): MiddlewareHandler<
   object,
   string,
@@ -60,11 +61,35 @@ export function jsonBody<Schema extends z.ZodType>(
         errors: [{ field: "(body)", reason: (error as Error).message }],
       });
     }
+    const broken = options.rowsCheckTheirText ? null : findNonText(value);
+    if (broken !== null) {
+      const reason = "holds a NUL or a broken character (half of a UTF-16 surrogate pair)";
+      throw new AppError({ code: "validation_failed", detail: `body failed validation: ${broken}: ${reason}`, errors: [{ field: broken, reason }] });
+    }
     const result = schema.safeParse(value);
     if (!result.success) throw validationError(result.error, "body");
     c.req.addValidatedData("json" as keyof ValidationTargets, result.data as never);
     await next();
   };
+}
+
+/** A NUL or half of a UTF-16 surrogate pair: not text; PostgreSQL refuses the one and silently alters the other. */
+const NON_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path (e.g. `rows/0/name`) of the first string in a parsed JSON body, key or value, that is not text, or null.
+ * Checked for every JSON body at once, so that no free-text field of any schema can carry one to the database.
+ */
+function findNonText(value: unknown, path: string[] = []): string | null {
+  if (typeof value === "string") return NON_TEXT.test(value) ? path.join("/") || "(body)" : null;
+  if (typeof value !== "object" || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = [...path, key];
+    if (NON_TEXT.test(key)) return at.join("/");
+    const found = findNonText(item, at);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function tooLarge(maxBytes: number): AppError {

@@ -23,7 +23,11 @@ export function syncRoutes(deps: AppDeps) {
 
   router.post(
     "/stock",
-    jsonBody(postStockBodySchema(config.STOCK_BATCH_MAX_ROWS), { maxBytes: Math.max(1 << 20, config.STOCK_BATCH_MAX_ROWS * 1024) }),
+    jsonBody(postStockBodySchema(config.STOCK_BATCH_MAX_ROWS), {
+      maxBytes: Math.max(1 << 20, config.STOCK_BATCH_MAX_ROWS * 1024),
+      // one row with a NUL is rejected alone, the others kept
+      rowsCheckTheirText: true,
+    }),
     async (c) => {
       const header = c.req.header("idempotency-key");
       const key = header === undefined ? undefined : idempotencyKeySchema.safeParse(header);
