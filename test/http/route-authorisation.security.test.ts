@@ -30,7 +30,10 @@ type Access =
   | { kind: "metrics-token" }
   | { kind: "signed-link"; probe: Probe }
   | { kind: "api-key"; otherStore: "refused" | "filtered"; probe: (w: AuthorisationWorld) => Probe }
-  | { kind: "dashboard"; otherStore: "refused" | "filtered" | "unscoped"; probe: (w: AuthorisationWorld) => Probe };
+  | { kind: "dashboard"; otherStore: "refused" | "filtered" | "unscoped"; probe: (w: AuthorisationWorld) => Probe }
+  /** admin routes: the admin flag first; which stores an admin may administer is test/admin/admin-api.security.test.ts's */
+  | { kind: "admin-api"; probe: Probe }
+  | { kind: "admin-page"; probe: Probe };
 
 const S7_ROW = { store: "S7", sku: "000123", onHand: 0, observedAt: "2026-11-20T14:00:00Z" };
 const guard = (why: string): Access => ({ kind: "guard", why });
@@ -38,6 +41,8 @@ const apiRefused = (probe: (w: AuthorisationWorld) => Probe): Access => ({ kind:
 const apiFiltered = (path: string): Access => ({ kind: "api-key", otherStore: "filtered", probe: () => ({ path }) });
 const pageRefused = (probe: (w: AuthorisationWorld) => Probe): Access => ({ kind: "dashboard", otherStore: "refused", probe });
 const pageFiltered = (path: string): Access => ({ kind: "dashboard", otherStore: "filtered", probe: () => ({ path }) });
+const adminApi = (path: string, json?: unknown): Access => ({ kind: "admin-api", probe: json === undefined ? { path } : { path, json } });
+const adminPage = (path: string, form?: Record<string, string>): Access => ({ kind: "admin-page", probe: form === undefined ? { path } : { path, form } });
 
 /**
  * Every route of the app, by `METHOD path` as Hono lists it. A route added without a line here fails the first test.
@@ -66,6 +71,8 @@ const ROUTES: Record<string, Access> = {
   "ALL /v1/stores/:store/recipients/*": guard("the API key check of the recipient routes"),
   "ALL /v1/outbox": guard("the API key check of the outbox"),
   "ALL /dashboard/*": guard("body limit, session and CSRF checks, and the dashboard's page-not-found"),
+  "ALL /v1/admin/*": guard("the API key and admin flag check of the admin API"),
+  "ALL /dashboard/admin/*": guard("the admin flag check of the admin pages"),
 
   "POST /v1/stock": apiRefused(() => ({ path: "/v1/stock", json: { rows: [S7_ROW] } })),
   "POST /v1/imports": apiRefused(() => ({ path: "/v1/imports", csv: "store,sku,on_hand\nS7,000123,0\n" })),
@@ -106,6 +113,46 @@ const ROUTES: Record<string, Access> = {
   "GET /v1/rain-checks/:code": apiRefused((w) => ({ path: `/v1/rain-checks/${w.s7.rainCheckCode}` })),
   "POST /v1/rain-checks/:code/redeem": apiRefused((w) => ({ path: `/v1/rain-checks/${w.s7.rainCheckCode}/redeem`, json: { store: "S12" } })),
 
+  "GET /v1/stores/:store/track-record": apiRefused(() => ({ path: "/v1/stores/S7/track-record" })),
+
+  "GET /v1/admin/stores": adminApi("/v1/admin/stores"),
+  "POST /v1/admin/stores": adminApi("/v1/admin/stores", { code: "S99", name: "Store 99", timeZone: "Europe/London" }),
+  "GET /v1/admin/stores/:store": adminApi("/v1/admin/stores/S7"),
+  "PATCH /v1/admin/stores/:store": adminApi("/v1/admin/stores/S7", { name: "Taken over" }),
+  "POST /v1/admin/stores/:store/aliases": adminApi("/v1/admin/stores/S7/aliases", { aliases: ["Taken"] }),
+  "DELETE /v1/admin/stores/:store/aliases/:alias": adminApi("/v1/admin/stores/S7/aliases/Harbour"),
+  "PUT /v1/admin/stores/:store/thresholds": adminApi("/v1/admin/stores/S7/thresholds", { alertProbability: 0.99, resolveProbability: 0.9 }),
+  "GET /v1/admin/stores/:store/recipients": adminApi("/v1/admin/stores/S7/recipients"),
+  "POST /v1/admin/stores/:store/recipients": adminApi("/v1/admin/stores/S7/recipients", { email: "new.manager@example.com" }),
+  "PATCH /v1/admin/stores/:store/recipients/:id": adminApi("/v1/admin/stores/S7/recipients/1", { digest: false }),
+  "DELETE /v1/admin/stores/:store/recipients/:id": adminApi("/v1/admin/stores/S7/recipients/1"),
+  "GET /v1/admin/keys": adminApi("/v1/admin/keys"),
+  "POST /v1/admin/keys": adminApi("/v1/admin/keys", { name: "till", stores: ["S7"] }),
+  "DELETE /v1/admin/keys/:id": adminApi("/v1/admin/keys/1"),
+  "GET /v1/admin/users": adminApi("/v1/admin/users"),
+  "POST /v1/admin/users": adminApi("/v1/admin/users", { email: "x@example.com", name: "X", role: "staff", stores: ["S7"], password: "a long enough password" }),
+  "GET /v1/admin/users/:id": adminApi("/v1/admin/users/1"),
+  "PATCH /v1/admin/users/:id": adminApi("/v1/admin/users/1", { admin: true }),
+  "DELETE /v1/admin/users/:id": adminApi("/v1/admin/users/1"),
+
+  "GET /dashboard/admin": adminPage("/dashboard/admin"),
+  "POST /dashboard/admin/stores": adminPage("/dashboard/admin/stores", { code: "S99", name: "Store 99", timeZone: "Europe/London" }),
+  "GET /dashboard/admin/stores/:code": adminPage("/dashboard/admin/stores/S7"),
+  "POST /dashboard/admin/stores/:code": adminPage("/dashboard/admin/stores/S7", { name: "Taken over" }),
+  "POST /dashboard/admin/stores/:code/thresholds": adminPage("/dashboard/admin/stores/S7/thresholds", { alertProbability: "0.99", resolveProbability: "0.9" }),
+  "POST /dashboard/admin/stores/:code/aliases": adminPage("/dashboard/admin/stores/S7/aliases", { aliases: "Taken" }),
+  "POST /dashboard/admin/stores/:code/aliases/remove": adminPage("/dashboard/admin/stores/S7/aliases/remove", { alias: "Harbour" }),
+  "POST /dashboard/admin/stores/:code/recipients": adminPage("/dashboard/admin/stores/S7/recipients", { email: "new.manager@example.com" }),
+  "POST /dashboard/admin/stores/:code/recipients/:id/remove": adminPage("/dashboard/admin/stores/S7/recipients/1/remove", {}),
+  "GET /dashboard/admin/keys": adminPage("/dashboard/admin/keys"),
+  "POST /dashboard/admin/keys": adminPage("/dashboard/admin/keys", { name: "till", stores: "S7" }),
+  "POST /dashboard/admin/keys/:id/revoke": adminPage("/dashboard/admin/keys/1/revoke", {}),
+  "GET /dashboard/admin/users": adminPage("/dashboard/admin/users"),
+  "POST /dashboard/admin/users": adminPage("/dashboard/admin/users", { email: "x@example.com", name: "X", role: "staff", stores: "S7" }),
+  "GET /dashboard/admin/users/:id": adminPage("/dashboard/admin/users/1"),
+  "POST /dashboard/admin/users/:id": adminPage("/dashboard/admin/users/1", { name: "X" }),
+  "POST /dashboard/admin/users/:id/remove": adminPage("/dashboard/admin/users/1/remove", {}),
+
   "GET /dashboard/login": { kind: "public", why: "the sign-in page" },
   "POST /dashboard/login": { kind: "public", why: "the sign-in form, guarded by its own CSRF cookie and rate limit" },
   "POST /dashboard/logout": { kind: "dashboard", otherStore: "unscoped", probe: () => ({ path: "/dashboard/logout", form: {} }) },
@@ -118,6 +165,9 @@ const ROUTES: Record<string, Access> = {
   "GET /dashboard/imports": pageFiltered("/dashboard/imports"),
   "GET /dashboard/imports/:id/rejected.csv": pageRefused((w) => ({ path: `/dashboard/imports/${w.s7.importId}/rejected.csv` })),
   "GET /dashboard/subscribers": pageFiltered("/dashboard/subscribers"),
+  "GET /dashboard/track-record": pageFiltered("/dashboard/track-record"),
+  "GET /dashboard/rain-checks": { kind: "dashboard", otherStore: "unscoped", probe: () => ({ path: "/dashboard/rain-checks" }) },
+  "POST /dashboard/rain-checks/:code/redeem": pageRefused((w) => ({ path: `/dashboard/rain-checks/${w.s7.rainCheckCode}/redeem`, form: { store: "S7" } })),
 };
 
 /** The app's own list of routes: `METHOD path`, once each (middleware on one path shows once). */
@@ -244,6 +294,41 @@ describe("dashboard routes", () => {
       expectNoOtherStoreData(text, `${route} as a user of S12`);
       expect(await storedDataChecksums(ctx), route).toEqual(before);
     }
+  });
+});
+
+describe("admin routes", () => {
+  it("refuse no key, an unknown or revoked key (401) and a key without the admin flag (403), and change nothing", async () => {
+    const world = await seedAuthorisationWorld(ctx);
+    const before = await storedDataChecksums(ctx);
+    for (const [route, { probe }] of routesOf("admin-api")) {
+      for (const [caller, headers] of [["no key", {}], ["an unknown key", bearer("sw_this-key-was-never-issued")], ["a revoked key", bearer(world.revokedKey)]] as const) {
+        const res = await ctx.app.request(probe.path, requestInit(methodOf(route), probe, headers));
+        expect((await expectApiRefusal(res, [401], `${route} with ${caller}`, sentText(probe))).code, route).toBe("unauthorized");
+      }
+      for (const key of [world.chainKey, world.s12Key]) {
+        const res = await ctx.app.request(probe.path, requestInit(methodOf(route), probe, bearer(key)));
+        expect((await expectApiRefusal(res, [403], `${route} with a key that is not an admin's`, sentText(probe))).code, route).toBe("admin_required");
+      }
+    }
+    expect(await storedDataChecksums(ctx)).toEqual(before);
+  });
+
+  it("pages send a visitor with no session to sign-in and refuse a signed-in user who is not an admin, and change nothing", async () => {
+    const world = await seedAuthorisationWorld(ctx);
+    const before = await storedDataChecksums(ctx);
+    const csrf = await world.s12User.csrfToken();
+    for (const [route, { probe }] of routesOf("admin-page")) {
+      const visitor = await ctx.app.request(probe.path, requestInit(methodOf(route), probe, {}));
+      expect(visitor.status, route).toBe(303);
+      expect(visitor.headers.get("location"), route).toMatch(/^\/dashboard\/login(\?|$)/);
+      const form = probe.form && { ...probe.form, csrf };
+      const res = await world.s12User.request(probe.path, requestInit(methodOf(route), { ...probe, form }, {}));
+      const text = await res.text();
+      expect([403, 404], `${route}: ${res.status} ${text.slice(0, 300)}`).toContain(res.status);
+      expectNoOtherStoreData(text, `${route} as a user of S12 who is not an admin`);
+    }
+    expect(await storedDataChecksums(ctx)).toEqual(before);
   });
 });
 
