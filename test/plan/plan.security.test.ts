@@ -126,7 +126,7 @@ describe.runIf(onPostgres)("POST /v1/promotions: a key limited to S12, while ano
       () => postPromotions(s12Key, [promotion("P7", ["S12"], { startDate: "2026-11-26", endDate: "2026-11-27" })]),
     );
     await expectProblem(answer, 409, "conflict");
-    expect(await listPromotions(chainKey)).toEqual([{ id: "P7", name: "Flyer P7", startDate: "2026-11-25", endDate: "2026-12-01", uplift: null, stores: ["S7"], skus: [] }]);
+    expect(await listPromotions(chainKey)).toEqual([{ id: "P7", name: "Flyer P7", startDate: "2026-11-25", endDate: "2026-12-01", uplift: null, advertisedPrice: null, stores: ["S7"], skus: [], upliftBySku: {} }]);
   });
 });
 
